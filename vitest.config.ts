@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    alias: { electron: path.resolve('fixtures/stubs/electron-forbidden.ts') },
+  },
+  test: {
+    include: ['main/**/*.test.ts', 'drivers/**/*.test.ts', 'models/**/*.test.ts', 'fixtures/**/*.test.ts', 'tools/**/*.test.ts'],
+    environment: 'node',
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
