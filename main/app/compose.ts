@@ -1,0 +1,121 @@
+/**
+ * The composition root: builds every service of the terminal from one validated config object.
+ * Both hosts (Electron and the Node host) call `createApp` and put their transport in front of
+ * the dispatcher it returns.
+ */
+import path from 'node:path';
+import type { Config } from './config';
+import { defaultDataDir } from './paths';
+import { systemClock, type Clock } from './clock';
+import { appVersion } from './version';
+import { BridgeError, type QueueStatus } from '../bridge/contract';
+import { Dispatcher, type Handlers } from '../bridge/dispatcher';
+import { EventBus } from '../bridge/event-bus';
+import { createLogger, fileSink, stderrSink, type Logger, type LogSink } from '../log/logger';
+import { openDatabase, type Db } from '../store/database';
+import { DeviceSupervisor } from '../devices/supervisor';
+import { registerSimulatedDevices, simulateDeviceAction } from '../devices/simulated';
+import { PlatformHealth } from '../platform/health';
+import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
+
+export interface AppOptions {
+  host: 'electron' | 'node';
+  clock?: Clock;
+  /** Extra log sinks, e.g. a memory sink in tests. Logs always go to the data directory. */
+  logSinks?: LogSink[];
+  logToStderr?: boolean;
+}
+
+export interface App {
+  config: Config;
+  dataDir: string;
+  log: Logger;
+  db: Db;
+  bus: EventBus;
+  dispatcher: Dispatcher;
+  devices: DeviceSupervisor;
+  health: PlatformHealth;
+  platformUrl: string;
+  close(): Promise<void>;
+}
+
+export function resolveDataDir(config: Config): string {
+  return config.dataDir ? path.resolve(config.dataDir) : defaultDataDir();
+}
+
+export async function createApp(config: Config, opts: AppOptions): Promise<App> {
+  const clock = opts.clock ?? systemClock;
+  const dataDir = resolveDataDir(config);
+  const sinks = [fileSink(path.join(dataDir, 'logs')), ...(opts.logSinks ?? []), ...(opts.logToStderr ? [stderrSink] : [])];
+  const log = createLogger({ level: config.log.level, sinks, fields: { terminal: config.terminal.id } });
+  const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
+  const bus = new EventBus(log);
+  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+
+  let sim: PlatformSimulator | null = null;
+  if (config.platform.kind === 'embedded') {
+    sim = await startPlatformSimulator();
+    closers.unshift(() => sim?.close());
+  }
+  const platformUrl = config.platform.kind === 'embedded' ? sim!.url : config.platform.url!;
+
+  const devices = new DeviceSupervisor(clock);
+  devices.on('status', (s) => bus.emit('status.device', s, s.id));
+  if (config.devices.simulate) registerSimulatedDevices(devices);
+
+  const health = new PlatformHealth(() => platformUrl, clock, Math.min(config.platform.timeoutMs, 5000));
+  health.on('status', (s) => bus.emit('status.network', s));
+  health.start(config.platform.healthIntervalMs);
+  closers.unshift(() => health.stop());
+
+  const queueStatus = (): QueueStatus => {
+    const row = db
+      .prepare(
+        `SELECT
+           SUM(CASE WHEN state IN ('pending','sending') THEN 1 ELSE 0 END) AS pending,
+           SUM(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END) AS unknown,
+           SUM(CASE WHEN state = 'needs-attention' THEN 1 ELSE 0 END) AS attention,
+           MIN(CASE WHEN state IN ('pending','sending') THEN created_at END) AS oldest
+         FROM outbox`,
+      )
+      .get() as { pending: number | null; unknown: number | null; attention: number | null; oldest: string | null };
+    return { pending: row.pending ?? 0, unknown: row.unknown ?? 0, needsAttention: row.attention ?? 0, oldestPendingAt: row.oldest };
+  };
+  bus.emit('status.queue', queueStatus());
+
+  const handlers: Handlers = {
+    'app.hello': () => ({
+      version: appVersion,
+      mode: config.mode,
+      locale: config.locale,
+      terminalName: config.terminal.name,
+      elderlyModeDefault: config.ui.elderlyMode,
+      idleTimeoutSeconds: config.ui.idleTimeoutSeconds,
+      simulate: config.devices.simulate,
+      host: opts.host,
+    }),
+    'status.get': () => ({ devices: devices.list(), network: health.current(), queue: queueStatus() }),
+    'sim.device': (input) => {
+      if (!config.devices.simulate) throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'devices are not simulated on this terminal');
+      return simulateDeviceAction(devices, input.deviceId, input.action);
+    },
+  };
+  const dispatcher = new Dispatcher(handlers, log);
+  log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
+
+  return {
+    config,
+    dataDir,
+    log,
+    db,
+    bus,
+    dispatcher,
+    devices,
+    health,
+    platformUrl,
+    async close() {
+      for (const c of closers) await c();
+      log.info('app.stopped');
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * One config schema for the whole terminal. The embedded default runs everything against
+ * simulated devices and the embedded platform simulator; a file (JSON or YAML) overrides parts of
+ * it. A wrong file stops start-up with a message that names the key and what was expected.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import YAML from 'yaml';
+import { localeSchema, modeSchema } from '../bridge/contract';
+
+const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
+
+export const configSchema = z
+  .object({
+    mode: modeSchema.default('kiosk'),
+    locale: localeSchema.default('zh-CN'),
+    /** Where the SQLite file, logs, keys and reports live. Default: the user's data directory. */
+    dataDir: z.string().min(1).optional(),
+    terminal: z
+      .object({
+        id: z.string().min(1).max(30).default('ZZJ001'),
+        name: z.string().min(1).max(50).default('1号自助机'),
+        institutionCode: z
+          .string()
+          .regex(/^[A-Z0-9]{12}$/, '12 characters of A-Z and 0-9 (定点医药机构编号), e.g. P44030300001')
+          .default('P44030300001'),
+        institutionName: z.string().min(1).max(200).default('E-Station 示范药店'),
+        admdvs: admdvs.default('440300'),
+      })
+      .strict()
+      .prefault({}),
+    platform: z
+      .object({
+        /** `embedded` starts the platform simulator inside the app on a loopback port. */
+        kind: z.enum(['embedded', 'remote']).default('embedded'),
+        url: z.url().optional(),
+        timeoutMs: z.number().int().min(500).max(120_000).default(15_000),
+        healthIntervalMs: z.number().int().min(200).max(600_000).default(15_000),
+      })
+      .strict()
+      .prefault({})
+      .refine((p) => p.kind !== 'remote' || !!p.url, { message: 'platform.url is required when platform.kind is remote', path: ['url'] }),
+    devices: z
+      .object({
+        simulate: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({
+        elderlyMode: z.boolean().default(false),
+        idleTimeoutSeconds: z.number().int().min(10).max(3600).default(90),
+      })
+      .strict()
+      .prefault({}),
+    host: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(0),
+        openBrowser: z.enum(['auto', 'never', 'always']).default('auto'),
+        chromiumPath: z.string().default('/usr/bin/chromium'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    message: string,
+    readonly problems: { key: string; expected: string }[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(issue: z.core.$ZodIssue): { key: string; expected: string } {
+  const key = issue.path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (key === '(root)' ? k : `${key}.${k}`));
+    return { key: keys.join(', '), expected: 'no such key (check the spelling)' };
+  }
+  return { key, expected: issue.message };
+}
+
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const r = configSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  const problems = r.error.issues.map(describe);
+  const text = problems.map((p) => `  ${p.key}: ${p.expected}`).join('\n');
+  throw new ConfigError(`${source} is invalid:\n${text}`, problems);
+}
+
+/** Reads a JSON or YAML file (by extension; YAML is a superset, so unknown extensions parse as YAML). */
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, [{ key: '(file)', expected: 'a readable file' }]);
+  }
+  let raw: unknown;
+  try {
+    raw = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, [
+      { key: '(file)', expected: 'well-formed JSON or YAML' },
+    ]);
+  }
+  return parseConfig(raw, file);
+}
+
+export const defaultConfig = (): Config => parseConfig({});

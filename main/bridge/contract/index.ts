@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './errors';
+export * from './money';
+export * from './mask';
+export * from './status';

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const deviceKinds = ['idCardReader', 'ssCardReader', 'scanner', 'printer', 'camera'] as const;
+export const deviceKindSchema = z.enum(deviceKinds);
+export type DeviceKind = z.infer<typeof deviceKindSchema>;
+
+/**
+ * The coarse state every device has. The specific condition (paper out, cover open, ...) is in
+ * `code`, so the status bar can colour by state and the screens can speak the condition.
+ */
+export const deviceStateSchema = z.enum(['opening', 'ready', 'busy', 'warning', 'fault', 'absent']);
+export type DeviceState = z.infer<typeof deviceStateSchema>;
+
+export const deviceStatusSchema = z.object({
+  id: z.string().min(1),
+  kind: deviceKindSchema,
+  model: z.string(),
+  port: z.string().nullable(),
+  state: deviceStateSchema,
+  code: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+  simulated: z.boolean(),
+  updatedAt: z.string(),
+});
+export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
+
+export const networkStatusSchema = z.object({
+  platform: z.enum(['unknown', 'online', 'offline']),
+  latencyMs: z.number().nonnegative().nullable(),
+  checkedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+});
+export type NetworkStatus = z.infer<typeof networkStatusSchema>;
+
+export const queueStatusSchema = z.object({
+  pending: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+  needsAttention: z.number().int().nonnegative(),
+  oldestPendingAt: z.string().nullable(),
+});
+export type QueueStatus = z.infer<typeof queueStatusSchema>;
+
+export const statusSnapshotSchema = z.object({
+  devices: z.array(deviceStatusSchema),
+  network: networkStatusSchema,
+  queue: queueStatusSchema,
+});
+export type StatusSnapshot = z.infer<typeof statusSnapshotSchema>;

@@ -1,0 +1,103 @@
+/**
+ * `estation` — the command-line tool for operators, technicians and integrators.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/config';
+import { startNodeHost } from '../node-host/host';
+import { runDoctor } from './doctor';
+
+const USAGE = `usage: estation <command> [options]
+
+commands:
+  start [--config FILE] [--headless] [--port N] [--data-dir DIR]
+                       start the terminal on the Node host (embedded defaults without --config)
+  doctor [--config FILE] [--json]
+                       print config, data directory, versions and what is available here
+`;
+
+export class UsageError extends Error {
+  readonly code = 'CLI_USAGE';
+}
+
+export function loadConfig(file: string | undefined, dataDir?: string): Config {
+  const config = file ? loadConfigFile(file) : defaultConfig();
+  return dataDir ? { ...config, dataDir } : config;
+}
+
+async function start(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      headless: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadConfig(values.config, values['data-dir']);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  const host = await startNodeHost(config, { port, headless: values.headless });
+  process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchUrl: host.launchUrl, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
+  process.stderr.write(`E-Station (${config.mode}) is running at ${host.launchUrl}\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  return 0;
+}
+
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  const report = await runDoctor(loadConfig(values.config, values['data-dir']));
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report));
+  return 0;
+}
+
+function formatDoctor(r: Awaited<ReturnType<typeof runDoctor>>): string {
+  const lines = [`E-Station ${r.version}`, `data directory: ${r.dataDir}`, `node ${r.node.version} (ABI ${r.node.abi})`];
+  for (const m of r.nativeModules) lines.push(`  ${m.name} ${m.version ?? '-'}: ${m.loads ? 'loads' : `does not load (${m.error})`}`);
+  lines.push(`electron ${r.electron.version ?? 'not installed'}; binary ${r.electron.binaryAvailable ? 'present' : 'absent'}`);
+  lines.push(`chromium ${r.chromium.available ? r.chromium.version : 'not found'} at ${r.chromium.path}`);
+  lines.push(`models: ${r.models.length === 0 ? 'none installed' : r.models.map((m) => `${m.name} ${m.status}`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await start(rest);
+      case 'doctor':
+        return await doctor(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`estation: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error & { code?: string };
+    if (err instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      process.stderr.write(`estation: ${e.message}\n\n${USAGE}`);
+      return 64;
+    }
+    process.stderr.write(`estation: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    return 1;
+  }
+}

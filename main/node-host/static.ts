@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type http from 'node:http';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+  '.wav': 'audio/wav',
+};
+
+/** The same policy the Electron shell sends for app://; the Node host adds its own origin for the bridge. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/**
+ * Resolves a URL path inside `root`, refusing anything that escapes it (.., encoded slashes,
+ * absolute paths, NUL). Returns null when the path is not a file under root.
+ */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  if (decoded.split('/').includes('..')) return null;
+  const rel = path.posix.normalize(decoded).replace(/^\/+/, '');
+  const full = path.resolve(root, rel);
+  const rootResolved = path.resolve(root);
+  if (full !== rootResolved && !full.startsWith(rootResolved + path.sep)) return null;
+  return full;
+}
+
+export function serveStatic(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end();
+    return;
+  }
+  let file = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
+  // Single-page app: unknown paths without an extension get the shell.
+  if (file && !path.extname(file) && !fs.existsSync(file)) file = path.join(root, 'index.html');
+  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    return;
+  }
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
+  };
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') return void res.end();
+  fs.createReadStream(file).pipe(res);
+}
