@@ -1,0 +1,26 @@
+import { useTranslation } from 'react-i18next';
+import type { LiveStatus } from './useStatus';
+
+export function StatusBar({ status }: { status: LiveStatus }) {
+  const { t } = useTranslation();
+  const network = status.network?.platform ?? 'unknown';
+  return (
+    <footer className="status-bar" aria-label={t('status.bar')} data-testid="status-bar">
+      <ul>
+        {status.devices.map((d) => (
+          <li key={d.id} className={`status-item state-${d.state}`} data-testid={`device-${d.id}`} data-state={d.state}>
+            <span className="dot" aria-hidden="true" />
+            {t(`status.device.${d.kind}`)}: {t(`status.state.${d.state}`)}
+          </li>
+        ))}
+        <li className={`status-item net-${network}`} data-testid="network" data-state={network}>
+          <span className="dot" aria-hidden="true" />
+          {t('status.network.label')}: {t(`status.network.${network}`)}
+        </li>
+        <li className="status-item" data-testid="queue" data-pending={status.queue?.pending ?? 0}>
+          {t('status.queue.label')}: {t('status.queue.value', { count: status.queue?.pending ?? 0 })}
+        </li>
+      </ul>
+    </footer>
+  );
+}
