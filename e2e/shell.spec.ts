@@ -1,0 +1,53 @@
+import { expect, openTerminal, test } from './fixtures';
+
+test.describe('the kiosk shell on the Node host', () => {
+  test('a resident sees the attract screen in Chinese and can switch to English', async ({ page, host }) => {
+    await openTerminal(page, host);
+    await expect(page.getByRole('heading', { name: '欢迎使用医保自助服务' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await page.getByRole('button', { name: /English/ }).click();
+    await expect(page.getByRole('heading', { name: 'Welcome to medical insurance self-service' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    // The token left the address bar as soon as the page took it.
+    expect(page.url()).not.toContain('token=');
+  });
+
+  test('the status bar shows live device, network and queue values and follows service events', async ({ page, host }) => {
+    await openTerminal(page, host);
+    const printer = page.getByTestId('device-printer');
+    await expect(printer).toHaveAttribute('data-state', 'ready');
+    await expect(printer).toContainText('打印机: 正常');
+    await expect(page.getByTestId('network')).toHaveAttribute('data-state', 'online');
+    await expect(page.getByTestId('queue')).toHaveAttribute('data-pending', '0');
+
+    await host.call('sim.device', { deviceId: 'printer', action: 'unplug' });
+    await expect(printer).toHaveAttribute('data-state', 'absent');
+    await expect(printer).toContainText('打印机: 未连接');
+
+    await host.call('sim.device', { deviceId: 'printer', action: 'replug' });
+    await expect(printer).toHaveAttribute('data-state', 'ready');
+  });
+
+  test('a page without the token gets no data and shows a plain notice', async ({ page, host }) => {
+    await page.goto(host.url + '/');
+    await expect(page.getByRole('alert')).toContainText('Terminal unavailable');
+  });
+});
+
+test.describe('modes chosen by config', () => {
+  test.use({ hostConfig: { mode: 'checkout' } });
+  test('the checkout mode opens the cashier screen', async ({ page, host }) => {
+    await openTerminal(page, host);
+    await expect(page.getByTestId('checkout')).toBeVisible();
+    await expect(page.locator('.shell')).toHaveAttribute('data-mode', 'checkout');
+  });
+});
+
+test.describe('service mode', () => {
+  test.use({ hostConfig: { mode: 'service', locale: 'en' } });
+  test('the technician sees every device', async ({ page, host }) => {
+    await openTerminal(page, host);
+    await expect(page.getByRole('heading', { name: 'Devices and system' })).toBeVisible();
+    await expect(page.getByRole('row')).toHaveCount(4);
+  });
+});
