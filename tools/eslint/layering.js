@@ -40,7 +40,9 @@ function check(context, node, source) {
   }
   if (!source.startsWith('.')) return;
   const target = path.relative(ROOT, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
-  if (!layer.allow.some((a) => target === a.replace(/\/$/, '') || target.startsWith(a))) {
+  // Tests may also use fixtures (named people, media, simulators).
+  const allow = /\.(test|spec)\.tsx?$/.test(rel) ? [...layer.allow, 'fixtures/'] : layer.allow;
+  if (!allow.some((a) => target === a.replace(/\/$/, '') || target.startsWith(a))) {
     context.report({ node, messageId: 'layer', data: { layer: layer.from, target } });
   }
 }
