@@ -86,6 +86,12 @@ export class PrinterSimulator {
     this.paperLines = lines;
     this.printPending();
   }
+  /** The roll is empty now. */
+  setPaperOut(): void {
+    this.paperOut = true;
+    this.nearEnd = true;
+    this.paperLines = 0;
+  }
   runOutAfter(lines: number): void {
     this.paperLines = lines;
   }

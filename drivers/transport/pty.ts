@@ -1,6 +1,7 @@
 /**
  * Real PTY pairs through socat: the app opens one end with the real serialport binding, a device
- * simulator opens the other. Used by integration tests and by the app's simulate mode.
+ * simulator opens the other. Used by integration tests and by the app's simulate mode, where
+ * stopping the pair is the closest thing to pulling the USB cable: the tty disappears.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,33 +16,69 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
+let socatChecked: boolean | null = null;
 export function socatAvailable(): boolean {
-  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+  socatChecked ??= spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+  return socatChecked;
+}
+
+/** A PTY pair at fixed paths that can be taken down and brought back (unplug / replug). */
+export class PtyLink implements PtyPair {
+  private child: ChildProcess | null = null;
+  readonly hostPath: string;
+  readonly devicePath: string;
+
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.hostPath = path.join(dir, 'host');
+    this.devicePath = path.join(dir, 'device');
+  }
+
+  get up(): boolean {
+    return this.child !== null && this.child.exitCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.up) return;
+    const child = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 5000;
+    while (!(fs.existsSync(this.hostPath) && fs.existsSync(this.devicePath))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill();
+        this.child = null;
+        throw new Error(`socat did not create a PTY pair: ${stderr || 'timeout'}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    for (const p of [this.hostPath, this.devicePath]) fs.rmSync(p, { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+  }
 }
 
 export async function createPtyPair(name = 'estation'): Promise<PtyPair> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-pty-`));
-  const hostPath = path.join(dir, 'host');
-  const devicePath = path.join(dir, 'device');
-  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 5000;
-  while (!(fs.existsSync(hostPath) && fs.existsSync(devicePath))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill();
-      throw new Error(`socat did not create a PTY pair: ${stderr || 'timeout'}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const link = new PtyLink(dir);
+  await link.start();
   return {
-    hostPath,
-    devicePath,
+    hostPath: link.hostPath,
+    devicePath: link.devicePath,
     async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await link.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,13 +8,15 @@ import type { Config } from './config';
 import { defaultDataDir } from './paths';
 import { systemClock, type Clock } from './clock';
 import { appVersion } from './version';
-import { BridgeError, type QueueStatus } from '../bridge/contract';
+import { type QueueStatus } from '../bridge/contract';
 import { Dispatcher, type Handlers } from '../bridge/dispatcher';
 import { EventBus } from '../bridge/event-bus';
 import { createLogger, fileSink, stderrSink, type Logger, type LogSink } from '../log/logger';
 import { openDatabase, type Db } from '../store/database';
 import { DeviceSupervisor } from '../devices/supervisor';
-import { registerSimulatedDevices, simulateDeviceAction } from '../devices/simulated';
+import { DeviceManager } from '../devices/manager';
+import { applySimAction } from '../devices/simulation';
+import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 
@@ -33,7 +35,8 @@ export interface App {
   db: Db;
   bus: EventBus;
   dispatcher: Dispatcher;
-  devices: DeviceSupervisor;
+  devices: DeviceManager;
+  supervisor: DeviceSupervisor;
   health: PlatformHealth;
   platformUrl: string;
   close(): Promise<void>;
@@ -59,9 +62,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   }
   const platformUrl = config.platform.kind === 'embedded' ? sim!.url : config.platform.url!;
 
-  const devices = new DeviceSupervisor(clock);
-  devices.on('status', (s) => bus.emit('status.device', s, s.id));
-  if (config.devices.simulate) registerSimulatedDevices(devices);
+  const supervisor = new DeviceSupervisor(clock);
+  supervisor.on('status', (s) => bus.emit('status.device', s, s.id));
+  const devices = new DeviceManager(config.devices, supervisor, clock, log.child({ component: 'devices' }), dataDir);
+  devices.on('identity', (id) =>
+    bus.emit('device.credential', { kind: 'identity', certType: id.certType, provenBy: id.provenBy, maskedNo: maskIdNumber(id.certNo), maskedName: id.name ? maskName(id.name) : null }),
+  );
+  devices.on('card-error', (e) => bus.emit('device.credential', { kind: 'error', deviceId: e.deviceId, code: e.code }));
+  devices.on('card-removed', (e) => bus.emit('device.credential', { kind: 'removed', deviceId: e.deviceId }));
+  await devices.start();
+  closers.unshift(() => devices.stop());
 
   const health = new PlatformHealth(() => platformUrl, clock, Math.min(config.platform.timeoutMs, 5000));
   health.on('status', (s) => bus.emit('status.network', s));
@@ -94,11 +104,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       simulate: config.devices.simulate,
       host: opts.host,
     }),
-    'status.get': () => ({ devices: devices.list(), network: health.current(), queue: queueStatus() }),
-    'sim.device': (input) => {
-      if (!config.devices.simulate) throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'devices are not simulated on this terminal');
-      return simulateDeviceAction(devices, input.deviceId, input.action);
+    'status.get': () => ({ devices: supervisor.list(), network: health.current(), queue: queueStatus() }),
+    'sim.device': async (input) => {
+      await applySimAction(devices, input);
+      return { devices: supervisor.list() };
     },
+    'devices.selfTest': async () => ({ results: await devices.selfTestAll() }),
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
@@ -111,6 +122,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     bus,
     dispatcher,
     devices,
+    supervisor,
     health,
     platformUrl,
     async close() {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import YAML from 'yaml';
 import { localeSchema, modeSchema } from '../bridge/contract';
+import { devicesConfigSchema } from '../devices/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -41,12 +42,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .refine((p) => p.kind !== 'remote' || !!p.url, { message: 'platform.url is required when platform.kind is remote', path: ['url'] }),
-    devices: z
-      .object({
-        simulate: z.boolean().default(true),
-      })
-      .strict()
-      .prefault({}),
+    devices: devicesConfigSchema.prefault({}),
     ui: z
       .object({
         elderlyMode: z.boolean().default(false),

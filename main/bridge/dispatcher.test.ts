@@ -36,12 +36,15 @@ describe('Dispatcher', () => {
   it('refuses a bad payload, naming the fields, without calling the handler', async () => {
     let called = false;
     const { d } = make({ 'sim.device': () => ((called = true), undefined as never) });
-    const r = await d.dispatch('sim.device', { deviceId: '', action: 'explode' }, { transport: 'local' });
+    const r = await d.dispatch('sim.device', { action: 'unplug', deviceId: '' }, { transport: 'local' });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('BRIDGE_BAD_PAYLOAD');
-      expect(r.error.details?.map((x) => x.path)).toEqual(['deviceId', 'action']);
+      expect(r.error.details?.map((x) => x.path)).toEqual(['deviceId']);
     }
+    const scan = await d.dispatch('sim.device', { action: 'scan', code: '', aim: ']Q1', extra: true }, { transport: 'local' });
+    expect(scan).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD', details: [{ path: 'code' }, { path: '(root)' }] } });
+    expect(await d.dispatch('sim.device', { action: 'explode' }, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD', details: [{ path: 'action' }] } });
     expect(called).toBe(false);
     expect(await d.dispatch('app.hello', { extra: 1 }, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD' } });
     expect(await d.dispatch('app.hello', null, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD' } });

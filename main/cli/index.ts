@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/config';
 import { startNodeHost } from '../node-host/host';
 import { runDoctor } from './doctor';
+import { CliFailure, devicesCommand } from './devices';
 
 const USAGE = `usage: estation <command> [options]
 
@@ -13,6 +14,11 @@ commands:
                        start the terminal on the Node host (embedded defaults without --config)
   doctor [--config FILE] [--json]
                        print config, data directory, versions and what is available here
+  devices list [--json]                    serial ports and HID devices on this machine
+  devices test [--simulate] [--json]       run every device's self-test
+  devices read-id --port PATH [--json] [--unmasked] [--timeout S]
+                                           read the card on a GA 467 reader at PATH
+  devices print-test --port PATH           print a test receipt (Chinese text, QR code, cut)
 `;
 
 export class UsageError extends Error {
@@ -78,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
         return await start(rest);
       case 'doctor':
         return await doctor(rest);
+      case 'devices':
+        return await devicesCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
       case undefined:
       case 'help':
       case '--help':
@@ -91,6 +99,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       process.stderr.write(`estation: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof CliFailure) {
+      process.stderr.write(`estation: ${err.code}: ${err.message}\n${err.exitCode === 64 ? '\n' + USAGE : ''}`);
+      return err.exitCode;
     }
     const e = err as Error & { code?: string };
     if (err instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

@@ -26,10 +26,65 @@ export const appInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
-export const simDeviceActionSchema = z.object({
-  deviceId: z.string().min(1).max(64),
-  action: z.enum(['unplug', 'replug']),
+const simIdCardSchema = z
+  .object({
+    name: z.string().min(1).max(15),
+    idNumber: z.string().regex(/^[0-9A-Z]{15,18}$/),
+    gender: z.enum(['0', '1', '2', '9']).default('1'),
+    nation: z.string().regex(/^\d{2}$/).default('01'),
+    birthDate: z.string().regex(/^\d{8}$/),
+    address: z.string().max(35).default(''),
+    issuer: z.string().max(15).default('公安局'),
+    validFrom: z.string().regex(/^\d{8}$/).default('20200101'),
+    validTo: z.string().max(8).default('长期'),
+  })
+  .strict();
+
+const simSsCardSchema = z
+  .object({
+    cardSn: z.string().regex(/^[0-9A-F]{32}$/),
+    cardNumber: z.string().regex(/^[0-9A-Z]{6,20}$/),
+    idNumber: z.string().regex(/^\d{17}[\dX]$/),
+    name: z.string().min(1).max(15),
+    gender: z.enum(['1', '2', '9']).default('1'),
+    pin: z.string().regex(/^\d{6}$/).default('123456'),
+  })
+  .strict();
+
+/** Drives the simulated hardware from tests and from the running app in simulate mode. */
+export const simDeviceActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('unplug'), deviceId: z.string().min(1).max(64) }).strict(),
+  z.object({ action: z.literal('replug'), deviceId: z.string().min(1).max(64) }).strict(),
+  z.object({ action: z.literal('insert-id-card'), card: simIdCardSchema, pullMidRead: z.boolean().default(false) }).strict(),
+  z.object({ action: z.literal('remove-id-card') }).strict(),
+  z.object({ action: z.literal('insert-ss-card'), card: simSsCardSchema }).strict(),
+  z.object({ action: z.literal('remove-ss-card') }).strict(),
+  z.object({ action: z.literal('scan'), code: z.string().min(1).max(4096), aim: z.string().max(3).default(']Q1') }).strict(),
+  z.object({ action: z.literal('printer'), condition: z.enum(['paper-out', 'paper-loaded', 'paper-near-end', 'cover-open', 'cover-closed', 'cutter-error', 'cutter-ok']) }).strict(),
+]);
+export type SimDeviceAction = z.input<typeof simDeviceActionSchema>;
+
+export const selfTestResultSchema = z.object({
+  deviceId: z.string(),
+  kind: z.string(),
+  ok: z.boolean(),
+  code: z.string().nullable(),
+  message: z.string(),
+  durationMs: z.number().nonnegative(),
 });
+
+/** What the screen may know about a presented credential: never a full number or name. */
+export const credentialEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('identity'),
+    certType: z.enum(['01', '02', '03']),
+    provenBy: z.enum(['id-card', 'ss-card', 'qr', 'face']),
+    maskedNo: z.string(),
+    maskedName: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('error'), deviceId: z.string(), code: z.string() }),
+  z.object({ kind: z.literal('removed'), deviceId: z.string() }),
+]);
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -39,13 +94,15 @@ export const requests = {
   'app.hello': request(empty, appInfoSchema),
   'status.get': request(empty, statusSnapshotSchema),
   /** Drives a simulated device; refused with BRIDGE_NOT_AVAILABLE unless devices are simulated. */
-  'sim.device': request(simDeviceActionSchema, deviceStatusSchema),
+  'sim.device': request(simDeviceActionSchema, z.object({ devices: z.array(deviceStatusSchema) })),
+  'devices.selfTest': request(empty, z.object({ results: z.array(selfTestResultSchema) })),
 } as const;
 
 export const events = {
   'status.device': deviceStatusSchema,
   'status.network': networkStatusSchema,
   'status.queue': queueStatusSchema,
+  'device.credential': credentialEventSchema,
 } as const;
 
 export type Requests = typeof requests;

@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import type { ByteTransport, ByteTransportEvents } from './types';
+
+/**
+ * A transport that forwards to whichever transport is attached now. A device simulator sits on
+ * one for its whole life, so its state (a card in the slot, paper in the printer) survives the
+ * cable being pulled and put back.
+ */
+export class RelayTransport extends EventEmitter<ByteTransportEvents> implements ByteTransport {
+  private target: ByteTransport | null = null;
+  private readonly forward = (d: Buffer) => this.emit('data', d);
+
+  constructor(readonly path: string) {
+    super();
+  }
+
+  attach(t: ByteTransport | null): void {
+    this.target?.off('data', this.forward);
+    this.target = t;
+    t?.on('data', this.forward);
+  }
+
+  get isOpen(): boolean {
+    return this.target?.isOpen ?? false;
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    // With no cable the bytes go nowhere, as on a real unplugged device.
+    if (this.target?.isOpen) await this.target.write(data);
+  }
+
+  async close(): Promise<void> {
+    this.attach(null);
+  }
+}

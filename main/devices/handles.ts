@@ -1,0 +1,406 @@
+/**
+ * One handle per peripheral: how to open it, what to do on each supervisor tick (which is also
+ * its health check, since neither serialport nor node-hid reports an unplug), and its self-test.
+ */
+import { EventEmitter } from 'node:events';
+import type { DeviceState } from '../bridge/contract';
+import type { ByteTransport } from '../../drivers/transport/types';
+import type { HidTransport } from '../../drivers/transport/hid';
+import { IdCardReader, type IdCardError, type IdCardRead } from '../../drivers/id-card/reader';
+import { SocialSecurityCardReader, type SocialSecurityCard } from '../../drivers/ss-card/reader';
+import { SerialApduTransport } from '../../drivers/ss-card/transport';
+import type { SsCardError } from '../../drivers/ss-card/apdu';
+import { HidPosScanner } from '../../drivers/scanner/hid-pos';
+import { KeyboardWedgeDecoder } from '../../drivers/scanner/keyboard-wedge';
+import { SerialLineDecoder } from '../../drivers/scanner/serial-line';
+import type { ScanResult } from '../../drivers/scanner/symbology';
+import { ReceiptPrinter, type PrintJob } from '../../drivers/printer/printer';
+import { CONDITION_CODES } from '../../drivers/printer/status';
+import { ReceiptBuilder } from '../../drivers/printer/encoder';
+import { DeviceError, type DeviceDescriptor } from './supervisor';
+
+export interface DeviceHealth {
+  state: DeviceState;
+  code: string | null;
+}
+
+export interface SelfTestResult {
+  deviceId: string;
+  kind: string;
+  ok: boolean;
+  code: string | null;
+  message: string;
+  durationMs: number;
+}
+
+/** Thrown by open() or tick() when the device is not there: the supervisor reopens with backoff. */
+export class DeviceLost extends DeviceError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'DeviceLost';
+  }
+}
+
+export interface HandleEvents {
+  'id-card': [IdCardRead];
+  'ss-card': [SocialSecurityCard];
+  'card-error': [{ code: string; message: string }];
+  'card-removed': [];
+  scan: [ScanResult];
+}
+
+/** Test hooks a simulated device offers its self-test (insert a test card, scan a test code). */
+export interface SelfTestStimulus {
+  before(): Promise<void> | void;
+  after(): Promise<void> | void;
+}
+
+export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
+  /** While true the supervisor skips ticks (a self-test owns the device). */
+  busy = false;
+  private inflight: Promise<unknown> = Promise.resolve();
+  constructor(
+    readonly descriptor: DeviceDescriptor,
+    protected readonly stimulus: SelfTestStimulus | null,
+  ) {
+    super();
+  }
+  abstract open(): Promise<void>;
+  abstract tick(): Promise<DeviceHealth>;
+  abstract close(): Promise<void>;
+  protected abstract test(): Promise<string>;
+
+  /** The supervisor's tick; remembered so a self-test can wait for it to finish. */
+  runTick(): Promise<DeviceHealth> {
+    const p = this.tick();
+    this.inflight = p.catch(() => undefined);
+    return p;
+  }
+
+  async selfTest(): Promise<SelfTestResult> {
+    const started = Date.now();
+    this.busy = true;
+    await this.inflight;
+    const base = { deviceId: this.descriptor.id, kind: this.descriptor.kind };
+    try {
+      await this.stimulus?.before();
+      const message = await this.test();
+      return { ...base, ok: true, code: null, message, durationMs: Date.now() - started };
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return { ...base, ok: false, code: e.code ?? 'DEVICE_SELF_TEST_FAILED', message: e.message, durationMs: Date.now() - started };
+    } finally {
+      await Promise.resolve(this.stimulus?.after()).catch(() => undefined);
+      this.busy = false;
+    }
+  }
+}
+
+function watchClose(t: { on(e: 'close', l: () => void): unknown }, onClose: () => void): void {
+  t.on('close', onClose);
+}
+
+export class IdCardHandle extends DeviceHandle {
+  private transport: ByteTransport | null = null;
+  private reader: IdCardReader | null = null;
+  private healthy = true;
+  private lost = false;
+
+  constructor(
+    d: DeviceDescriptor,
+    private readonly connect: () => Promise<ByteTransport>,
+    stimulus: SelfTestStimulus | null,
+  ) {
+    super(d, stimulus);
+  }
+
+  async open(): Promise<void> {
+    this.lost = false;
+    const t = await this.connect().catch((e: Error) => {
+      throw new DeviceLost('DEVICE_ABSENT', e.message);
+    });
+    this.transport = t;
+    watchClose(t, () => (this.lost = true));
+    t.on('error', () => (this.lost = true));
+    const reader = new IdCardReader(t, { timeoutMs: 1000 });
+    reader.on('card', (c) => this.emit('id-card', c));
+    reader.on('read-error', (e: IdCardError) => this.emit('card-error', { code: e.code, message: e.message }));
+    reader.on('removed', () => this.emit('card-removed'));
+    reader.on('health', (h) => (this.healthy = h.ok));
+    this.reader = reader;
+    await reader.samStatus().catch(async (e: IdCardError) => {
+      await this.close();
+      throw e.code === 'ID_READER_TIMEOUT' ? new DeviceLost('DEVICE_NOT_RESPONDING', e.message) : e;
+    });
+  }
+
+  async tick(): Promise<DeviceHealth> {
+    if (this.lost || !this.reader) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    await this.reader.pollOnce();
+    if (this.lost) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    if (!this.healthy) throw new DeviceLost('DEVICE_NOT_RESPONDING', 'the ID-card module stopped answering');
+    return { state: 'ready', code: null };
+  }
+
+  protected async test(): Promise<string> {
+    if (!this.reader) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+    await this.reader.samStatus();
+    if (!(await this.reader.findCard())) return 'SAM module answers; no card on the reader to read';
+    const card = await this.reader.readCard();
+    return `SAM module answers; read a ${card.text.kind} card`;
+  }
+
+  async close(): Promise<void> {
+    await this.reader?.close();
+    await this.transport?.close().catch(() => undefined);
+    this.reader = null;
+    this.transport = null;
+  }
+}
+
+export class SsCardHandle extends DeviceHandle {
+  private transport: ByteTransport | null = null;
+  private apdu: SerialApduTransport | null = null;
+  private present = false;
+  private lost = false;
+
+  constructor(
+    d: DeviceDescriptor,
+    private readonly connect: () => Promise<ByteTransport>,
+    stimulus: SelfTestStimulus | null,
+  ) {
+    super(d, stimulus);
+  }
+
+  async open(): Promise<void> {
+    this.lost = false;
+    const t = await this.connect().catch((e: Error) => {
+      throw new DeviceLost('DEVICE_ABSENT', e.message);
+    });
+    this.transport = t;
+    watchClose(t, () => (this.lost = true));
+    t.on('error', () => (this.lost = true));
+    this.apdu = new SerialApduTransport(t, 1000);
+    await this.apdu.cardPresent().catch(async (e: SsCardError) => {
+      await this.close();
+      throw new DeviceLost('DEVICE_NOT_RESPONDING', e.message);
+    });
+  }
+
+  async tick(): Promise<DeviceHealth> {
+    if (this.lost || !this.apdu) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    let present: boolean;
+    try {
+      present = await this.apdu.cardPresent();
+    } catch (e) {
+      throw new DeviceLost('DEVICE_NOT_RESPONDING', (e as Error).message);
+    }
+    if (present && !this.present) {
+      this.present = true;
+      try {
+        this.emit('ss-card', await new SocialSecurityCardReader(this.apdu).read());
+      } catch (e) {
+        const err = e as SsCardError;
+        this.emit('card-error', { code: err.code ?? 'SS_CARD_READ_FAILED', message: err.message });
+      }
+    } else if (!present && this.present) {
+      this.present = false;
+      this.emit('card-removed');
+    }
+    return { state: 'ready', code: null };
+  }
+
+  /** Verifies the PIN of the card in the slot (the service asks for it on screen). */
+  async verifyPin(pin: string): Promise<void> {
+    if (!this.apdu) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+    const reader = new SocialSecurityCardReader(this.apdu);
+    await reader.read();
+    await reader.verifyPin(pin);
+  }
+
+  protected async test(): Promise<string> {
+    if (!this.apdu) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+    if (!(await this.apdu.cardPresent())) return 'reader answers; no card in the slot';
+    const card = await new SocialSecurityCardReader(this.apdu).read();
+    return `reader answers; read card of region ${card.issuingRegion}`;
+  }
+
+  async close(): Promise<void> {
+    this.apdu?.close();
+    await this.transport?.close().catch(() => undefined);
+    this.apdu = null;
+    this.transport = null;
+    this.present = false;
+  }
+}
+
+export type ScannerSource =
+  | { kind: 'hid-pos' | 'keyboard-wedge'; open: () => Promise<HidTransport>; present: () => Promise<boolean> }
+  | { kind: 'serial'; connect: () => Promise<ByteTransport> };
+
+export class ScannerHandle extends DeviceHandle {
+  private hid: HidTransport | null = null;
+  private serial: ByteTransport | null = null;
+  private detach: (() => void) | null = null;
+  private lost = false;
+  private lastScan: ScanResult | null = null;
+
+  constructor(
+    d: DeviceDescriptor,
+    private readonly source: ScannerSource,
+    stimulus: SelfTestStimulus | null,
+  ) {
+    super(d, stimulus);
+  }
+
+  private onScan(s: ScanResult): void {
+    this.lastScan = s;
+    this.emit('scan', s);
+  }
+
+  async open(): Promise<void> {
+    this.lost = false;
+    const src = this.source;
+    if (src.kind === 'serial') {
+      const t = await src.connect().catch((e: Error) => {
+        throw new DeviceLost('DEVICE_ABSENT', e.message);
+      });
+      this.serial = t;
+      watchClose(t, () => (this.lost = true));
+      const lines = new SerialLineDecoder();
+      const onData = (d: Buffer) => lines.push(d).forEach((s) => this.onScan(s));
+      t.on('data', onData);
+      this.detach = () => t.off('data', onData);
+      return;
+    }
+    if (!(await src.present())) throw new DeviceLost('DEVICE_ABSENT', 'scanner not connected');
+    const hid = await src.open();
+    this.hid = hid;
+    hid.on('close', () => (this.lost = true));
+    hid.on('error', () => (this.lost = true));
+    if (src.kind === 'hid-pos') {
+      const scanner = new HidPosScanner(hid);
+      scanner.on('scan', (s) => this.onScan(s));
+      this.detach = () => scanner.removeAllListeners();
+      await scanner.enable();
+    } else {
+      const wedge = new KeyboardWedgeDecoder();
+      const onReport = (r: Buffer) => {
+        const s = wedge.push(r);
+        if (s) this.onScan(s);
+      };
+      hid.on('data', onReport);
+      this.detach = () => hid.off('data', onReport);
+    }
+  }
+
+  async tick(): Promise<DeviceHealth> {
+    if (this.lost) throw new DeviceLost('DEVICE_ABSENT', 'scanner went away');
+    if (this.source.kind !== 'serial' && !(await this.source.present())) throw new DeviceLost('DEVICE_ABSENT', 'scanner not connected');
+    return { state: 'ready', code: null };
+  }
+
+  protected async test(): Promise<string> {
+    if (!this.hid && !this.serial) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+    const before = this.lastScan;
+    const deadline = Date.now() + 3000;
+    while (this.lastScan === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (this.lastScan === before) return 'scanner connected; no code was scanned during the test';
+    return `scanned ${this.lastScan!.symbology ?? 'a code'} of ${this.lastScan!.code.length} characters`;
+  }
+
+  async close(): Promise<void> {
+    this.detach?.();
+    this.detach = null;
+    await this.hid?.close().catch(() => undefined);
+    await this.serial?.close().catch(() => undefined);
+    this.hid = null;
+    this.serial = null;
+  }
+}
+
+export class PrinterHandle extends DeviceHandle {
+  private transport: ByteTransport | null = null;
+  printer: ReceiptPrinter | null = null;
+  private lost = false;
+
+  constructor(
+    d: DeviceDescriptor,
+    private readonly connect: () => Promise<ByteTransport>,
+    stimulus: SelfTestStimulus | null,
+  ) {
+    super(d, stimulus);
+  }
+
+  async open(): Promise<void> {
+    this.lost = false;
+    const t = await this.connect().catch((e: Error) => {
+      throw new DeviceLost('DEVICE_ABSENT', e.message);
+    });
+    this.transport = t;
+    watchClose(t, () => (this.lost = true));
+    t.on('error', () => (this.lost = true));
+    this.printer = new ReceiptPrinter(t, { statusTimeoutMs: 500, pollMs: 300 });
+    await this.printer.status().catch(async (e: Error) => {
+      await this.close();
+      throw new DeviceLost('DEVICE_NOT_RESPONDING', e.message);
+    });
+  }
+
+  async tick(): Promise<DeviceHealth> {
+    if (this.lost || !this.printer) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    let condition;
+    try {
+      condition = (await this.printer.status()).condition;
+    } catch (e) {
+      throw new DeviceLost('DEVICE_NOT_RESPONDING', (e as Error).message);
+    }
+    if (condition === 'ready') return { state: 'ready', code: null };
+    if (condition === 'paper-near-end') return { state: 'warning', code: CONDITION_CODES[condition] };
+    return { state: 'fault', code: CONDITION_CODES[condition] };
+  }
+
+  print(id: string, bytes: Buffer): PrintJob {
+    if (!this.printer) throw new DeviceLost('PRINTER_ABSENT', 'the printer is not connected');
+    return this.printer.submit(id, bytes);
+  }
+
+  protected async test(): Promise<string> {
+    if (!this.printer) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+    const { condition } = await this.printer.status();
+    if (condition !== 'ready' && condition !== 'paper-near-end') throw new DeviceError(CONDITION_CODES[condition]!, `printer is ${condition}`);
+    const id = `self-test-${Date.now()}`;
+    const bytes = testReceipt(this.descriptor.model);
+    this.printer.submit(id, bytes);
+    const job = await this.printer.waitFor(id, 15_000);
+    if (job.state !== 'done') throw new DeviceError(job.reason?.split(':')[0] ?? 'PRINTER_JOB_FAILED', `test page ${job.state}`);
+    return 'status ready; test page printed';
+  }
+
+  async close(): Promise<void> {
+    await this.printer?.close();
+    await this.transport?.close().catch(() => undefined);
+    this.printer = null;
+    this.transport = null;
+  }
+}
+
+export function testReceipt(model: string, when = new Date()): Buffer {
+  return new ReceiptBuilder()
+    .init()
+    .chinese()
+    .align('center')
+    .size(2, 2)
+    .line('打印测试')
+    .size(1, 1)
+    .line('E-Station 设备自检 / self-test')
+    .align('left')
+    .rule()
+    .pair('型号 Model', model.slice(0, 28))
+    .pair('时间 Time', when.toISOString().slice(0, 19).replace('T', ' '))
+    .line('中文：医保结算 ￥12.34')
+    .align('center')
+    .qr('ESTATION-PRINT-TEST')
+    .cut()
+    .bytes();
+}
