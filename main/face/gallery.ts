@@ -1,0 +1,221 @@
+/**
+ * The face gallery in SQLite. Each template holds the embedding and the identity it belongs to,
+ * sealed with AES-256-GCM; rows carry the model version they were made with, and a template of
+ * another model version is never compared (the person must enrol again). Raw frames never reach
+ * this file.
+ */
+import type { Db } from '../store/database';
+import type { Clock } from '../app/clock';
+import { EMBEDDING_DIM } from '../../models/face-engine';
+import type { KeyProvider } from './keys';
+import { lookupHash, open, seal } from './sealed';
+import { GallerySearch } from './search';
+
+export interface EnrolledPerson {
+  certType: '01' | '02' | '03';
+  certNo: string;
+  idNumber: string | null;
+  name: string | null;
+}
+
+export interface Consent {
+  purpose: 'kiosk-login' | 'payment' | 'verification';
+  textVersion: string;
+}
+
+export class FaceGalleryError extends Error {
+  constructor(
+    readonly code: 'FACE_NOT_ENROLLED' | 'FACE_MODEL_VERSION_MISMATCH' | 'FACE_CONSENT_MISSING' | 'FACE_TEMPLATE_UNREADABLE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FaceGalleryError';
+  }
+}
+
+interface Loaded {
+  templateId: number;
+  personHash: string;
+  factorHash: string | null;
+  person: EnrolledPerson;
+}
+
+/** The stable key of a person: their ID number when known, else the certificate. */
+export function personKey(p: EnrolledPerson): string {
+  return p.idNumber ?? `${p.certType}:${p.certNo}`;
+}
+
+function packPayload(person: EnrolledPerson, embedding: Float32Array): Buffer {
+  const head = Buffer.from(JSON.stringify(person), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(head.length);
+  return Buffer.concat([len, head, Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)]);
+}
+
+function unpackPayload(b: Buffer): { person: EnrolledPerson; embedding: Float32Array } {
+  const n = b.readUInt32BE(0);
+  const person = JSON.parse(b.subarray(4, 4 + n).toString('utf8')) as EnrolledPerson;
+  const raw = b.subarray(4 + n);
+  if (raw.length !== EMBEDDING_DIM * 4) throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', 'template has the wrong embedding size');
+  const embedding = new Float32Array(EMBEDDING_DIM);
+  Buffer.from(embedding.buffer).set(raw);
+  return { person, embedding };
+}
+
+export interface GalleryOptions {
+  modelVersion: string;
+  terminalId: string;
+  retentionDays: number;
+}
+
+export class FaceGallery {
+  private loaded: Loaded[] = [];
+  private search: GallerySearch | null = null;
+  private dirty = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keys: KeyProvider,
+    private readonly clock: Clock,
+    private readonly opts: GalleryOptions,
+  ) {}
+
+  private hash(label: string, value: string): string {
+    return lookupHash(this.keys.key(), label, value);
+  }
+
+  private aad(personHash: string, modelVersion: string): string {
+    return `face-template\u0000${personHash}\u0000${modelVersion}`;
+  }
+
+  /** Records a separate, explicit consent and returns its id. */
+  recordConsent(person: EnrolledPerson, consent: Consent): number {
+    const r = this.db
+      .prepare('INSERT INTO face_consent(person_hash, purpose, terminal_id, text_version, granted_at) VALUES (?, ?, ?, ?, ?)')
+      .run(this.hash('person', personKey(person)), consent.purpose, this.opts.terminalId, consent.textVersion, this.clock.nowIso());
+    return Number(r.lastInsertRowid);
+  }
+
+  activeConsent(person: EnrolledPerson): { id: number; purpose: string; grantedAt: string } | null {
+    const row = this.db
+      .prepare('SELECT id, purpose, granted_at AS grantedAt FROM face_consent WHERE person_hash = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1')
+      .get(this.hash('person', personKey(person))) as { id: number; purpose: string; grantedAt: string } | undefined;
+    return row ?? null;
+  }
+
+  /** Stores a template under an existing consent. `factor` is the second factor (e.g. last 4 phone digits). */
+  enrol(person: EnrolledPerson, embedding: Float32Array, consentId: number, factor: string | null): number {
+    const consent = this.db.prepare('SELECT person_hash, withdrawn_at FROM face_consent WHERE id = ?').get(consentId) as { person_hash: string; withdrawn_at: string | null } | undefined;
+    const personHash = this.hash('person', personKey(person));
+    if (!consent || consent.withdrawn_at || consent.person_hash !== personHash) throw new FaceGalleryError('FACE_CONSENT_MISSING', 'no active consent of this person for face recognition');
+    if (embedding.length !== EMBEDDING_DIM) throw new RangeError('embedding must be 512-d');
+    const sealed = seal(this.keys.key(), packPayload(person, embedding), this.aad(personHash, this.opts.modelVersion));
+    const now = this.clock.now();
+    const r = this.db
+      .prepare(
+        'INSERT INTO face_template(person_hash, factor_hash, model_version, consent_id, iv, ciphertext, tag, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        personHash,
+        factor ? this.hash('factor', factor) : null,
+        this.opts.modelVersion,
+        consentId,
+        sealed.iv,
+        sealed.ciphertext,
+        sealed.tag,
+        new Date(now).toISOString(),
+        new Date(now + this.opts.retentionDays * 86_400_000).toISOString(),
+      );
+    this.dirty = true;
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Deletes every template of the person and withdraws their consent. Returns templates removed. */
+  deletePerson(person: EnrolledPerson): number {
+    const personHash = this.hash('person', personKey(person));
+    const removed = this.db.transaction(() => {
+      const n = this.db.prepare('DELETE FROM face_template WHERE person_hash = ?').run(personHash).changes;
+      this.db.prepare('UPDATE face_consent SET withdrawn_at = ? WHERE person_hash = ? AND withdrawn_at IS NULL').run(this.clock.nowIso(), personHash);
+      return n;
+    })();
+    this.dirty = true;
+    return removed;
+  }
+
+  /** Removes templates past their retention date and those whose consent was withdrawn. */
+  purgeExpired(): number {
+    const n = this.db
+      .prepare('DELETE FROM face_template WHERE expires_at <= ? OR consent_id IN (SELECT id FROM face_consent WHERE withdrawn_at IS NOT NULL)')
+      .run(this.clock.nowIso()).changes;
+    if (n) this.dirty = true;
+    return n;
+  }
+
+  counts(): { current: number; otherModelVersion: number } {
+    const rows = this.db.prepare('SELECT model_version = ? AS cur, COUNT(*) AS n FROM face_template GROUP BY cur').all(this.opts.modelVersion) as { cur: number; n: number }[];
+    return { current: rows.find((r) => r.cur === 1)?.n ?? 0, otherModelVersion: rows.find((r) => r.cur === 0)?.n ?? 0 };
+  }
+
+  /** Decrypts the current model version's templates into the search matrix. */
+  private async ensureLoaded(): Promise<void> {
+    if (!this.dirty) return;
+    const rows = this.db
+      .prepare('SELECT id, person_hash, factor_hash, iv, ciphertext, tag FROM face_template WHERE model_version = ? AND expires_at > ? ORDER BY id')
+      .all(this.opts.modelVersion, this.clock.nowIso()) as { id: number; person_hash: string; factor_hash: string | null; iv: Buffer; ciphertext: Buffer; tag: Buffer }[];
+    const matrix = new Float32Array(rows.length * EMBEDDING_DIM);
+    const loaded: Loaded[] = [];
+    const key = this.keys.key();
+    rows.forEach((r, i) => {
+      let payload: Buffer;
+      try {
+        payload = open(key, r, this.aad(r.person_hash, this.opts.modelVersion));
+      } catch {
+        throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', `template ${r.id} cannot be decrypted with this terminal's key`);
+      }
+      const { person, embedding } = unpackPayload(payload);
+      matrix.set(embedding, i * EMBEDDING_DIM);
+      loaded.push({ templateId: r.id, personHash: r.person_hash, factorHash: r.factor_hash, person });
+    });
+    this.search ??= await GallerySearch.create();
+    this.search.load(matrix);
+    this.loaded = loaded;
+    this.dirty = false;
+  }
+
+  /** 1:1: the best score of the person's current-version templates against `probe`. */
+  async verify(person: EnrolledPerson, probe: Float32Array): Promise<number> {
+    const personHash = this.hash('person', personKey(person));
+    const versions = this.db.prepare('SELECT DISTINCT model_version AS v FROM face_template WHERE person_hash = ?').all(personHash) as { v: string }[];
+    if (versions.length === 0) throw new FaceGalleryError('FACE_NOT_ENROLLED', 'this person has no face template');
+    if (!versions.some((x) => x.v === this.opts.modelVersion)) {
+      throw new FaceGalleryError('FACE_MODEL_VERSION_MISMATCH', `templates were made with ${versions.map((x) => x.v).join(', ')}; this terminal runs ${this.opts.modelVersion}: enrol again`);
+    }
+    await this.ensureLoaded();
+    const rows = this.loaded.map((l, i) => ({ l, i })).filter((x) => x.l.personHash === personHash);
+    const scores = await this.search!.scores(probe);
+    return Math.max(...rows.map((x) => scores[x.i]!));
+  }
+
+  /**
+   * 1:N: persons ranked by their best template score. With a second factor the gallery is first
+   * narrowed to the templates enrolled with it.
+   */
+  async identify(probe: Float32Array, opts: { factor?: string | null; limit?: number } = {}): Promise<{ person: EnrolledPerson; score: number }[]> {
+    await this.ensureLoaded();
+    const scores = await this.search!.scores(probe);
+    const factorHash = opts.factor ? this.hash('factor', opts.factor) : null;
+    const best = new Map<string, { person: EnrolledPerson; score: number }>();
+    this.loaded.forEach((l, i) => {
+      if (factorHash && l.factorHash !== factorHash) return;
+      const s = scores[i]!;
+      const cur = best.get(l.personHash);
+      if (!cur || s > cur.score) best.set(l.personHash, { person: l.person, score: s });
+    });
+    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, opts.limit ?? 5);
+  }
+
+  async close(): Promise<void> {
+    await this.search?.release();
+    this.search = null;
+  }
+}
