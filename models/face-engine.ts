@@ -4,7 +4,7 @@
  * MobileFaceNet embedding on BGR input, L2-normalised and compared by cosine, MiniFASNet liveness
  * on BGR raw pixels, eye state and head pose. Pure computation: no storage, no I/O but the models.
  */
-import { crop, estimateSimilarity, resize, toGrey, toPlanar, warpAffine, type Affine, type Image } from './image';
+import { crop, estimateSimilarity, resize, sampleToPlanar, toGrey, toPlanar, warpAffine, type Affine, type Image } from './image';
 import { ModelSession, type SessionOptions } from './session';
 import type { ModelName } from './manifest';
 
@@ -172,7 +172,7 @@ export class FaceEngine {
 
   /** Detector input: the whole frame resized to 320x240, (v - 127) / 128, NCHW RGB. */
   static detectorInput(img: Image): Float32Array {
-    return toPlanar(resize(img, DETECT.width, DETECT.height), 'rgb', (v) => (v - 127) / 128);
+    return sampleToPlanar(img, { x: 0, y: 0, w: img.width, h: img.height }, DETECT.width, DETECT.height, 'rgb', [127, 127, 127], [1 / 128, 1 / 128, 1 / 128]);
   }
 
   async detect(img: Image, threshold: number = DETECT.threshold): Promise<Box[]> {
@@ -220,8 +220,7 @@ export class FaceEngine {
 
   /** Liveness input: the Silent-Face crop at 128x128, BGR planar, raw 0..255. */
   static livenessInput(img: Image, box: Box): Float32Array {
-    const c = livenessCrop(box, img.width, img.height);
-    return toPlanar(resize(crop(img, c.x, c.y, c.w, c.h), LIVENESS_INPUT, LIVENESS_INPUT), 'bgr', (v) => v);
+    return sampleToPlanar(img, livenessCrop(box, img.width, img.height), LIVENESS_INPUT, LIVENESS_INPUT, 'bgr', [0, 0, 0], [1, 1, 1]);
   }
 
   /** Probability that the face is live (class 0 of the softmax). */
@@ -251,8 +250,8 @@ export class FaceEngine {
     const pad = sq.w / 4;
     const x = Math.max(0, sq.x - pad);
     const y = Math.max(0, sq.y - pad);
-    const c = crop(img, x, y, Math.min(img.width - x, sq.w + 2 * pad), Math.min(img.height - y, sq.h + 2 * pad));
-    const input = toPlanar(resize(c, POSE_INPUT, POSE_INPUT), 'rgb', (v, ch) => (v / 255 - IMAGENET_MEAN[ch]!) / IMAGENET_STD[ch]!);
+    const rect = { x, y, w: Math.min(img.width - x, sq.w + 2 * pad), h: Math.min(img.height - y, sq.h + 2 * pad) };
+    const input = sampleToPlanar(img, rect, POSE_INPUT, POSE_INPUT, 'rgb', IMAGENET_MEAN.map((m) => m * 255), IMAGENET_STD.map((sd) => 1 / (255 * sd)));
     const out = await this.session('pose').run(input, [1, 3, POSE_INPUT, POSE_INPUT]);
     const angle = (bins: Float32Array) => softmax(bins).reduce((s, p, i) => s + p * i, 0) * 3 - 99;
     return { yaw: angle(out.output!), pitch: angle(out['617']!), roll: angle(out['618']!) };

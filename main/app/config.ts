@@ -9,6 +9,7 @@ import { z } from 'zod';
 import YAML from 'yaml';
 import { localeSchema, modeSchema } from '../bridge/contract';
 import { devicesConfigSchema } from '../devices/config';
+import { faceConfigSchema } from '../face/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -43,6 +44,7 @@ export const configSchema = z
       .prefault({})
       .refine((p) => p.kind !== 'remote' || !!p.url, { message: 'platform.url is required when platform.kind is remote', path: ['url'] }),
     devices: devicesConfigSchema.prefault({}),
+    face: faceConfigSchema.prefault({}),
     ui: z
       .object({
         elderlyMode: z.boolean().default(false),

@@ -21,7 +21,14 @@ describe('the estation command', () => {
     for (const m of report.nativeModules) expect(m).toMatchObject({ loads: true });
     expect(typeof report.electron.binaryAvailable).toBe('boolean');
     expect(report.chromium).toHaveProperty('available');
-    expect(Array.isArray(report.models)).toBe(true);
+    expect(report.models.files.map((m: { name: string; status: string }) => [m.name, m.status])).toEqual([
+      ['detector', 'verified'],
+      ['landmarks', 'verified'],
+      ['embedding', 'verified'],
+      ['liveness', 'verified'],
+      ['eye', 'verified'],
+      ['pose', 'verified'],
+    ]);
   });
 
   it('stops with the key and the expectation when the config is wrong', async () => {

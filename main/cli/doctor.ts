@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import type { Config } from '../app/config';
 import { resolveDataDir } from '../app/compose';
 import { appVersion } from '../app/version';
+import { checkModels, manifest, modelsDir } from '../../models/manifest';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +43,7 @@ export interface DoctorReport {
   nativeModules: { name: string; version: string | null; loads: boolean; error: string | null }[];
   electron: { version: string | null; binaryAvailable: boolean };
   chromium: { path: string; available: boolean; version: string | null };
-  models: { name: string; status: string }[];
+  models: { version: string; dir: string; files: { name: string; file: string; status: string; sha256: string }[] };
 }
 
 export async function runDoctor(config: Config): Promise<DoctorReport> {
@@ -84,6 +85,6 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
     nativeModules: natives.map((n) => ({ name: n.name, version: pkgVersion(n.name), ...tryLoad(n.name, n.probe) })),
     electron: { version: pkgVersion('electron'), binaryAvailable },
     chromium: { path: chromiumPath, available: chromiumVersion !== null, version: chromiumVersion },
-    models: [],
+    models: { version: manifest.version, dir: modelsDir(), files: checkModels() },
   };
 }

@@ -6,6 +6,7 @@ import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/
 import { startNodeHost } from '../node-host/host';
 import { runDoctor } from './doctor';
 import { CliFailure, devicesCommand } from './devices';
+import { faceCommand, modelsCommand } from './face';
 
 const USAGE = `usage: estation <command> [options]
 
@@ -19,6 +20,12 @@ commands:
   devices read-id --port PATH [--json] [--unmasked] [--timeout S]
                                            read the card on a GA 467 reader at PATH
   devices print-test --port PATH           print a test receipt (Chinese text, QR code, cut)
+  face detect IMAGE [--json]               faces, landmarks, quality and liveness of the main face
+  face compare IMAGE_A IMAGE_B [--json]    cosine score and the decision at the configured threshold
+  face liveness IMAGE [--json]             passive liveness of the main face
+  face eval --pairs PAIRS.txt --images DIR [--json]
+                                           LFW-protocol accuracy (n-fold), EER, TAR at FAR
+  models list [--json] | models obtain     model files, hashes, and fetching them
 `;
 
 export class UsageError extends Error {
@@ -72,7 +79,7 @@ function formatDoctor(r: Awaited<ReturnType<typeof runDoctor>>): string {
   for (const m of r.nativeModules) lines.push(`  ${m.name} ${m.version ?? '-'}: ${m.loads ? 'loads' : `does not load (${m.error})`}`);
   lines.push(`electron ${r.electron.version ?? 'not installed'}; binary ${r.electron.binaryAvailable ? 'present' : 'absent'}`);
   lines.push(`chromium ${r.chromium.available ? r.chromium.version : 'not found'} at ${r.chromium.path}`);
-  lines.push(`models: ${r.models.length === 0 ? 'none installed' : r.models.map((m) => `${m.name} ${m.status}`).join(', ')}`);
+  lines.push(`models ${r.models.version}: ${r.models.files.map((m) => `${m.name} ${m.status}`).join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
@@ -84,6 +91,10 @@ export async function main(argv: string[]): Promise<number> {
         return await start(rest);
       case 'doctor':
         return await doctor(rest);
+      case 'face':
+        return await faceCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+      case 'models':
+        return await modelsCommand(rest, (t) => process.stdout.write(t));
       case 'devices':
         return await devicesCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
       case undefined:

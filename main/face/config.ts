@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Face thresholds. Defaults are the calibrated values of reference/face-models.md §4 and §6
+ * (LFW all-pairs: FAR 1e-4 at 0.41; 1:N accept only with 0.55 and a 0.1 margin; liveness mean of
+ * p_live over at least 5 frames >= 0.5); `estation face eval` re-derives them on local data.
+ */
+export const faceConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    intraOpNumThreads: z.number().int().min(1).max(8).default(1),
+    searchThreads: z.number().int().min(1).max(8).default(2),
+    detectThreshold: z.number().min(0.1).max(0.99).default(0.65),
+    paymentDetectThreshold: z.number().min(0.1).max(0.99).default(0.7),
+    verifyThreshold: z.number().min(0).max(1).default(0.41),
+    identifyThreshold: z.number().min(0).max(1).default(0.55),
+    identifyMargin: z.number().min(0).max(1).default(0.1),
+    livenessThreshold: z.number().min(0).max(1).default(0.5),
+    livenessFrames: z.number().int().min(1).max(60).default(5),
+    maxSessionFrames: z.number().int().min(5).max(600).default(60),
+    maxFramesPerSecond: z.number().min(0.5).max(30).default(5),
+    quality: z
+      .object({
+        minRelativeHeight: z.number().min(0.05).max(1).default(0.2),
+        maxYaw: z.number().min(5).max(90).default(25),
+        maxPitch: z.number().min(5).max(90).default(25),
+        minEyesOpen: z.number().min(0).max(1).default(0.5),
+        minSharpness: z.number().min(0).default(15),
+      })
+      .strict()
+      .prefault({}),
+    challenge: z
+      .object({
+        turnDegrees: z.number().min(8).max(60).default(18),
+        blinkClosed: z.number().min(0).max(1).default(0.3),
+      })
+      .strict()
+      .prefault({}),
+    retentionDays: z.number().int().min(1).max(3650).default(730),
+    consentTextVersion: z.string().min(1).default('face-consent-2026-01'),
+  })
+  .strict();
+
+export type FaceConfig = z.output<typeof faceConfigSchema>;
