@@ -19,6 +19,13 @@ import { applySimAction } from '../devices/simulation';
 import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
+import { ResidentSession } from '../session/session';
+import { FaceService } from '../face/service';
+import { FaceGallery } from '../face/gallery';
+import { WorkerAnalyzer } from '../face/analyzer';
+import { FileKeyProvider, type KeyProvider } from '../face/keys';
+import { checkModels, manifest } from '../../models/manifest';
+import { faceHandlers } from './face-handlers';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -26,6 +33,8 @@ export interface AppOptions {
   /** Extra log sinks, e.g. a memory sink in tests. Logs always go to the data directory. */
   logSinks?: LogSink[];
   logToStderr?: boolean;
+  /** Protects biometric templates; default: a 0600 key file in the data directory. */
+  faceKeys?: KeyProvider;
 }
 
 export interface App {
@@ -38,6 +47,8 @@ export interface App {
   devices: DeviceManager;
   supervisor: DeviceSupervisor;
   health: PlatformHealth;
+  session: ResidentSession;
+  face: FaceService | null;
   platformUrl: string;
   close(): Promise<void>;
 }
@@ -72,6 +83,34 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   devices.on('card-removed', (e) => bus.emit('device.credential', { kind: 'removed', deviceId: e.deviceId }));
   await devices.start();
   closers.unshift(() => devices.stop());
+
+  const session = new ResidentSession(clock, log.child({ component: 'session' }), (config.ui.idleTimeoutSeconds + 30) * 1000);
+  session.on('changed', (view) => bus.emit('session.changed', { session: view }));
+  devices.on('identity', (id) => session.begin(id));
+  devices.on('card-removed', (e) => {
+    const by = session.current?.provenBy;
+    if ((e.deviceId === 'id-card' && by === 'id-card') || (e.deviceId === 'ss-card' && by === 'ss-card')) session.end('card-removed');
+  });
+  closers.unshift(() => session.end('shutdown'));
+
+  let face: FaceService | null = null;
+  if (config.face.enabled) {
+    const missing = checkModels().filter((c) => c.status !== 'verified');
+    if (missing.length) log.warn('face.unavailable', { reason: 'models not verified', models: missing.map((m) => `${m.file}:${m.status}`) });
+    else {
+      const analyzer = await WorkerAnalyzer.create({ intraOpNumThreads: config.face.intraOpNumThreads });
+      const gallery = new FaceGallery(db, opts.faceKeys ?? new FileKeyProvider(path.join(dataDir, 'keys', 'face.key')), clock, {
+        modelVersion: manifest.version,
+        terminalId: config.terminal.id,
+        retentionDays: config.face.retentionDays,
+      });
+      gallery.purgeExpired();
+      face = new FaceService(analyzer, gallery, config.face, clock, log.child({ component: 'face' }));
+      session.on('ended', () => face?.endAll());
+      const f = face;
+      closers.unshift(() => f.close());
+    }
+  }
 
   const health = new PlatformHealth(() => platformUrl, clock, Math.min(config.platform.timeoutMs, 5000));
   health.on('status', (s) => bus.emit('status.network', s));
@@ -110,6 +149,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return { devices: supervisor.list() };
     },
     'devices.selfTest': async () => ({ results: await devices.selfTestAll() }),
+    'session.get': () => ({ session: session.view() }),
+    'session.end': (input) => {
+      const active = session.current !== null;
+      session.end(input.reason);
+      return { ended: active };
+    },
+    'session.touch': () => {
+      session.touch();
+      return { ok: true as const };
+    },
+    ...faceHandlers(face, session, clock),
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
@@ -124,6 +174,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     devices,
     supervisor,
     health,
+    session,
+    face,
     platformUrl,
     async close() {
       for (const c of closers) await c();

@@ -151,6 +151,11 @@ export class FaceGallery {
     return n;
   }
 
+  isEnrolled(person: EnrolledPerson): boolean {
+    const row = this.db.prepare('SELECT 1 FROM face_template WHERE person_hash = ? AND model_version = ? LIMIT 1').get(this.hash('person', personKey(person)), this.opts.modelVersion);
+    return row !== undefined;
+  }
+
   counts(): { current: number; otherModelVersion: number } {
     const rows = this.db.prepare('SELECT model_version = ? AS cur, COUNT(*) AS n FROM face_template GROUP BY cur').all(this.opts.modelVersion) as { cur: number; n: number }[];
     return { current: rows.find((r) => r.cur === 1)?.n ?? 0, otherModelVersion: rows.find((r) => r.cur === 0)?.n ?? 0 };

@@ -68,6 +68,10 @@ export class FaceService {
     private readonly log: Logger,
   ) {}
 
+  get consentTextVersion(): string {
+    return this.config.consentTextVersion;
+  }
+
   analyze(frame: Image | { jpeg: Uint8Array }, payment = false): Promise<FrameAnalysis> {
     return this.analyzer.analyze(frame, { detectThreshold: payment ? this.config.paymentDetectThreshold : this.config.detectThreshold });
   }

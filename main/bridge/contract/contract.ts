@@ -86,6 +86,36 @@ export const credentialEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removed'), deviceId: z.string() }),
 ]);
 
+export const sessionViewSchema = z.object({
+  provenBy: z.enum(['id-card', 'ss-card', 'qr', 'face']),
+  certType: z.enum(['01', '02', '03']),
+  maskedName: z.string().nullable(),
+  maskedNo: z.string(),
+  startedAt: z.string(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
+
+export const faceHintSchema = z.enum(['OK', 'NO_FACE', 'MULTIPLE_FACES', 'TOO_SMALL', 'NOT_INSIDE', 'TURN_TO_CAMERA', 'EYES_CLOSED', 'BLURRY']);
+export const facePurposeSchema = z.enum(['enrol', 'verify', 'login', 'pay']);
+
+/** A face session's progress as the screen may see it: no embedding, no identity. */
+export const faceProgressSchema = z.object({
+  sessionId: z.string(),
+  state: z.enum(['collecting', 'done', 'failed']),
+  hint: faceHintSchema,
+  framesAccepted: z.number().int().nonnegative(),
+  framesNeeded: z.number().int().positive(),
+  challenge: z.enum(['blink', 'turn-left', 'turn-right']).nullable(),
+  challengeStep: z.enum(['start', 'act', 'return', 'done']).nullable(),
+  box: z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() }).nullable(),
+  error: z.string().nullable(),
+  result: z.object({ purpose: facePurposeSchema, match: z.boolean().nullable(), enrolled: z.boolean() }).nullable(),
+});
+export type FaceProgressView = z.infer<typeof faceProgressSchema>;
+
+/** A camera frame as JPEG, base64. Bounded: a 640x480 JPEG is ~40-80 KB. */
+export const jpegBase64Schema = z.string().min(100).max(2_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 JPEG data');
+
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -96,6 +126,18 @@ export const requests = {
   /** Drives a simulated device; refused with BRIDGE_NOT_AVAILABLE unless devices are simulated. */
   'sim.device': request(simDeviceActionSchema, z.object({ devices: z.array(deviceStatusSchema) })),
   'devices.selfTest': request(empty, z.object({ results: z.array(selfTestResultSchema) })),
+  'session.get': request(empty, z.object({ session: sessionViewSchema.nullable() })),
+  'session.end': request(z.object({ reason: z.enum(['logout', 'idle']) }).strict(), z.object({ ended: z.boolean() })),
+  'session.touch': request(empty, z.object({ ok: z.literal(true) })),
+  /** The person's face-recognition status: enrolled or not, and their consent. */
+  'face.status': request(empty, z.object({ enabled: z.boolean(), enrolled: z.boolean(), consent: z.object({ purpose: z.string(), grantedAt: z.string() }).nullable() })),
+  /** Separate, explicit consent to face recognition for the session's person. */
+  'face.consent': request(z.object({ purpose: z.enum(['kiosk-login', 'payment']), accept: z.literal(true), factor: z.string().regex(/^\d{4}$/).optional() }).strict(), z.object({ consentId: z.number().int() })),
+  'face.start': request(z.object({ purpose: facePurposeSchema, factor: z.string().regex(/^\d{4}$/).optional() }).strict(), faceProgressSchema),
+  'face.frame': request(z.object({ sessionId: z.string().uuid(), jpeg: jpegBase64Schema }).strict(), faceProgressSchema),
+  'face.cancel': request(z.object({ sessionId: z.string().uuid() }).strict(), z.object({ ok: z.literal(true) })),
+  /** Deletes the session person's face templates and withdraws the consent. */
+  'face.delete': request(empty, z.object({ removed: z.number().int().nonnegative() })),
 } as const;
 
 export const events = {
@@ -103,6 +145,7 @@ export const events = {
   'status.network': networkStatusSchema,
   'status.queue': queueStatusSchema,
   'device.credential': credentialEventSchema,
+  'session.changed': z.object({ session: sessionViewSchema.nullable() }),
 } as const;
 
 export type Requests = typeof requests;

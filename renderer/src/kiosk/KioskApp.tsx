@@ -1,48 +1,193 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppInfo } from '../../../main/bridge/contract';
+import { getBridge } from '../bridge';
 import { useIdle } from '../shell/useIdle';
+import { useSession } from '../shell/useSession';
+import { FaceCapture, codeOf, type FaceOutcome } from '../face/FaceCapture';
 
-type Screen = 'attract' | 'home';
+type Screen = { name: 'attract' } | { name: 'identify' } | { name: 'home' } | { name: 'face-consent' } | { name: 'face-enrol' } | { name: 'face-login' } | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
 
-/** The resident kiosk: an attract screen until someone touches it or presents a credential. */
+/** The resident kiosk: attract screen, four ways to identify, then the services. */
 export function KioskApp({ info }: { info: AppInfo }) {
   const { t } = useTranslation();
-  const [screen, setScreen] = useState<Screen>('attract');
-  const { secondsLeft, reset } = useIdle(screen !== 'attract', info.idleTimeoutSeconds, 15, () => setScreen('attract'));
+  const bridge = getBridge();
+  const session = useSession();
+  const [screen, setScreen] = useState<Screen>({ name: 'attract' });
+  const [faceStatus, setFaceStatus] = useState<{ enabled: boolean; enrolled: boolean } | null>(null);
 
-  if (screen === 'attract') {
-    return (
-      <main className="attract" data-testid="attract">
-        <button type="button" className="attract-surface" onClick={() => setScreen('home')} aria-label={t('attract.touchToStart')}>
-          <h1>{t('attract.welcome')}</h1>
-          <p className="prompt">{t('attract.prompt')}</p>
-          <ul className="ways" aria-hidden="true">
-            <li>{t('attract.ways.idCard')}</li>
-            <li>{t('attract.ways.ssCard')}</li>
-            <li>{t('attract.ways.qr')}</li>
-            <li>{t('attract.ways.face')}</li>
+  // A session starting (card, QR, face) opens the services; its end returns to the attract screen.
+  useEffect(() => {
+    if (session) setScreen((s) => (s.name === 'attract' || s.name === 'identify' || s.name === 'face-login' ? { name: 'home' } : s));
+    else setScreen((s) => (s.name === 'attract' || s.name === 'identify' || s.name === 'face-login' || s.name === 'message' ? s : { name: 'attract' }));
+  }, [session]);
+
+  useEffect(() => {
+    if (screen.name !== 'home') return;
+    void bridge
+      .call('face.status', {})
+      .then(setFaceStatus)
+      .catch(() => setFaceStatus(null));
+  }, [screen.name, bridge, session]);
+
+  const logout = useCallback(() => {
+    void bridge.call('session.end', { reason: 'logout' }).catch(() => undefined);
+    setScreen({ name: 'attract' });
+  }, [bridge]);
+
+  const idleActive = screen.name !== 'attract';
+  const { secondsLeft, reset } = useIdle(idleActive, info.idleTimeoutSeconds, 15, () => {
+    void bridge.call('session.end', { reason: 'idle' }).catch(() => undefined);
+    setScreen({ name: 'attract' });
+  });
+
+  const faceError = (code: string | null) => t(`errors.${code ?? 'INTERNAL'}`, { defaultValue: t('errors.fallback', { code }) });
+
+  let body;
+  switch (screen.name) {
+    case 'attract':
+      body = (
+        <main className="attract" data-testid="attract">
+          <button type="button" className="attract-surface" onClick={() => setScreen({ name: 'identify' })} aria-label={t('attract.touchToStart')}>
+            <h1>{t('attract.welcome')}</h1>
+            <p className="prompt">{t('attract.prompt')}</p>
+            <ul className="ways" aria-hidden="true">
+              <li>{t('attract.ways.idCard')}</li>
+              <li>{t('attract.ways.ssCard')}</li>
+              <li>{t('attract.ways.qr')}</li>
+              <li>{t('attract.ways.face')}</li>
+            </ul>
+            <span className="touch">{t('attract.touchToStart')}</span>
+          </button>
+        </main>
+      );
+      break;
+    case 'identify':
+      body = (
+        <main className="identify" data-testid="identify">
+          <h1>{t('identify.heading')}</h1>
+          <ul className="identify-ways">
+            <li>{t('identify.idCard')}</li>
+            <li>{t('identify.ssCard')}</li>
+            <li>{t('identify.qr')}</li>
           </ul>
-          <span className="touch">{t('attract.touchToStart')}</span>
-        </button>
-      </main>
-    );
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => setScreen({ name: 'face-login' })}>
+              {t('identify.faceLogin')}
+            </button>
+            <button type="button" onClick={() => setScreen({ name: 'attract' })}>
+              {t('common.back')}
+            </button>
+          </div>
+        </main>
+      );
+      break;
+    case 'home':
+      body = (
+        <main className="home" data-testid="home">
+          <h1 data-testid="greeting">{t('home.greeting', { name: session?.maskedName ?? t('home.resident') })}</h1>
+          <p className="identity-line">
+            {t(`home.provenBy.${session?.provenBy ?? 'id-card'}`)} · {session?.maskedNo}
+          </p>
+          <p>{t('home.heading')}</p>
+          <div className="actions">
+            {faceStatus?.enabled && !faceStatus.enrolled && (
+              <button type="button" className="primary" onClick={() => setScreen({ name: 'face-consent' })}>
+                {t('face.enable')}
+              </button>
+            )}
+            {faceStatus?.enrolled && (
+              <button
+                type="button"
+                onClick={() =>
+                  void bridge.call('face.delete', {}).then(() => setScreen({ name: 'message', text: t('face.deleted'), tone: 'ok', next: 'home' }))
+                }
+              >
+                {t('face.delete')}
+              </button>
+            )}
+            <button type="button" onClick={logout}>
+              {t('common.logout')}
+            </button>
+          </div>
+        </main>
+      );
+      break;
+    case 'face-consent':
+      body = (
+        <main className="consent" data-testid="face-consent">
+          <h1>{t('face.consentTitle')}</h1>
+          <div className="consent-text">
+            {t('face.consentText')
+              .split('\n')
+              .map((line) => (
+                <p key={line}>{line}</p>
+              ))}
+          </div>
+          <div className="actions">
+            <button
+              type="button"
+              className="primary"
+              onClick={() =>
+                void bridge
+                  .call('face.consent', { purpose: 'kiosk-login', accept: true })
+                  .then(() => setScreen({ name: 'face-enrol' }))
+                  .catch((e: unknown) => setScreen({ name: 'message', text: faceError(codeOf(e)), tone: 'error', next: 'home' }))
+              }
+            >
+              {t('face.agree')}
+            </button>
+            <button type="button" onClick={() => setScreen({ name: 'home' })}>
+              {t('face.disagree')}
+            </button>
+          </div>
+        </main>
+      );
+      break;
+    case 'face-enrol':
+    case 'face-login':
+      body = (
+        <main className="face" data-testid={screen.name}>
+          <h1>{t(screen.name === 'face-enrol' ? 'face.enrolTitle' : 'face.loginTitle')}</h1>
+          <FaceCapture
+            purpose={screen.name === 'face-enrol' ? 'enrol' : 'login'}
+            onFinished={(o: FaceOutcome) => {
+              if (screen.name === 'face-enrol') {
+                setScreen(o.state === 'done' && o.enrolled ? { name: 'message', text: t('face.enrolled'), tone: 'ok', next: 'home' } : { name: 'message', text: faceError(o.error), tone: 'error', next: 'home' });
+              } else if (!(o.state === 'done' && o.match)) {
+                setScreen({ name: 'message', text: o.state === 'done' ? t('face.notRecognised') : faceError(o.error), tone: 'error', next: 'identify' });
+              }
+            }}
+          />
+          <button type="button" onClick={() => setScreen(screen.name === 'face-enrol' ? { name: 'home' } : { name: 'identify' })}>
+            {t('common.cancel')}
+          </button>
+        </main>
+      );
+      break;
+    case 'message':
+      body = (
+        <main className={`message tone-${screen.tone}`} data-testid="message">
+          <p role={screen.tone === 'error' ? 'alert' : 'status'}>{screen.text}</p>
+          <button type="button" className="primary" onClick={() => setScreen(session && screen.next === 'home' ? { name: 'home' } : { name: 'identify' })}>
+            {t('common.ok')}
+          </button>
+        </main>
+      );
+      break;
   }
+
   return (
-    <main className="home" data-testid="home">
-      <h1>{t('home.heading')}</h1>
-      <p>{t('home.comingSoon')}</p>
-      <button type="button" className="primary" onClick={() => setScreen('attract')}>
-        {t('home.back')}
-      </button>
+    <>
+      {body}
       {secondsLeft !== null && (
-        <div className="idle-warning" role="alertdialog" aria-live="assertive" data-testid="idle-warning">
+        <div className="idle-warning" role="alertdialog" aria-live="assertive" aria-label={t('idle.stay')} data-testid="idle-warning">
           <p>{t('idle.countdown', { seconds: secondsLeft })}</p>
           <button type="button" className="primary" onClick={reset}>
             {t('idle.stay')}
           </button>
         </div>
       )}
-    </main>
+    </>
   );
 }

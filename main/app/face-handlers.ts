@@ -1,0 +1,95 @@
+/**
+ * Bridge handlers of the face flows. The screen sends camera frames (JPEG) and gets progress
+ * back; identities and embeddings stay in main.
+ */
+import type { Handlers } from '../bridge/dispatcher';
+import { BridgeError, type FaceProgressView } from '../bridge/contract';
+import type { FaceService, FaceProgress } from '../face/service';
+import type { ResidentSession } from '../session/session';
+import type { EnrolledPerson } from '../face/gallery';
+import type { Identity } from '../devices/identity';
+import type { Clock } from './clock';
+
+export function personOf(id: Identity): EnrolledPerson {
+  return { certType: id.certType, certNo: id.certNo, idNumber: id.idNumber, name: id.name };
+}
+
+function view(p: FaceProgress): FaceProgressView {
+  return {
+    sessionId: p.sessionId,
+    state: p.state,
+    hint: p.hint,
+    framesAccepted: p.framesAccepted,
+    framesNeeded: p.framesNeeded,
+    challenge: p.challenge,
+    challengeStep: p.challengeStep,
+    box: p.box,
+    error: p.error,
+    result: p.result ? { purpose: p.result.purpose, match: p.result.match ?? null, enrolled: p.result.templateId !== undefined } : null,
+  };
+}
+
+type FaceHandlers = Pick<Handlers, 'face.status' | 'face.consent' | 'face.start' | 'face.frame' | 'face.cancel' | 'face.delete'>;
+
+export function faceHandlers(face: FaceService | null, session: ResidentSession, clock: Clock): FaceHandlers {
+  const need = () => {
+    if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
+    return face;
+  };
+  const person = () => {
+    const id = session.current;
+    if (!id) throw new BridgeError('FACE_NO_IDENTITY', 'identify first (card or QR code), then use the face');
+    return personOf(id);
+  };
+  // The consent given in this session, with its second factor, until the enrolment uses it.
+  let pending: { consentId: number; factor: string | null; key: string } | null = null;
+  session.on('ended', () => (pending = null));
+
+  return {
+    'face.status': () => {
+      if (!face) return { enabled: false, enrolled: false, consent: null };
+      const id = session.current;
+      if (!id) return { enabled: true, enrolled: false, consent: null };
+      const consent = face.gallery.activeConsent(personOf(id));
+      return { enabled: true, enrolled: face.gallery.isEnrolled(personOf(id)), consent: consent ? { purpose: consent.purpose, grantedAt: consent.grantedAt } : null };
+    },
+    'face.consent': (input) => {
+      const f = need();
+      const p = person();
+      const consentId = f.gallery.recordConsent(p, { purpose: input.purpose, textVersion: f.consentTextVersion });
+      pending = { consentId, factor: input.factor ?? null, key: p.idNumber ?? p.certNo };
+      return { consentId };
+    },
+    'face.start': (input) => {
+      const f = need();
+      session.touch();
+      if (input.purpose === 'login') return view(f.start('login'));
+      if (input.purpose === 'pay') return view(f.start('pay', { factor: input.factor ?? null }));
+      const p = person();
+      if (input.purpose === 'enrol') {
+        if (!pending || pending.key !== (p.idNumber ?? p.certNo)) throw new BridgeError('FACE_CONSENT_MISSING', 'face enrolment needs the person’s separate consent first');
+        return view(f.start('enrol', { person: p, consentId: pending.consentId, factor: pending.factor }));
+      }
+      return view(f.start('verify', { person: p }));
+    },
+    'face.frame': async (input) => {
+      const f = need();
+      session.touch();
+      const progress = await f.frame(input.sessionId, { jpeg: Buffer.from(input.jpeg, 'base64') });
+      if (progress.state === 'done' && progress.result?.purpose === 'login' && progress.result.person && progress.result.match) {
+        const p = progress.result.person;
+        session.begin({ certType: p.certType, certNo: p.certNo, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'face', cardKind: null, at: clock.nowIso() });
+      }
+      if (progress.state !== 'collecting') f.end(input.sessionId);
+      return view(progress);
+    },
+    'face.cancel': (input) => {
+      face?.end(input.sessionId);
+      return { ok: true as const };
+    },
+    'face.delete': () => {
+      const f = need();
+      return { removed: f.gallery.deletePerson(person()) };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FaceProgressView } from '../../../main/bridge/contract';
+import { getBridge } from '../bridge';
+
+export type FaceOutcome = { state: 'done' | 'failed'; error: string | null; match: boolean | null; enrolled: boolean };
+
+const FRAME_INTERVAL_MS = 220;
+
+/**
+ * The camera with a face guide. Frames go to main as JPEG at a bounded rate; the guide shows the
+ * hint main sends back. Nothing is kept here: the frames exist only on their way.
+ */
+export function FaceCapture({ purpose, factor, onFinished }: { purpose: 'enrol' | 'verify' | 'login' | 'pay'; factor?: string; onFinished: (o: FaceOutcome) => void }) {
+  const { t } = useTranslation();
+  const video = useRef<HTMLVideoElement>(null);
+  const [progress, setProgress] = useState<FaceProgressView | null>(null);
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
+
+  useEffect(() => {
+    const bridge = getBridge();
+    let stream: MediaStream | null = null;
+    let timer = 0;
+    let sessionId: string | null = null;
+    let busy = false;
+    let over = false;
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const stop = (o: FaceOutcome) => {
+      if (over) return;
+      over = true;
+      window.clearInterval(timer);
+      stream?.getTracks().forEach((tr) => tr.stop());
+      finished.current(o);
+    };
+    (async () => {
+      try {
+        const start = await bridge.call('face.start', factor ? { purpose, factor } : { purpose });
+        sessionId = start.sessionId;
+        setProgress(start);
+        stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+        if (over) return stream.getTracks().forEach((tr) => tr.stop());
+        const v = video.current!;
+        v.srcObject = stream;
+        await v.play();
+        timer = window.setInterval(async () => {
+          if (busy || over || v.readyState < 2) return;
+          busy = true;
+          try {
+            canvas.getContext('2d')!.drawImage(v, 0, 0, 640, 480);
+            const url = canvas.toDataURL('image/jpeg', 0.85);
+            const p = await bridge.call('face.frame', { sessionId: sessionId!, jpeg: url.slice(url.indexOf(',') + 1) });
+            setProgress(p);
+            if (p.state !== 'collecting') stop({ state: p.state, error: p.error, match: p.result?.match ?? null, enrolled: p.result?.enrolled ?? false });
+          } catch (err) {
+            stop({ state: 'failed', error: codeOf(err), match: null, enrolled: false });
+          } finally {
+            busy = false;
+          }
+        }, FRAME_INTERVAL_MS);
+      } catch (err) {
+        stop({ state: 'failed', error: err instanceof DOMException ? 'CAMERA_UNAVAILABLE' : codeOf(err), match: null, enrolled: false });
+      }
+    })();
+    return () => {
+      over = true;
+      window.clearInterval(timer);
+      stream?.getTracks().forEach((tr) => tr.stop());
+      if (sessionId) void bridge.call('face.cancel', { sessionId }).catch(() => undefined);
+    };
+  }, [purpose, factor]);
+
+  const box = progress?.box;
+  return (
+    <div className="face-capture" data-testid="face-capture">
+      <div className="camera">
+        <video ref={video} muted playsInline aria-label={t('face.cameraLabel')} />
+        <div className="face-guide" aria-hidden="true" />
+        {box && <div className="face-box" style={{ left: `${box.x1 * 100}%`, top: `${box.y1 * 100}%`, width: `${(box.x2 - box.x1) * 100}%`, height: `${(box.y2 - box.y1) * 100}%` }} />}
+      </div>
+      <p className="face-hint" role="status" aria-live="polite" data-testid="face-hint" data-hint={progress?.hint ?? 'NO_FACE'}>
+        {progress?.challenge && progress.challengeStep !== 'done' ? t(`face.challenge.${progress.challenge}`) : t(`face.hint.${progress?.hint ?? 'NO_FACE'}`)}
+      </p>
+      <p className="face-progress">{t('face.progress', { done: Math.min(progress?.framesAccepted ?? 0, progress?.framesNeeded ?? 5), needed: progress?.framesNeeded ?? 5 })}</p>
+    </div>
+  );
+}
+
+export function codeOf(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code) return e.code;
+  const m = /^([A-Z][A-Z0-9_]+)(:|$)/.exec(e?.message ?? '');
+  return m?.[1] ?? 'INTERNAL';
+}
