@@ -1,0 +1,386 @@
+/**
+ * The national platform's transactions as zod schemas, with field names, lengths and
+ * dictionaries as the interface spells them (reference/platform-and-devices.md §1.5–§1.6). These
+ * names stay at the wire boundary; inside E-Station typed domain objects carry the same facts.
+ */
+import { z } from 'zod';
+
+const s = (max: number) => z.string().max(max);
+const opt = (max: number) => z.string().max(max).optional();
+const datetime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'yyyy-MM-dd HH:mm:ss');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'yyyy-MM-dd');
+/** Money on the wire: yuan with two decimals, as number (or a numeric string from some gateways). */
+export const wireMoney = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
+const money = wireMoney;
+const flag = z.enum(['0', '1']);
+
+export const certType = z.enum(['01', '02', '03']);
+export const insutype = s(6);
+export const medType = s(6);
+
+export const setlinfoSchema = z
+  .object({
+    mdtrt_id: s(30),
+    setl_id: s(30).optional(),
+    psn_no: s(30),
+    psn_name: s(50),
+    psn_cert_type: s(6),
+    certno: s(50),
+    gend: s(6),
+    naty: s(3),
+    brdy: z.string(),
+    age: z.number(),
+    insutype: s(6),
+    psn_type: s(6),
+    cvlserv_flag: s(3),
+    setl_time: z.string(),
+    mdtrt_cert_type: s(3),
+    med_type: s(6),
+    medfee_sumamt: money,
+    fulamt_ownpay_amt: money,
+    overlmt_selfpay: money,
+    preselfpay_amt: money,
+    inscp_scp_amt: money,
+    act_pay_dedc: money,
+    hifp_pay: money,
+    pool_prop_selfpay: z.number(),
+    cvlserv_pay: money,
+    hifes_pay: money,
+    hifmi_pay: money,
+    hifob_pay: money,
+    maf_pay: money,
+    oth_pay: money,
+    fund_pay_sumamt: money,
+    psn_part_amt: money,
+    acct_pay: money,
+    psn_cash_pay: money,
+    hosp_part_amt: money,
+    balc: money,
+    acct_mulaid_pay: money,
+    medins_setl_id: s(30),
+    clr_optins: s(6),
+    clr_way: s(6),
+    clr_type: s(6),
+  })
+  .passthrough();
+
+export const setldetailSchema = z.object({ fund_pay_type: s(6), inscp_scp_amt: money, crt_payb_lmt_amt: money.nullable(), fund_payamt: money, fund_pay_type_name: s(200), setl_proc_info: s(4000).nullable() }).passthrough();
+
+export const detlcutinfoSchema = z
+  .object({
+    feedetl_sn: s(30),
+    det_item_fee_sumamt: money,
+    cnt: z.number(),
+    pric: z.number(),
+    pric_uplmt_amt: money.nullable(),
+    selfpay_prop: z.number(),
+    fulamt_ownpay_amt: money,
+    overlmt_amt: money,
+    preselfpay_amt: money,
+    inscp_scp_amt: money,
+    chrgitm_lv: s(3),
+    med_chrgitm_type: s(6),
+  })
+  .passthrough();
+
+const drugdetail = z
+  .object({
+    feedetl_sn: s(30),
+    rxno: opt(30),
+    rx_circ_flag: flag,
+    fee_ocur_time: datetime,
+    med_list_codg: s(50),
+    medins_list_codg: s(150),
+    det_item_fee_sumamt: z.number().nonnegative(),
+    cnt: z.number().positive(),
+    pric: z.number().nonnegative(),
+    sin_dos_dscr: opt(200),
+    used_frqu_dscr: opt(200),
+    prd_days: z.number().optional(),
+    medc_way_dscr: opt(200),
+    bilg_dr_codg: opt(30),
+    bilg_dr_name: opt(50),
+    tcmdrug_used_way: opt(6),
+  })
+  .strict();
+
+const druginfo = z
+  .object({
+    psn_no: s(30),
+    mdtrt_cert_type: certType,
+    mdtrt_cert_no: s(50),
+    begntime: datetime,
+    medfee_sumamt: z.number().nonnegative(),
+    insutype,
+    dise_codg: opt(30),
+    dise_name: opt(500),
+    acct_used_flag: flag,
+    med_type: medType,
+    expContent: opt(4000),
+  })
+  .strict();
+
+const settlementOutput = z.object({ setlinfo: setlinfoSchema, setldetail: z.array(setldetailSchema) }).passthrough();
+const filingId = z.object({ result: z.object({ trt_dcla_detl_sn: s(30) }).passthrough() }).passthrough();
+const nothing = z.union([z.null(), z.object({}).passthrough()]);
+const cancel = z.object({ data: z.object({ trt_dcla_detl_sn: s(30), psn_no: s(30), memo: s(500) }).strict() }).strict();
+
+export const transactions = {
+  '9001': { input: z.object({ signIn: z.object({ opter_no: s(20), mac: s(20), ip: s(20) }).strict() }).strict(), output: z.object({ signinoutb: z.object({ sign_time: datetime, sign_no: s(30) }).passthrough() }).passthrough() },
+  '9002': { input: z.object({ signOut: z.object({ sign_no: s(30), opter_no: s(20) }).strict() }).strict(), output: z.object({ signoutoutb: z.object({ sign_time: datetime }).passthrough() }).passthrough() },
+  '1101': {
+    input: z
+      .object({
+        data: z
+          .object({ mdtrt_cert_type: certType, mdtrt_cert_no: s(50), card_sn: opt(32), begntime: opt(19), psn_cert_type: s(6), certno: opt(50), psn_name: opt(50) })
+          .strict()
+          .refine((d) => d.mdtrt_cert_type !== '03' || !!d.card_sn, { message: 'card_sn is required with mdtrt_cert_type 03', path: ['card_sn'] }),
+      })
+      .strict(),
+    output: z
+      .object({
+        baseinfo: z.object({ psn_no: s(30), psn_cert_type: s(6), certno: s(50), psn_name: s(50), gend: s(6), naty: s(3), brdy: date, age: z.number() }).passthrough(),
+        insuinfo: z.array(
+          z
+            .object({ balc: money, insutype: s(6), psn_type: s(6), psn_insu_stas: s(6), psn_insu_date: z.string().nullable(), paus_insu_date: z.string().nullable(), cvlserv_flag: s(3), insuplc_admdvs: s(6), emp_name: s(200).nullable() })
+            .passthrough(),
+        ),
+        idetinfo: z.array(z.object({ psn_idet_type: s(3), psn_type_lv: s(3).nullable(), memo: s(500).nullable(), begntime: z.string(), endtime: z.string().nullable() }).passthrough()),
+      })
+      .passthrough(),
+  },
+  '2101': { input: z.object({ druginfo, drugdetail: z.array(drugdetail).min(1) }).strict(), output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }) },
+  '2102': { input: z.object({ druginfo: druginfo.extend({ invono: opt(20) }).strict(), drugdetail: z.array(drugdetail).min(1) }).strict(), output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }) },
+  '2103': { input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(), output: settlementOutput },
+  '2201': {
+    input: z.object({ data: z.object({ psn_no: s(30), insutype, begntime: datetime, mdtrt_cert_type: certType, mdtrt_cert_no: s(50), ipt_otp_no: s(30), atddr_no: s(30), dr_name: s(50), dept_code: s(30), dept_name: s(100), caty: s(6) }).strict() }).strict(),
+    output: z.object({ data: z.object({ mdtrt_id: s(30), psn_no: s(30), ipt_otp_no: s(30) }).passthrough() }).passthrough(),
+  },
+  '2202': { input: z.object({ data: z.object({ psn_no: s(30), mdtrt_id: s(30), ipt_otp_no: s(30) }).strict() }).strict(), output: nothing },
+  '2203': {
+    input: z
+      .object({
+        mdtrtinfo: z.object({ mdtrt_id: s(30), psn_no: s(30), med_type: medType, begntime: datetime, main_cond_dscr: opt(1000), dise_codg: opt(30), dise_name: opt(500), expContent: opt(4000) }).strict(),
+        diseinfo: z.array(z.object({ diag_type: s(3), diag_srt_no: s(2), diag_code: s(20), diag_name: s(100), diag_dept: s(50), dise_dor_no: s(30), dise_dor_name: s(50), diag_time: datetime, vali_flag: s(3) }).strict()),
+      })
+      .strict(),
+    output: nothing,
+  },
+  '2204': {
+    input: z
+      .object({
+        feedetail: z
+          .array(
+            z
+              .object({
+                feedetl_sn: s(30),
+                mdtrt_id: s(30),
+                psn_no: s(30),
+                chrg_bchno: s(30),
+                dise_codg: opt(30),
+                rxno: opt(30),
+                rx_circ_flag: flag,
+                fee_ocur_time: datetime,
+                med_list_codg: s(50),
+                medins_list_codg: s(150),
+                det_item_fee_sumamt: z.number().nonnegative(),
+                cnt: z.number().positive(),
+                pric: z.number().nonnegative(),
+                bilg_dept_codg: s(30),
+                bilg_dept_name: s(100),
+                bilg_dr_codg: s(30),
+                bilg_dr_name: s(50),
+                hosp_appr_flag: s(3),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict(),
+    output: z.object({ result: z.array(detlcutinfoSchema) }).passthrough(),
+  },
+  '2205': { input: z.object({ data: z.object({ mdtrt_id: s(30), chrg_bchno: s(30), psn_no: s(30) }).strict() }).strict(), output: nothing },
+  '2206': {
+    input: z
+      .object({
+        data: z
+          .object({ psn_no: s(30), mdtrt_cert_type: certType, mdtrt_cert_no: s(50), med_type: medType, medfee_sumamt: z.number().nonnegative(), psn_setlway: z.enum(['01', '02']), mdtrt_id: s(30), chrg_bchno: s(30), acct_used_flag: flag, insutype })
+          .strict(),
+      })
+      .strict(),
+    output: settlementOutput,
+  },
+  '2207': {
+    input: z
+      .object({
+        data: z
+          .object({
+            psn_no: s(30),
+            mdtrt_cert_type: certType,
+            mdtrt_cert_no: s(50),
+            med_type: medType,
+            medfee_sumamt: z.number().nonnegative(),
+            psn_setlway: z.enum(['01', '02']),
+            mdtrt_id: s(30),
+            chrg_bchno: s(30),
+            acct_used_flag: flag,
+            insutype,
+            invono: opt(20),
+            fulamt_ownpay_amt: z.number(),
+            overlmt_selfpay: z.number(),
+            preselfpay_amt: z.number(),
+            inscp_scp_amt: z.number(),
+          })
+          .strict(),
+      })
+      .strict(),
+    output: settlementOutput,
+  },
+  '2208': { input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(), output: settlementOutput },
+  '2601': { input: z.object({ data: z.object({ psn_no: s(30), omsgid: z.string().length(30), oinfno: z.string().length(4) }).strict() }).strict(), output: nothing },
+  '2501': {
+    input: z
+      .object({
+        refmedin: z
+          .object({
+            psn_no: s(30),
+            insutype,
+            tel: opt(50),
+            addr: opt(200),
+            insu_optins: opt(6),
+            diag_code: s(20),
+            diag_name: s(100),
+            dise_cond_dscr: opt(2000),
+            reflin_medins_no: s(12),
+            reflin_medins_name: s(200),
+            mdtrtarea_admdvs: z.string().regex(/^\d{6}$/),
+            hosp_agre_refl_flag: s(3),
+            refl_type: s(30),
+            refl_date: date,
+            refl_rea: s(100),
+            refl_opnn: s(200),
+            begndate: date,
+            enddate: date.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    output: filingId,
+  },
+  '2502': { input: cancel, output: nothing },
+  '2503': {
+    input: z
+      .object({
+        data: z
+          .object({
+            psn_no: s(30),
+            insutype,
+            opsp_dise_code: s(30),
+            opsp_dise_name: s(300),
+            tel: opt(50),
+            addr: opt(200),
+            insu_optins: s(6),
+            ide_fixmedins_no: s(30),
+            ide_fixmedins_name: s(200),
+            hosp_ide_date: date,
+            diag_dr_codg: s(30),
+            diag_dr_name: s(50),
+            begndate: date,
+            enddate: date.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    output: filingId,
+  },
+  '2504': { input: cancel, output: nothing },
+  '2505': {
+    input: z
+      .object({
+        data: z
+          .object({ psn_no: s(30), tel: opt(50), addr: opt(200), biz_appy_type: s(3), begndate: date, enddate: date.optional(), fix_srt_no: s(3), fixmedins_code: s(12), fixmedins_name: s(200), memo: opt(500) })
+          .strict(),
+      })
+      .strict(),
+    output: filingId,
+  },
+  '2506': { input: cancel, output: nothing },
+  '5201': {
+    input: z.object({ data: z.object({ psn_no: s(30), begntime: datetime, endtime: datetime, med_type: opt(6), mdtrt_id: opt(30) }).strict() }).strict(),
+    output: z.object({ mdtrtinfo: z.array(z.object({ mdtrt_id: s(30), psn_no: s(30), med_type: s(6), begntime: z.string(), endtime: z.string().nullable(), fixmedins_code: s(30), fixmedins_name: s(200), dise_name: z.string().nullable() }).passthrough()) }).passthrough(),
+  },
+  '5203': { input: z.object({ data: z.object({ psn_no: s(30), setl_id: s(30), mdtrt_id: s(30) }).strict() }).strict(), output: settlementOutput },
+  '5204': {
+    input: z.object({ data: z.object({ psn_no: s(30), setl_id: s(30), mdtrt_id: s(30) }).strict() }).strict(),
+    output: z.object({ feedetail: z.array(z.object({ feedetl_sn: s(30), med_list_codg: s(50), det_item_fee_sumamt: money, cnt: z.number(), pric: z.number(), chrgitm_lv: s(3) }).passthrough()) }).passthrough(),
+  },
+  '5205': { input: z.object({ data: z.object({ psn_no: s(30), begntime: datetime, endtime: datetime }).strict() }).strict(), output: z.object({ feedetail: z.array(z.object({}).passthrough()) }).passthrough() },
+  '5206': {
+    input: z.object({ data: z.object({ psn_no: s(30), cum_ym: z.string().regex(/^\d{6}$/) }).strict() }).strict(),
+    output: z.object({ cuminfo: z.array(z.object({ insutype: s(6), year: z.union([z.string(), z.number()]), cum_ym: s(6), cum_type_code: s(30), cum: money }).passthrough()) }).passthrough(),
+  },
+  '5301': {
+    input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
+    output: z.object({ feedetail: z.array(z.object({ opsp_dise_code: s(30), opsp_dise_name: s(300), begndate: z.string(), enddate: z.string().nullable() }).passthrough()) }).passthrough(),
+  },
+  '5302': {
+    input: z.object({ data: z.object({ psn_no: s(30), biz_appy_type: s(3) }).strict() }).strict(),
+    output: z.object({ psnfixmedin: z.array(z.object({ psn_no: s(30), insutype: s(6), fix_srt_no: s(3), fixmedins_code: s(30), fixmedins_name: s(200), begndate: z.string(), enddate: z.string().nullable() }).passthrough()) }).passthrough(),
+  },
+  '3201': {
+    input: z
+      .object({
+        data: z
+          .object({ insutype, clr_type: s(30), setl_optins: s(6), stmt_begndate: date, stmt_enddate: date, medfee_sumamt: z.number(), fund_pay_sumamt: z.number(), acct_pay: z.number(), fixmedins_setl_cnt: z.number().int().nonnegative(), refd_setl_flag: flag.optional() })
+          .strict(),
+      })
+      .strict(),
+    output: z.object({ stmtinfo: z.object({ setl_optins: s(6), stmt_rslt: s(6), stmt_rslt_dscr: s(200) }).passthrough() }).passthrough(),
+  },
+  '3202': {
+    input: z
+      .object({
+        data: z
+          .object({ setl_optins: s(6), file_qury_no: s(30), stmt_begndate: date, stmt_enddate: date, medfee_sumamt: z.number(), fund_pay_sumamt: z.number(), cash_payamt: z.number(), fixmedins_setl_cnt: z.number().int().nonnegative() })
+          .strict(),
+      })
+      .strict(),
+    output: z.object({ fileinfo: z.object({ file_qury_no: s(30), filename: s(200), dld_endtime: z.string() }).passthrough() }).passthrough(),
+  },
+  '9101': {
+    input: z.object({ fsUploadIn: z.object({ in: z.union([z.string(), z.array(z.number().int().min(-128).max(255))]), filename: s(200), fixmedins_code: s(30) }).strict() }).strict(),
+    output: z.object({ file_qury_no: s(30), filename: s(200), fixmedins_code: s(30), dld_endtime: z.string() }).passthrough(),
+  },
+  '9102': { input: z.object({ fsDownloadIn: z.object({ file_qury_no: s(30), filename: s(200), fixmedins_code: s(30) }).strict() }).strict(), output: z.instanceof(Buffer) },
+  '1312': {
+    input: z
+      .object({
+        data: z
+          .object({ query_date: date, hilist_code: opt(30), insu_admdvs: opt(6), begndate: opt(10), hilist_name: opt(200), updt_time: datetime, page_num: z.number().int().positive(), page_size: z.number().int().positive().max(1000) })
+          .strict(),
+      })
+      .strict(),
+    output: z
+      .object({
+        pageNum: z.number().int(),
+        pageSize: z.number().int(),
+        size: z.number().int(),
+        startRow: z.number().int(),
+        firstPage: z.number().int().optional(),
+        lastPage: z.number().int().optional(),
+        recordCounts: z.number().int(),
+        pages: z.number().int(),
+        data: z.array(z.object({ hilist_code: s(30), hilist_name: s(200), chrgitm_lv: s(3).optional() }).passthrough()),
+      })
+      .passthrough(),
+  },
+} as const;
+
+export type Infno = keyof typeof transactions;
+export type TxInput<I extends Infno> = z.input<(typeof transactions)[I]['input']>;
+export type TxOutput<I extends Infno> = z.output<(typeof transactions)[I]['output']>;
+
+/** Transactions that move money and may be reversed with 2601 (reference §1.6.5). */
+export const REVERSIBLE: readonly string[] = ['2102', '2103', '2207', '2208', '2304', '2305', '2401'];
+/** Transactions that change money or records: never retried blindly. */
+export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202'];
