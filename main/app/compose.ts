@@ -18,6 +18,9 @@ import { DeviceManager } from '../devices/manager';
 import { applySimAction } from '../devices/simulation';
 import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
+import { PlatformClient } from '../platform/client';
+import { SqliteMsgids } from '../platform/envelope';
+import { makeSigner } from '../platform/signing';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { ResidentSession } from '../session/session';
 import { FaceService } from '../face/service';
@@ -47,6 +50,9 @@ export interface App {
   devices: DeviceManager;
   supervisor: DeviceSupervisor;
   health: PlatformHealth;
+  platform: PlatformClient;
+  /** The embedded simulator when platform.kind is embedded. */
+  simulator: PlatformSimulator | null;
   session: ResidentSession;
   face: FaceService | null;
   platformUrl: string;
@@ -68,13 +74,31 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   let sim: PlatformSimulator | null = null;
   if (config.platform.kind === 'embedded') {
-    sim = await startPlatformSimulator();
+    sim = await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs });
     closers.unshift(() => sim?.close());
   }
   const platformUrl = config.platform.kind === 'embedded' ? sim!.url : config.platform.url!;
 
   const supervisor = new DeviceSupervisor(clock);
   supervisor.on('status', (s) => bus.emit('status.device', s, s.id));
+  const platform = new PlatformClient({
+    baseUrl: () => platformUrl,
+    terminal: {
+      fixmedinsCode: config.terminal.institutionCode,
+      fixmedinsName: config.terminal.institutionName,
+      mdtrtareaAdmvs: config.terminal.admdvs,
+      opter: config.terminal.id,
+      opterName: config.terminal.name,
+      recerSysCode: config.platform.recerSysCode,
+      devNo: config.terminal.id,
+    },
+    msgids: new SqliteMsgids(db, config.terminal.institutionCode),
+    signer: makeSigner(config.platform.signing),
+    timeoutMs: config.platform.timeoutMs,
+    clock,
+    log: log.child({ component: 'platform' }),
+  });
+
   const devices = new DeviceManager(config.devices, supervisor, clock, log.child({ component: 'devices' }), dataDir);
   devices.on('identity', (id) =>
     bus.emit('device.credential', { kind: 'identity', certType: id.certType, provenBy: id.provenBy, maskedNo: maskIdNumber(id.certNo), maskedName: id.name ? maskName(id.name) : null }),
@@ -174,6 +198,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     devices,
     supervisor,
     health,
+    platform,
+    simulator: sim,
     session,
     face,
     platformUrl,

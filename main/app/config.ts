@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { localeSchema, modeSchema } from '../bridge/contract';
 import { devicesConfigSchema } from '../devices/config';
 import { faceConfigSchema } from '../face/config';
+import { signingConfigSchema } from '../platform/signing';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -38,6 +39,10 @@ export const configSchema = z
         kind: z.enum(['embedded', 'remote']).default('embedded'),
         url: z.url().optional(),
         timeoutMs: z.number().int().min(500).max(120_000).default(15_000),
+        /** Gateway signing in front of the platform (x-tif, CSB _api_*, apikey). */
+        signing: signingConfigSchema.default({ kind: 'none' }),
+        /** 接收方系统代码 */
+        recerSysCode: z.string().min(1).max(10).default('YBXT'),
         healthIntervalMs: z.number().int().min(200).max(600_000).default(15_000),
       })
       .strict()

@@ -7,6 +7,7 @@ import { startNodeHost } from '../node-host/host';
 import { runDoctor } from './doctor';
 import { CliFailure, devicesCommand } from './devices';
 import { faceCommand, modelsCommand } from './face';
+import { platformCommand, platformSimCommand } from './platform';
 
 const USAGE = `usage: estation <command> [options]
 
@@ -26,6 +27,9 @@ commands:
   face eval --pairs PAIRS.txt --images DIR [--json]
                                            LFW-protocol accuracy (n-fold), EER, TAR at FAR
   models list [--json] | models obtain     model files, hashes, and fetching them
+  platform call INFNO --input FILE.json [--json]
+                                           one platform transaction (exit 0 ok, 2 refused, 3 unknown, 4 unreachable)
+  platform-sim [--port N] [--db FILE]      run the platform simulator standalone
 `;
 
 export class UsageError extends Error {
@@ -91,6 +95,10 @@ export async function main(argv: string[]): Promise<number> {
         return await start(rest);
       case 'doctor':
         return await doctor(rest);
+      case 'platform':
+        return await platformCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+      case 'platform-sim':
+        return await platformSimCommand(rest, (t) => process.stdout.write(t));
       case 'face':
         return await faceCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
       case 'models':

@@ -59,9 +59,10 @@ export interface PlatformClientOptions {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function causeCode(err: unknown): string {
-  let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
+  let e = err as { code?: unknown; cause?: unknown; name?: string } | undefined;
   for (let i = 0; i < 4 && e; i++) {
-    if (e.code) return e.code;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return e.name;
+    if (typeof e.code === 'string') return e.code;
     e = e.cause as typeof e;
   }
   return (err as Error)?.name ?? 'Error';

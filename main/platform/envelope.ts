@@ -65,8 +65,9 @@ export class SqliteMsgids implements MsgidSource {
   }
 }
 
+/** In-memory sequence (tests and tools); starts at a random point so two instances rarely meet. */
 export class MemoryMsgids implements MsgidSource {
-  private seq = 0;
+  private seq = Math.floor(Math.random() * 10000);
   constructor(private readonly fixmedinsCode: string) {}
   next(nowMs: number): string {
     this.seq = (this.seq + 1) % 10000;
