@@ -29,6 +29,12 @@ import { WorkerAnalyzer } from '../face/analyzer';
 import { FileKeyProvider, type KeyProvider } from '../face/keys';
 import { checkModels, manifest } from '../../models/manifest';
 import { faceHandlers } from './face-handlers';
+import { Outbox } from '../outbox/outbox';
+import { Drainer } from '../outbox/drainer';
+import { CheckoutService } from '../outbox/checkout';
+import { Reconciler } from '../outbox/reconcile';
+import { RowMac } from '../store/row-mac';
+import { POLICIES } from '../policy/policies';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -51,6 +57,10 @@ export interface App {
   supervisor: DeviceSupervisor;
   health: PlatformHealth;
   platform: PlatformClient;
+  outbox: Outbox;
+  drainer: Drainer;
+  checkout: CheckoutService;
+  reconciler: Reconciler;
   /** The embedded simulator when platform.kind is embedded. */
   simulator: PlatformSimulator | null;
   session: ResidentSession;
@@ -141,20 +151,21 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   health.start(config.platform.healthIntervalMs);
   closers.unshift(() => health.stop());
 
+  const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))), clock);
+  const tampered = outbox.verifyAll();
+  if (tampered.length) log.error('store.tampered_rows', { rows: tampered });
+  const drainer = new Drainer(outbox, platform, clock, log.child({ component: 'outbox' }), config.outbox);
+  const checkout = new CheckoutService(outbox, drainer, platform, POLICIES, config.offline, config.terminal.admdvs, clock, log.child({ component: 'checkout' }), () => health.current().platform !== 'offline' && drainer.breakerState !== 'open');
+  const reconciler = new Reconciler(outbox, platform, config.terminal.institutionCode, clock, log.child({ component: 'reconcile' }));
   const queueStatus = (): QueueStatus => {
-    const row = db
-      .prepare(
-        `SELECT
-           SUM(CASE WHEN state IN ('pending','sending') THEN 1 ELSE 0 END) AS pending,
-           SUM(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END) AS unknown,
-           SUM(CASE WHEN state = 'needs-attention' THEN 1 ELSE 0 END) AS attention,
-           MIN(CASE WHEN state IN ('pending','sending') THEN created_at END) AS oldest
-         FROM outbox`,
-      )
-      .get() as { pending: number | null; unknown: number | null; attention: number | null; oldest: string | null };
-    return { pending: row.pending ?? 0, unknown: row.unknown ?? 0, needsAttention: row.attention ?? 0, oldestPendingAt: row.oldest };
+    const c = outbox.counts();
+    const oldest = db.prepare("SELECT MIN(created_at) AS t FROM outbox WHERE state IN ('pending','sending','reversed')").get() as { t: string | null };
+    return { pending: c.pending + c.sending + c.reversed, unknown: c.unknown, needsAttention: c['needs-attention'], oldestPendingAt: oldest.t };
   };
+  drainer.on('changed', () => bus.emit('status.queue', queueStatus()));
   bus.emit('status.queue', queueStatus());
+  drainer.start(config.outbox.drainIntervalMs);
+  closers.unshift(() => drainer.stopAndWait());
 
   const handlers: Handlers = {
     'app.hello': () => ({
@@ -199,6 +210,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     supervisor,
     health,
     platform,
+    outbox,
+    drainer,
+    checkout,
+    reconciler,
     simulator: sim,
     session,
     face,

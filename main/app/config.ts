@@ -11,6 +11,7 @@ import { localeSchema, modeSchema } from '../bridge/contract';
 import { devicesConfigSchema } from '../devices/config';
 import { faceConfigSchema } from '../face/config';
 import { signingConfigSchema } from '../platform/signing';
+import { offlineConfigSchema, outboxConfigSchema } from '../outbox/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -50,6 +51,8 @@ export const configSchema = z
       .refine((p) => p.kind !== 'remote' || !!p.url, { message: 'platform.url is required when platform.kind is remote', path: ['url'] }),
     devices: devicesConfigSchema.prefault({}),
     face: faceConfigSchema.prefault({}),
+    outbox: outboxConfigSchema.prefault({}),
+    offline: offlineConfigSchema.prefault({}),
     ui: z
       .object({
         elderlyMode: z.boolean().default(false),

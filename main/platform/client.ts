@@ -88,6 +88,11 @@ export class PlatformClient {
 
   constructor(private readonly o: PlatformClientOptions) {}
 
+  /** A fresh msgid, for callers that must journal it before sending (the outbox). */
+  nextMsgid(): string {
+    return this.o.msgids.next(this.o.clock.now());
+  }
+
   get signedIn(): boolean {
     return this.signNo !== null;
   }
@@ -106,7 +111,15 @@ export class PlatformClient {
     const valid = this.validateInput(infno, input);
     const now = this.o.clock.now();
     const msgid = ctx.msgid ?? this.o.msgids.next(now);
-    const signNo = ctx.signNo ?? (infno === '9001' ? '' : await this.ensureSignedIn());
+    let signNo: string;
+    try {
+      signNo = ctx.signNo ?? (infno === '9001' ? '' : await this.ensureSignedIn());
+    } catch (err) {
+      // The request itself never left: a failed sign-in is 'unreachable' or the refusal it was.
+      const e = err as PlatformError;
+      if (e.outcome?.kind === 'business-error') return { kind: 'business-error', code: 'PLATFORM_BUSINESS_ERROR', message: e.message, msgid };
+      return { kind: 'unreachable', code: 'PLATFORM_UNREACHABLE', message: e.message, msgid };
+    }
     const envelope = buildEnvelope(this.o.terminal, infno, msgid, now, signNo, valid, ctx.insuplcAdmdvs ?? '');
     const money = MONEY_OR_RECORD.includes(infno);
     const r = await post(this.o.baseUrl() + UNIFIED_PATH, JSON.stringify(envelope), this.o.signer(now), this.o.timeoutMs);

@@ -72,4 +72,69 @@ export const migrations: Migration[] = [
       CREATE INDEX face_template_factor ON face_template(factor_hash);
     `,
   },
+  {
+    version: 4,
+    name: 'outbox-journal-checkout',
+    sql: `
+      DROP TABLE outbox;
+      -- One row per accepted money-moving or record-changing request. States: pending, sending,
+      -- done, failed-business, unknown, reversed, needs-attention. The HMAC covers every column.
+      CREATE TABLE outbox (
+        seq             INTEGER PRIMARY KEY,
+        item_id         TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        psn_key         TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        reason          TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        payload         TEXT NOT NULL,
+        result          TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        hmac            TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
+      CREATE INDEX outbox_person ON outbox(psn_key, seq);
+      -- The journal: every msgid is written here before it is sent, with what became of it.
+      CREATE TABLE journal (
+        msgid      TEXT PRIMARY KEY,
+        item_id    TEXT NOT NULL,
+        infno      TEXT NOT NULL,
+        psn_no     TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        detail     TEXT,
+        setl_id    TEXT,
+        sent_at    TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        hmac       TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX journal_item ON journal(item_id);
+      -- Person data last seen from 1101, for offline estimates.
+      CREATE TABLE person_cache (
+        psn_no     TEXT PRIMARY KEY,
+        data       TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'sales',
+    sql: `
+      -- The pharmacy's own record of each checkout, written with its outbox item in one
+      -- transaction. Amounts in fen.
+      CREATE TABLE sale (
+        checkout_id    TEXT PRIMARY KEY,
+        item_id        TEXT NOT NULL UNIQUE,
+        psn_key        TEXT NOT NULL,
+        mode           TEXT NOT NULL,
+        total          INTEGER NOT NULL,
+        cash_collected INTEGER NOT NULL,
+        created_at     TEXT NOT NULL,
+        business_date  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX sale_person_day ON sale(psn_key, business_date);
+    `,
+  },
 ];

@@ -1,0 +1,106 @@
+/**
+ * The pharmacy settlement as an outbox item: its payload, and how it is turned into the 2101 and
+ * 2102 inputs. Amounts are fen inside; yuan only at the wire.
+ */
+import { formatYuan, type Fen } from '../bridge/contract/money';
+import { infTime } from '../platform/envelope';
+import type { TxInput } from '../platform/schemas';
+
+export interface SettlementPerson {
+  psnNo: string;
+  certType: '01' | '02' | '03';
+  certNo: string;
+  insutype: '310' | '390';
+  insuplcAdmdvs: string;
+}
+
+export interface SettlementLine {
+  feedetlSn: string;
+  listCode: string;
+  name: string;
+  unitPrice: Fen;
+  quantityMilli: number;
+  rxno?: string;
+}
+
+export interface SplitSummary {
+  medfee: Fen;
+  fund: Fen;
+  hifp: Fen;
+  hifmi: Fen;
+  hifob: Fen;
+  maf: Fen;
+  acct: Fen;
+  mulaid: Fen;
+  cash: Fen;
+  balance: Fen | null;
+}
+
+export interface SettlementPayload {
+  checkoutId: string;
+  person: SettlementPerson;
+  lines: SettlementLine[];
+  medType: '41' | '14';
+  useAccount: boolean;
+  /** What the customer was shown and paid in cash: the online pre-settlement, or the offline estimate. */
+  deferred: null | { estimate: SplitSummary; cashCollected: Fen; takenAt: string };
+  /** Taken while the platform was unreachable (先就医后结算). */
+  offline: boolean;
+  invono?: string;
+}
+
+export interface SettlementResult {
+  setlId: string;
+  mdtrtId: string;
+  msgid: string;
+  split: SplitSummary;
+  settledAt: string;
+  /** Cash still to collect from the customer (deferred settlements that came out dearer, or were refused). */
+  collect?: Fen;
+  /** Cash collected beyond what the settlement asks (deferred settlements that came out cheaper). */
+  refundDue?: Fen;
+}
+
+const wire = (f: number) => Number(formatYuan(f as Fen));
+
+export function lineFee(l: SettlementLine): number {
+  return Math.round((l.unitPrice * l.quantityMilli) / 1000);
+}
+
+export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'2101'> {
+  const total = p.lines.reduce((s, l) => s + lineFee(l), 0);
+  return {
+    druginfo: {
+      psn_no: p.person.psnNo,
+      mdtrt_cert_type: p.person.certType,
+      mdtrt_cert_no: p.person.certNo,
+      begntime: infTime(nowMs),
+      medfee_sumamt: wire(total),
+      insutype: p.person.insutype,
+      acct_used_flag: p.useAccount ? '1' : '0',
+      med_type: p.medType,
+    },
+    drugdetail: p.lines.map((l) => ({
+      feedetl_sn: l.feedetlSn,
+      ...(l.rxno ? { rxno: l.rxno } : {}),
+      rx_circ_flag: '0' as const,
+      fee_ocur_time: infTime(nowMs),
+      med_list_codg: l.listCode,
+      medins_list_codg: l.listCode,
+      det_item_fee_sumamt: wire(lineFee(l)),
+      cnt: l.quantityMilli / 1000,
+      pric: wire(l.unitPrice),
+    })),
+  };
+}
+
+export function settleInput(p: SettlementPayload, nowMs: number): TxInput<'2102'> {
+  const pre = pharmacyInput(p, nowMs);
+  return { druginfo: { ...pre.druginfo, ...(p.invono ? { invono: p.invono } : {}) }, drugdetail: pre.drugdetail };
+}
+
+/** The wire setlinfo (yuan) to a summary in fen. */
+export function summaryOf(s: { medfee_sumamt: number; fund_pay_sumamt: number; hifp_pay: number; hifmi_pay: number; hifob_pay: number; maf_pay: number; acct_pay: number; acct_mulaid_pay: number; psn_cash_pay: number; balc: number }): SplitSummary {
+  const f = (v: number) => Math.round(v * 100) as Fen;
+  return { medfee: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), hifp: f(s.hifp_pay), hifmi: f(s.hifmi_pay), hifob: f(s.hifob_pay), maf: f(s.maf_pay), acct: f(s.acct_pay), mulaid: f(s.acct_mulaid_pay), cash: f(s.psn_cash_pay), balance: f(s.balc) };
+}
