@@ -8,6 +8,7 @@ import { runDoctor } from './doctor';
 import { CliFailure, devicesCommand } from './devices';
 import { faceCommand, modelsCommand } from './face';
 import { platformCommand, platformSimCommand } from './platform';
+import { queueCommand } from './queue';
 
 const USAGE = `usage: estation <command> [options]
 
@@ -30,6 +31,10 @@ commands:
   platform call INFNO --input FILE.json [--json]
                                            one platform transaction (exit 0 ok, 2 refused, 3 unknown, 4 unreachable)
   platform-sim [--port N] [--db FILE]      run the platform simulator standalone
+  queue status [--json]                    outbox counts, unknown and needs-attention items, tampered rows
+  queue drain                              deliver what is due now
+  queue reconcile [--date YYYY-MM-DD] [--json]
+                                           3201 totals and 3202 detail; repairs and reports
 `;
 
 export class UsageError extends Error {
@@ -95,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
         return await start(rest);
       case 'doctor':
         return await doctor(rest);
+      case 'queue':
+        return await queueCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
       case 'platform':
         return await platformCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
       case 'platform-sim':

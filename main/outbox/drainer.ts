@@ -91,6 +91,7 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
   async stopAndWait(): Promise<void> {
     this.stop();
     await this.running?.catch(() => undefined);
+    this.outbox.releaseLease(this.holder);
   }
 
   /** One pass over the due items. Calls that arrive while a pass runs join it. */
@@ -103,14 +104,17 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
     return this.running;
   }
 
+  private readonly holder = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+
   private async pass(): Promise<number> {
+    if (!this.outbox.acquireLease(this.holder, 60_000)) return 0;
     let n = 0;
     for (;;) {
       const due = this.outbox.due(this.clock.now(), 20);
       if (!due.length) break;
       let progressed = false;
       for (const item of due) {
-        if (!this.allowed()) return n;
+        if (!this.allowed() || !this.outbox.acquireLease(this.holder, 60_000)) return n;
         const before = item.state;
         const after = await this.work(item);
         n++;

@@ -62,6 +62,16 @@ export interface JournalRow {
   hmac: string;
 }
 
+/** Whether a process on this machine is alive (the data directory is local to the terminal). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class OutboxError extends Error {
   constructor(
     readonly code: 'OUTBOX_TAMPERED' | 'OUTBOX_NO_ITEM' | 'OUTBOX_BAD_TRANSITION',
@@ -76,11 +86,17 @@ const ROW_FIELDS = (r: Row) => [r.item_id, r.kind, r.psn_key, r.state, r.reason,
 const JOURNAL_FIELDS = (j: JournalRow) => [j.msgid, j.item_id, j.infno, j.psn_no, j.outcome, j.detail, j.setl_id, j.sent_at, j.updated_at];
 
 export class Outbox {
+  private readonly insertRow;
+  private readonly updateRow;
+
   constructor(
     readonly db: Db,
     private readonly mac: RowMac,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.insertRow = db.prepare('INSERT INTO outbox(item_id, kind, psn_key, state, reason, attempts, next_attempt_at, payload, result, created_at, updated_at, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.updateRow = db.prepare('UPDATE outbox SET state = ?, reason = ?, attempts = ?, next_attempt_at = ?, result = ?, updated_at = ?, hmac = ? WHERE item_id = ?');
+  }
 
   private toItem<P, R>(r: Row): OutboxItem<P, R> {
     if (!this.mac.verify('outbox', ROW_FIELDS(r), r.hmac)) throw new OutboxError('OUTBOX_TAMPERED', `outbox row ${r.item_id} does not match its HMAC`);
@@ -112,15 +128,8 @@ export class Outbox {
 
   private write(r: Omit<Row, 'seq' | 'hmac'>, insert: boolean): void {
     const hmac = this.mac.sign('outbox', ROW_FIELDS(r as Row));
-    if (insert) {
-      this.db
-        .prepare('INSERT INTO outbox(item_id, kind, psn_key, state, reason, attempts, next_attempt_at, payload, result, created_at, updated_at, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at, hmac);
-    } else {
-      this.db
-        .prepare('UPDATE outbox SET state = ?, reason = ?, attempts = ?, next_attempt_at = ?, result = ?, updated_at = ?, hmac = ? WHERE item_id = ?')
-        .run(r.state, r.reason, r.attempts, r.next_attempt_at, r.result, r.updated_at, hmac, r.item_id);
-    }
+    if (insert) this.insertRow.run(r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at, hmac);
+    else this.updateRow.run(r.state, r.reason, r.attempts, r.next_attempt_at, r.result, r.updated_at, hmac, r.item_id);
   }
 
   /**
@@ -130,11 +139,15 @@ export class Outbox {
   enqueue<P>(kind: string, psnKey: string, payload: P, withRecord?: (itemId: string) => void): OutboxItem<P> {
     const itemId = randomUUID();
     const now = this.clock.nowIso();
-    this.db.transaction(() => {
-      this.write({ item_id: itemId, kind, psn_key: psnKey, state: 'pending', reason: null, attempts: 0, next_attempt_at: 0, payload: JSON.stringify(payload), result: null, created_at: now, updated_at: now }, true);
-      withRecord?.(itemId);
-    })();
-    return this.get<P>(itemId);
+    const row = { item_id: itemId, kind, psn_key: psnKey, state: 'pending' as const, reason: null, attempts: 0, next_attempt_at: 0, payload: JSON.stringify(payload), result: null, created_at: now, updated_at: now };
+    if (withRecord) {
+      this.db.transaction(() => {
+        this.write(row, true);
+        withRecord(itemId);
+      })();
+    } else this.write(row, true);
+    const seq = (this.db.prepare('SELECT seq FROM outbox WHERE item_id = ?').get(itemId) as { seq: number }).seq;
+    return { seq, itemId, kind, psnKey, state: 'pending', reason: null, attempts: 0, nextAttemptAt: 0, payload, result: null, createdAt: now, updatedAt: now };
   }
 
   get<P = unknown, R = unknown>(itemId: string): OutboxItem<P, R> {
@@ -231,6 +244,27 @@ export class Outbox {
 
   journalByMsgid(msgid: string): JournalRow | undefined {
     return this.db.prepare('SELECT * FROM journal WHERE msgid = ?').get(msgid) as JournalRow | undefined;
+  }
+
+  /**
+   * One drainer per data directory: a lease in SQLite, renewed by each pass. A second process
+   * (the CLI beside the running app) waits instead of racing for the same items; a holder that
+   * died loses the lease when it expires, and its 'sending' items are then treated as unknown.
+   */
+  acquireLease(holder: string, ttlMs: number): boolean {
+    return this.db.transaction(() => {
+      const now = this.clock.now();
+      const row = this.db.prepare("SELECT value FROM terminal_meta WHERE key = 'drainer_lease'").get() as { value: string } | undefined;
+      const lease = row ? (JSON.parse(row.value) as { holder: string; until: number; pid: number }) : null;
+      if (lease && lease.holder !== holder && lease.until > now && processAlive(lease.pid)) return false;
+      this.db.prepare("INSERT INTO terminal_meta(key, value) VALUES ('drainer_lease', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ holder, until: now + ttlMs, pid: process.pid }));
+      return true;
+    }).immediate();
+  }
+
+  releaseLease(holder: string): void {
+    const row = this.db.prepare("SELECT value FROM terminal_meta WHERE key = 'drainer_lease'").get() as { value: string } | undefined;
+    if (row && (JSON.parse(row.value) as { holder: string }).holder === holder) this.db.prepare("DELETE FROM terminal_meta WHERE key = 'drainer_lease'").run();
   }
 
   /** Checks every outbox and journal row's HMAC; returns the ones that fail. */

@@ -1,0 +1,69 @@
+/**
+ * `estation queue status|drain|reconcile`: the transaction queue of this terminal's data
+ * directory. The CLI and a running app share the drainer lease, so they never race.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../app/config';
+import { resolveDataDir } from '../app/compose';
+import { systemClock } from '../app/clock';
+import { silentLogger } from '../log/logger';
+import { openDatabase } from '../store/database';
+import { RowMac } from '../store/row-mac';
+import { FileKeyProvider } from '../face/keys';
+import { PlatformClient } from '../platform/client';
+import { beijingDate, SqliteMsgids } from '../platform/envelope';
+import { makeSigner } from '../platform/signing';
+import { Outbox } from '../outbox/outbox';
+import { Drainer } from '../outbox/drainer';
+import { Reconciler } from '../outbox/reconcile';
+import { startPlatformSimulator } from '../../fixtures/platform/server';
+import { CliFailure } from './devices';
+
+type Out = (text: string) => void;
+
+export async function queueCommand(argv: string[], loadConfig: (file?: string) => Config, out: Out): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, 'data-dir': { type: 'string' }, date: { type: 'string' } }, strict: true });
+  if (!['status', 'drain', 'reconcile'].includes(sub ?? '')) throw new CliFailure('CLI_USAGE', 'usage: estation queue status|drain|reconcile [--date YYYY-MM-DD] [--json]', 64);
+  if (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new CliFailure('CLI_USAGE', '--date must be YYYY-MM-DD', 64);
+  const config = loadConfig(values.config);
+  const dataDir = values['data-dir'] ?? resolveDataDir(config);
+  const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
+  const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))), systemClock);
+  const emit = (value: unknown, text: string) => out(values.json ? JSON.stringify(value, null, 2) + '\n' : text + '\n');
+  try {
+    if (sub === 'status') {
+      const counts = outbox.counts();
+      const attention = outbox.list({ states: ['needs-attention', 'unknown'] }).map((i) => ({ itemId: i.itemId, state: i.state, reason: i.reason, createdAt: i.createdAt, collect: (i.result as { collect?: number } | null)?.collect ?? null }));
+      emit({ counts, attention, tampered: outbox.verifyAll() }, Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      return 0;
+    }
+    const sim = config.platform.kind === 'embedded' ? await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
+    try {
+      const client = new PlatformClient({
+        baseUrl: () => sim?.url ?? config.platform.url!,
+        terminal: { fixmedinsCode: config.terminal.institutionCode, fixmedinsName: config.terminal.institutionName, mdtrtareaAdmvs: config.terminal.admdvs, opter: config.terminal.id, opterName: config.terminal.name, recerSysCode: config.platform.recerSysCode },
+        msgids: new SqliteMsgids(db, config.terminal.institutionCode),
+        signer: makeSigner(config.platform.signing),
+        timeoutMs: config.platform.timeoutMs,
+        clock: systemClock,
+        log: silentLogger,
+      });
+      if (sub === 'drain') {
+        const drainer = new Drainer(outbox, client, systemClock, silentLogger, config.outbox);
+        const processed = await drainer.drainOnce();
+        await drainer.stopAndWait();
+        emit({ processed, counts: outbox.counts() }, `processed ${processed}; ${JSON.stringify(outbox.counts())}`);
+        return 0;
+      }
+      const report = await new Reconciler(outbox, client, config.terminal.institutionCode, systemClock, silentLogger).reconcile(values.date ?? beijingDate(Date.now()));
+      emit(report, report.error ? `reconciliation failed: ${report.error}` : `${report.date}: matched ${report.detail!.matched}, repaired ${report.detail!.repaired.length}, reported ${report.detail!.reported.length}`);
+      return report.error || report.detail!.reported.length ? 1 : 0;
+    } finally {
+      await sim?.close();
+    }
+  } finally {
+    db.close();
+  }
+}
