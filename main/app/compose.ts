@@ -8,7 +8,7 @@ import type { Config } from './config';
 import { defaultDataDir } from './paths';
 import { systemClock, type Clock } from './clock';
 import { appVersion } from './version';
-import { type QueueStatus } from '../bridge/contract';
+import { BridgeError, type QueueStatus } from '../bridge/contract';
 import { Dispatcher, type Handlers } from '../bridge/dispatcher';
 import { EventBus } from '../bridge/event-bus';
 import { createLogger, fileSink, stderrSink, type Logger, type LogSink } from '../log/logger';
@@ -35,6 +35,8 @@ import { CheckoutService } from '../outbox/checkout';
 import { Reconciler } from '../outbox/reconcile';
 import { RowMac } from '../store/row-mac';
 import { POLICIES } from '../policy/policies';
+import { KioskServices } from '../services/kiosk';
+import { kioskHandlers } from './kiosk-handlers';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -165,6 +167,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   drainer.on('changed', () => bus.emit('status.queue', queueStatus()));
   bus.emit('status.queue', queueStatus());
   drainer.start(config.outbox.drainIntervalMs);
+
+  const kiosk = new KioskServices(session, platform, outbox, drainer, devices, POLICIES, { admdvs: config.terminal.admdvs, name: config.terminal.name, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'kiosk' }));
+  // In the kiosk, a scanned code while nobody is identified is an e-voucher: decode it into a session.
+  devices.on('scan', (scan) => {
+    if (config.mode !== 'kiosk' || session.current) return;
+    platform
+      .ecQuery(scan.code)
+      .then((ec) => session.begin({ certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() }))
+      .catch((err: { code?: string }) => bus.emit('device.credential', { kind: 'error', deviceId: 'scanner', code: err.code ?? 'EC_REFUSED' }));
+  });
   closers.unshift(() => drainer.stopAndWait());
 
   const handlers: Handlers = {
@@ -184,6 +196,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return { devices: supervisor.list() };
     },
     'devices.selfTest': async () => ({ results: await devices.selfTestAll() }),
+    'sim.printed': () => {
+      if (!devices.sim) throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'devices are not simulated on this terminal');
+      return { receipts: devices.sim.printer.sim.receipts().map(({ lines, qr, cut }) => ({ lines, qr, cut })) };
+    },
     'session.get': () => ({ session: session.view() }),
     'session.end': (input) => {
       const active = session.current !== null;
@@ -195,6 +211,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return { ok: true as const };
     },
     ...faceHandlers(face, session, clock),
+    ...kioskHandlers(kiosk, session),
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });

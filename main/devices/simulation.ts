@@ -45,6 +45,8 @@ export async function applySimAction(devices: DeviceManager, a: SimAction): Prom
     case 'printer': {
       const p = sim.printer.sim;
       if (a.condition === 'paper-out') p.setPaperOut();
+      // The roll ends a few lines into the next job.
+      if (a.condition === 'paper-runs-out-soon') p.runOutAfter(4);
       if (a.condition === 'paper-loaded') p.loadPaper(null);
       if (a.condition === 'paper-near-end') p.nearEnd = true;
       if (a.condition === 'cover-open') p.setCoverOpen(true);

@@ -11,6 +11,7 @@ import type { PlatformClient, Outcome } from '../platform/client';
 import type { Outbox, OutboxItem } from './outbox';
 import { fen } from '../bridge/contract/money';
 import { pharmacyInput, settleInput, summaryOf, type SettlementPayload, type SettlementResult } from './settlement';
+import { recordInPlace, recordInput, type RecordPayload } from './record';
 
 export interface DrainerOptions {
   backoffBaseMs?: number;
@@ -142,6 +143,7 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
   }
 
   private async work(item: OutboxItem): Promise<OutboxItem> {
+    if (item.kind === 'platform-record') return this.changed(await this.record(item as OutboxItem<RecordPayload>));
     if (item.kind !== 'pharmacy-settlement') {
       return this.changed(this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_UNKNOWN_KIND: ${item.kind}` }));
     }
@@ -212,6 +214,51 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
       this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
     })();
     this.log.warn('outbox.unknown', { item: it.itemId, msgid, code: r.code });
+    return this.outbox.get(it.itemId);
+  }
+
+  /** A filing or its cancellation: sent once; an unknown outcome is checked with a query before anything else. */
+  private async record(it: OutboxItem<RecordPayload>): Promise<OutboxItem> {
+    const p = it.payload;
+    if (it.state === 'sending' || it.state === 'unknown') {
+      const inPlace = await recordInPlace(this.client, p);
+      if (inPlace === true) {
+        const last = this.outbox.journalFor(it.itemId).at(-1);
+        if (last) this.outbox.journalOutcome(last.msgid, 'ok', 'confirmed by query');
+        return this.outbox.update(it.itemId, { state: 'done', reason: 'CONFIRMED_BY_QUERY' });
+      }
+      if (inPlace === null) return this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN', attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) });
+      const last = this.outbox.journalFor(it.itemId).at(-1);
+      if (last) this.outbox.journalOutcome(last.msgid, 'not-applied', 'absent at the platform');
+    }
+    const msgid = this.client.nextMsgid();
+    this.outbox.db.transaction(() => {
+      this.outbox.journalSend(msgid, it.itemId, p.infno, p.psnNo);
+      this.outbox.update(it.itemId, { state: 'sending', attempts: it.attempts + 1 });
+    })();
+    const r = await this.client.send(p.infno, recordInput(p) as never, { msgid, insuplcAdmdvs: p.insuplcAdmdvs });
+    this.transport(r);
+    if (r.kind === 'ok') {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'ok');
+        this.outbox.update(it.itemId, { state: 'done', reason: null, result: r.output ?? null });
+      })();
+    } else if (r.kind === 'business-error') {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'business-error', r.message);
+        this.outbox.update(it.itemId, { state: 'failed-business', reason: r.message });
+      })();
+    } else if (r.kind === 'unreachable') {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'unreachable', r.message);
+        this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
+      })();
+    } else {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
+        this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
+      })();
+    }
     return this.outbox.get(it.itemId);
   }
 

@@ -60,7 +60,7 @@ export const simDeviceActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('insert-ss-card'), card: simSsCardSchema }).strict(),
   z.object({ action: z.literal('remove-ss-card') }).strict(),
   z.object({ action: z.literal('scan'), code: z.string().min(1).max(4096), aim: z.string().max(3).default(']Q1') }).strict(),
-  z.object({ action: z.literal('printer'), condition: z.enum(['paper-out', 'paper-loaded', 'paper-near-end', 'cover-open', 'cover-closed', 'cutter-error', 'cutter-ok']) }).strict(),
+  z.object({ action: z.literal('printer'), condition: z.enum(['paper-out', 'paper-runs-out-soon', 'paper-loaded', 'paper-near-end', 'cover-open', 'cover-closed', 'cutter-error', 'cutter-ok']) }).strict(),
 ]);
 export type SimDeviceAction = z.input<typeof simDeviceActionSchema>;
 
@@ -116,6 +116,9 @@ export type FaceProgressView = z.infer<typeof faceProgressSchema>;
 /** A camera frame as JPEG, base64. Bounded: a 640x480 JPEG is ~40-80 KB. */
 export const jpegBase64Schema = z.string().min(100).max(2_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 JPEG data');
 
+const fenOut = z.number().int();
+export const kioskServiceSchema = z.enum(['settlements', 'cumulative', 'filings']);
+
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -125,6 +128,8 @@ export const requests = {
   'status.get': request(empty, statusSnapshotSchema),
   /** Drives a simulated device; refused with BRIDGE_NOT_AVAILABLE unless devices are simulated. */
   'sim.device': request(simDeviceActionSchema, z.object({ devices: z.array(deviceStatusSchema) })),
+  /** What the simulated printer has put on paper (simulate mode only): one entry per cut. */
+  'sim.printed': request(empty, z.object({ receipts: z.array(z.object({ lines: z.array(z.string()), qr: z.array(z.string()), cut: z.boolean() })) })),
   'devices.selfTest': request(empty, z.object({ results: z.array(selfTestResultSchema) })),
   'session.get': request(empty, z.object({ session: sessionViewSchema.nullable() })),
   'session.end': request(z.object({ reason: z.enum(['logout', 'idle']) }).strict(), z.object({ ended: z.boolean() })),
@@ -136,6 +141,38 @@ export const requests = {
   'face.start': request(z.object({ purpose: facePurposeSchema, factor: z.string().regex(/^\d{4}$/).optional() }).strict(), faceProgressSchema),
   'face.frame': request(z.object({ sessionId: z.string().uuid(), jpeg: jpegBase64Schema }).strict(), faceProgressSchema),
   'face.cancel': request(z.object({ sessionId: z.string().uuid() }).strict(), z.object({ ok: z.literal(true) })),
+  'kiosk.person': request(
+    empty,
+    z.object({
+      maskedName: z.string(),
+      gender: z.string(),
+      age: z.number().int(),
+      selected: z.string(),
+      records: z.array(z.object({ insutype: z.string(), insutypeName: z.string(), status: z.string(), balance: fenOut, admdvs: z.string(), empName: z.string().nullable(), psnType: z.string(), since: z.string().nullable() })),
+    }),
+  ),
+  'kiosk.selectRecord': request(z.object({ insutype: z.string().regex(/^\d{3}$/) }).strict(), z.object({ ok: z.literal(true) })),
+  'kiosk.settlements': request(empty, z.object({ rows: z.array(z.object({ mdtrtId: z.string(), setlId: z.string().nullable(), medType: z.string(), date: z.string(), institution: z.string(), disease: z.string().nullable() })) })),
+  'kiosk.settlementDetail': request(
+    z.object({ setlId: z.string().min(1).max(30), mdtrtId: z.string().min(1).max(30) }).strict(),
+    z.object({ summary: z.object({ total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, date: z.string() }), lines: z.array(z.object({ name: z.string(), quantity: z.number(), amount: fenOut })) }),
+  ),
+  'kiosk.cumulative': request(empty, z.object({ rows: z.array(z.object({ code: z.string(), amount: fenOut })) })),
+  'kiosk.filings': request(empty, z.object({ rows: z.array(z.object({ kind: z.enum(['chronic', 'designated']), sn: z.string(), name: z.string(), since: z.string() })) })),
+  'kiosk.options': request(z.object({ kind: z.enum(['chronic', 'designated', 'transfer']) }).strict(), z.object({ options: z.array(z.object({ code: z.string(), name: z.string() })) })),
+  'kiosk.file': request(
+    z.object({ action: z.enum(['apply', 'cancel']), kind: z.enum(['chronic', 'designated', 'transfer']), code: z.string().max(30).optional(), sn: z.string().max(30).optional(), reason: z.string().max(100).optional() }).strict(),
+    z.object({ state: z.string(), sn: z.string().nullable(), message: z.string().nullable() }),
+  ),
+  'kiosk.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), name: z.string(), spec: z.string(), price: fenOut })) })),
+  'kiosk.estimate': request(
+    z.object({ medType: z.enum(['11', '14', '21', '41']), lines: z.array(z.object({ listCode: z.string().max(50), quantity: z.number().positive().max(1000) }).strict()).min(1).max(50) }).strict(),
+    z.object({ region: z.string(), total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, ownPay: fenOut }),
+  ),
+  'kiosk.policy': request(z.object({ locale: localeSchema }).strict(), z.object({ region: z.string(), lines: z.array(z.string()) })),
+  'kiosk.printCertificate': request(empty, z.object({ jobId: z.string() })),
+  'kiosk.printJob': request(z.object({ jobId: z.string().max(100) }).strict(), z.object({ state: z.string(), reason: z.string().nullable() })),
+  'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
   /** Deletes the session person's face templates and withdraws the consent. */
   'face.delete': request(empty, z.object({ removed: z.number().int().nonnegative() })),
 } as const;

@@ -5,16 +5,50 @@ import { getBridge } from '../bridge';
 import { useIdle } from '../shell/useIdle';
 import { useSession } from '../shell/useSession';
 import { FaceCapture, codeOf, type FaceOutcome } from '../face/FaceCapture';
+import { AccountService, CertificateService, CumulativeService, EstimateService, FilingService, InfoService, PolicyService, RecordsService, SERVICES, type ServiceName } from './services/Services';
+import { PinPad } from './PinPad';
 
-type Screen = { name: 'attract' } | { name: 'identify' } | { name: 'home' } | { name: 'face-consent' } | { name: 'face-enrol' } | { name: 'face-login' } | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
+type Screen =
+  | { name: 'attract' }
+  | { name: 'identify' }
+  | { name: 'home' }
+  | { name: 'face-consent' }
+  | { name: 'face-enrol' }
+  | { name: 'face-login' }
+  | { name: 'pin'; then: ServiceName }
+  | { name: 'service'; service: ServiceName }
+  | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
+
+/** Services that show money or medical history: a social-security card holder confirms with the PIN. */
+const PIN_PROTECTED: ServiceName[] = ['account', 'records', 'cumulative'];
 
 /** The resident kiosk: attract screen, four ways to identify, then the services. */
-export function KioskApp({ info }: { info: AppInfo }) {
+export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boolean; say: (text: string) => void }) {
   const { t } = useTranslation();
   const bridge = getBridge();
   const session = useSession();
   const [screen, setScreen] = useState<Screen>({ name: 'attract' });
   const [faceStatus, setFaceStatus] = useState<{ enabled: boolean; enrolled: boolean } | null>(null);
+  const [pinOk, setPinOk] = useState(false);
+  useEffect(() => setPinOk(false), [session?.startedAt]);
+
+  // Credential problems (a card pulled mid-read, an unreadable QR) are spoken and shown.
+  useEffect(
+    () =>
+      bridge.on('device.credential', (e) => {
+        if (e.kind === 'error') say(t(`errors.${e.code}`, { defaultValue: t('errors.fallback', { code: e.code }) }));
+      }),
+    [bridge, say, t],
+  );
+  useEffect(() => {
+    if (screen.name === 'attract') say(t('attract.prompt'));
+    if (screen.name === 'home' && session) say(t('home.greeting', { name: session.maskedName ?? t('home.resident') }) + '，' + t('home.heading'));
+  }, [screen.name, session, say, t]);
+
+  const open = (service: ServiceName) => {
+    if (PIN_PROTECTED.includes(service) && session?.provenBy === 'ss-card' && !pinOk) setScreen({ name: 'pin', then: service });
+    else setScreen({ name: 'service', service });
+  };
 
   // A session starting (card, QR, face) opens the services; its end returns to the attract screen.
   useEffect(() => {
@@ -90,6 +124,25 @@ export function KioskApp({ info }: { info: AppInfo }) {
             {t(`home.provenBy.${session?.provenBy ?? 'id-card'}`)} · {session?.maskedNo}
           </p>
           <p>{t('home.heading')}</p>
+          <nav className={`tiles services ${elderly ? 'few' : ''}`} aria-label={t('home.heading')}>
+            {(elderly ? SERVICES.slice(0, 6) : SERVICES).map((s) => (
+              <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
+                {t(`services.${s}`)}
+              </button>
+            ))}
+          </nav>
+          {elderly && (
+            <details className="more">
+              <summary>{t('home.more')}</summary>
+              <nav className="tiles services few">
+                {SERVICES.slice(6).map((s) => (
+                  <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
+                    {t(`services.${s}`)}
+                  </button>
+                ))}
+              </nav>
+            </details>
+          )}
           <div className="actions">
             {faceStatus?.enabled && !faceStatus.enrolled && (
               <button type="button" className="primary" onClick={() => setScreen({ name: 'face-consent' })}>
@@ -113,6 +166,25 @@ export function KioskApp({ info }: { info: AppInfo }) {
         </main>
       );
       break;
+    case 'pin':
+      body = (
+        <PinPad
+          onCancel={() => setScreen({ name: 'home' })}
+          onDone={() => {
+            setPinOk(true);
+            setScreen({ name: 'service', service: screen.then });
+          }}
+          say={say}
+        />
+      );
+      break;
+    case 'service': {
+      const props = { onBack: () => setScreen({ name: 'home' }), say };
+      const s = screen.service;
+      body =
+        s === 'info' ? <InfoService {...props} /> : s === 'account' ? <AccountService {...props} /> : s === 'records' ? <RecordsService {...props} /> : s === 'cumulative' ? <CumulativeService {...props} /> : s === 'estimate' ? <EstimateService {...props} /> : s === 'certificate' ? <CertificateService {...props} /> : s === 'policy' ? <PolicyService {...props} /> : <FilingService {...props} kind={s} />;
+      break;
+    }
     case 'face-consent':
       body = (
         <main className="consent" data-testid="face-consent">

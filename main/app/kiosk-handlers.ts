@@ -1,0 +1,29 @@
+import type { Handlers } from '../bridge/dispatcher';
+import { CHRONIC_DISEASES, HOSPITALS, INSTITUTIONS, type KioskServices } from '../services/kiosk';
+import type { ResidentSession } from '../session/session';
+
+type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;
+
+/** Bridge handlers of the resident services; every call also counts as activity in the session. */
+export function kioskHandlers(k: KioskServices, session: ResidentSession): KioskHandlers {
+  const touch = <T>(f: () => T) => {
+    session.touch();
+    return f();
+  };
+  return {
+    'kiosk.person': () => touch(() => k.personView()),
+    'kiosk.selectRecord': (i) => touch(async () => (await k.select(i.insutype), { ok: true as const })),
+    'kiosk.settlements': () => touch(async () => ({ rows: await k.settlements() })),
+    'kiosk.settlementDetail': (i) => touch(() => k.settlementDetail(i.setlId, i.mdtrtId)),
+    'kiosk.cumulative': () => touch(async () => ({ rows: await k.cumulative() })),
+    'kiosk.filings': () => touch(async () => ({ rows: await k.filings() })),
+    'kiosk.options': (i) => ({ options: (i.kind === 'chronic' ? CHRONIC_DISEASES : i.kind === 'designated' ? INSTITUTIONS : HOSPITALS).map(({ code, name }) => ({ code, name })) }),
+    'kiosk.file': (i) => touch(() => k.file(i)),
+    'kiosk.catalogue': () => ({ drugs: k.catalogue() }),
+    'kiosk.estimate': (i) => touch(() => k.estimate(i.lines, i.medType)),
+    'kiosk.policy': (i) => k.policy(i.locale),
+    'kiosk.printCertificate': () => touch(() => k.printCertificate()),
+    'kiosk.printJob': (i) => k.printJob(i.jobId),
+    'kiosk.ssPin': (i) => touch(() => k.verifySsPin(i.pin)),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Record-changing requests (filings and their cancellations) as outbox items. They move no money
+ * and cannot be reversed with 2601, so an unknown outcome is settled by asking the platform
+ * (5301 / 5302) whether the change is there; only a change found absent is sent again.
+ */
+import type { PlatformClient } from '../platform/client';
+import type { Infno, TxInput } from '../platform/schemas';
+
+export interface RecordPayload {
+  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506';
+  input: Record<string, unknown>;
+  psnNo: string;
+  insuplcAdmdvs: string;
+  /** What the resident sees in the queue, e.g. 门诊慢特病备案 高血压. */
+  label: string;
+}
+
+/** Whether the change a record item asked for is in place at the platform (null: cannot tell). */
+export async function recordInPlace(client: PlatformClient, p: RecordPayload): Promise<boolean | null> {
+  const data = (p.input.data ?? p.input.refmedin) as Record<string, string>;
+  try {
+    if (p.infno === '2503' || p.infno === '2504') {
+      const list = (await client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).feedetail as { opsp_dise_code: string; trt_dcla_detl_sn?: string }[];
+      if (p.infno === '2503') return list.some((f) => f.opsp_dise_code === data.opsp_dise_code);
+      return !list.some((f) => f.trt_dcla_detl_sn === data.trt_dcla_detl_sn);
+    }
+    if (p.infno === '2505' || p.infno === '2506') {
+      const list = (await client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: p.insuplcAdmdvs })).psnfixmedin as { fixmedins_code: string; trt_dcla_detl_sn?: string }[];
+      if (p.infno === '2505') return list.some((f) => f.fixmedins_code === data.fixmedins_code);
+      return !list.some((f) => f.trt_dcla_detl_sn === data.trt_dcla_detl_sn);
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+export function recordInput(p: RecordPayload): TxInput<Infno> {
+  return p.input as TxInput<Infno>;
+}

@@ -1,0 +1,266 @@
+/**
+ * The resident services behind the kiosk screens. Each reads the session's person from the
+ * platform (1101 once per session, forgotten when it ends), queries, files through the outbox,
+ * estimates with the policy engine, and prints.
+ */
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../app/clock';
+import type { Logger } from '../log/logger';
+import { BridgeError } from '../bridge/contract/errors';
+import { fen, formatYuan, type Fen } from '../bridge/contract/money';
+import { maskIdNumber, maskName } from '../bridge/contract/mask';
+import type { PlatformClient } from '../platform/client';
+import { beijingDate, infTime } from '../platform/envelope';
+import { emptyYtd, policyFor, split } from '../policy/engine';
+import type { RegionPolicy, MedType } from '../policy/types';
+import type { Outbox } from '../outbox/outbox';
+import type { Drainer } from '../outbox/drainer';
+import type { RecordPayload } from '../outbox/record';
+import type { ResidentSession } from '../session/session';
+import type { DeviceManager } from '../devices/manager';
+import { ReceiptBuilder } from '../../drivers/printer/encoder';
+import { CATALOGUE } from '../../fixtures/platform/catalogue';
+
+export const INSUTYPE_NAMES: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险', '340': '离休人员医疗保障' };
+
+export const CHRONIC_DISEASES = [
+  { code: 'M03900', name: '高血压' },
+  { code: 'M01600', name: '糖尿病' },
+  { code: 'M07800', name: '冠心病' },
+  { code: 'M00500', name: '慢性阻塞性肺疾病' },
+  { code: 'M02200', name: '脑血管病后遗症' },
+];
+export const INSTITUTIONS = [
+  { code: 'H32010200002', name: '玄武区社区卫生服务中心' },
+  { code: 'H44030400011', name: '福田区第二人民医院' },
+  { code: 'H44030500021', name: '南山区蛇口社康中心' },
+];
+export const HOSPITALS = [
+  { code: 'H32010000001', name: '南京市第一医院', admdvs: '320100' },
+  { code: 'H44030000001', name: '深圳市人民医院', admdvs: '440300' },
+  { code: 'H11000000001', name: '北京协和医院', admdvs: '110000' },
+];
+
+interface Person {
+  psnNo: string;
+  name: string;
+  certno: string;
+  gender: string;
+  age: number;
+  records: { insutype: string; status: string; balance: Fen; admdvs: string; empName: string | null; psnType: string; since: string | null }[];
+  selected: string;
+}
+
+export class KioskServices {
+  private person: Person | null = null;
+
+  constructor(
+    private readonly session: ResidentSession,
+    private readonly client: PlatformClient,
+    private readonly outbox: Outbox,
+    private readonly drainer: Drainer,
+    private readonly devices: DeviceManager,
+    private readonly policies: RegionPolicy[],
+    private readonly terminal: { admdvs: string; name: string; institutionCode: string },
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    session.on('ended', () => (this.person = null));
+    session.on('changed', () => (this.person = null));
+  }
+
+  /** The session's person, from 1101 once per session. */
+  async current(): Promise<Person> {
+    const id = this.session.current;
+    if (!id) throw new BridgeError('SESSION_NONE', 'nobody is identified');
+    if (this.person) return this.person;
+    const r = await this.client.query('1101', {
+      data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01', ...(id.idNumber ? { certno: id.idNumber } : {}) },
+    });
+    const b = r.baseinfo;
+    this.person = {
+      psnNo: b.psn_no,
+      name: b.psn_name,
+      certno: b.certno,
+      gender: b.gend,
+      age: Math.floor(b.age),
+      records: r.insuinfo.map((i) => ({ insutype: i.insutype, status: i.psn_insu_stas, balance: fen(Math.round(i.balc * 100)), admdvs: i.insuplc_admdvs, empName: i.emp_name, psnType: i.psn_type, since: i.psn_insu_date })),
+      selected: r.insuinfo[0]?.insutype ?? '',
+    };
+    return this.person;
+  }
+
+  async personView() {
+    const p = await this.current();
+    return {
+      maskedName: maskName(p.name),
+      gender: p.gender,
+      age: p.age,
+      records: p.records.map((r) => ({ ...r, insutypeName: INSUTYPE_NAMES[r.insutype] ?? r.insutype, empName: r.empName })),
+      selected: p.selected,
+    };
+  }
+
+  async select(insutype: string): Promise<void> {
+    const p = await this.current();
+    if (!p.records.some((r) => r.insutype === insutype)) throw new BridgeError('SESSION_NO_SUCH_RECORD', 'no such insurance record');
+    p.selected = insutype;
+  }
+
+  private async record() {
+    const p = await this.current();
+    return { p, r: p.records.find((x) => x.insutype === p.selected) ?? p.records[0]! };
+  }
+
+  async settlements() {
+    const { p, r } = await this.record();
+    const year = beijingDate(this.clock.now()).slice(0, 4);
+    const list = await this.client.query('5201', { data: { psn_no: p.psnNo, begntime: `${Number(year) - 1}-01-01 00:00:00`, endtime: infTime(this.clock.now()) } }, { insuplcAdmdvs: r.admdvs });
+    return list.mdtrtinfo.map((m) => ({ mdtrtId: m.mdtrt_id, setlId: (m as { setl_id?: string | null }).setl_id ?? null, medType: m.med_type, date: String(m.begntime).slice(0, 10), institution: m.fixmedins_name, disease: m.dise_name ?? null }));
+  }
+
+  async settlementDetail(setlId: string, mdtrtId: string) {
+    const { p, r } = await this.record();
+    const s = (await this.client.query('5203', { data: { psn_no: p.psnNo, setl_id: setlId, mdtrt_id: mdtrtId } }, { insuplcAdmdvs: r.admdvs })).setlinfo;
+    const lines = (await this.client.query('5204', { data: { psn_no: p.psnNo, setl_id: setlId, mdtrt_id: mdtrtId } }, { insuplcAdmdvs: r.admdvs })).feedetail;
+    const f = (v: number) => fen(Math.round(v * 100));
+    return {
+      summary: { total: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), account: f(s.acct_pay), cash: f(s.psn_cash_pay), date: String(s.setl_time).slice(0, 10) },
+      lines: lines.map((l) => ({ name: String((l as { hilist_name?: string }).hilist_name ?? l.med_list_codg), quantity: l.cnt, amount: f(l.det_item_fee_sumamt) })),
+    };
+  }
+
+  async cumulative() {
+    const { p, r } = await this.record();
+    const ym = beijingDate(this.clock.now()).slice(0, 7).replace('-', '');
+    const c = (await this.client.query('5206', { data: { psn_no: p.psnNo, cum_ym: ym } }, { insuplcAdmdvs: r.admdvs })).cuminfo;
+    return c.map((x) => ({ code: x.cum_type_code, amount: fen(Math.round(x.cum * 100)) }));
+  }
+
+  async filings() {
+    const { p, r } = await this.record();
+    const chronic = (await this.client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).feedetail as { opsp_dise_code: string; opsp_dise_name: string; begndate: string; trt_dcla_detl_sn?: string }[];
+    const designated = (await this.client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: r.admdvs })).psnfixmedin as { fixmedins_code: string; fixmedins_name: string; begndate: string; trt_dcla_detl_sn?: string }[];
+    return [
+      ...chronic.map((c) => ({ kind: 'chronic' as const, sn: c.trt_dcla_detl_sn ?? '', name: c.opsp_dise_name, since: String(c.begndate).slice(0, 10) })),
+      ...designated.map((d) => ({ kind: 'designated' as const, sn: d.trt_dcla_detl_sn ?? '', name: d.fixmedins_name, since: String(d.begndate).slice(0, 10) })),
+    ];
+  }
+
+  /** Files or cancels through the outbox and waits for the platform's answer. */
+  async file(req: { action: 'apply' | 'cancel'; kind: 'chronic' | 'designated' | 'transfer'; code?: string; sn?: string; reason?: string }) {
+    const { p, r } = await this.record();
+    const today = beijingDate(this.clock.now());
+    let payload: RecordPayload;
+    if (req.action === 'cancel') {
+      if (!req.sn) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'which filing to cancel');
+      const infno = { chronic: '2504', designated: '2506', transfer: '2502' }[req.kind] as RecordPayload['infno'];
+      payload = { infno, input: { data: { trt_dcla_detl_sn: req.sn, psn_no: p.psnNo, memo: req.reason ?? '本人自助撤销' } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `cancel ${req.kind}` };
+    } else if (req.kind === 'chronic') {
+      const d = CHRONIC_DISEASES.find((x) => x.code === req.code);
+      if (!d) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown disease');
+      payload = {
+        infno: '2503',
+        input: { data: { psn_no: p.psnNo, insutype: r.insutype, opsp_dise_code: d.code, opsp_dise_name: d.name, insu_optins: r.admdvs, ide_fixmedins_no: this.terminal.institutionCode, ide_fixmedins_name: this.terminal.name, hosp_ide_date: today, diag_dr_codg: 'SELF', diag_dr_name: '自助申请', begndate: today } },
+        psnNo: p.psnNo,
+        insuplcAdmdvs: r.admdvs,
+        label: `门诊慢特病备案 ${d.name}`,
+      };
+    } else if (req.kind === 'designated') {
+      const inst = INSTITUTIONS.find((x) => x.code === req.code);
+      if (!inst) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown institution');
+      payload = { infno: '2505', input: { data: { psn_no: p.psnNo, biz_appy_type: '01', begndate: today, fix_srt_no: '1', fixmedins_code: inst.code, fixmedins_name: inst.name } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `定点备案 ${inst.name}` };
+    } else {
+      const h = HOSPITALS.find((x) => x.code === req.code);
+      if (!h) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown hospital');
+      payload = {
+        infno: '2501',
+        input: { refmedin: { psn_no: p.psnNo, insutype: r.insutype, diag_code: 'Z09.900', diag_name: '需转诊治疗', reflin_medins_no: h.code, reflin_medins_name: h.name, mdtrtarea_admdvs: h.admdvs, hosp_agre_refl_flag: '1', refl_type: '01', refl_date: today, refl_rea: req.reason ?? '病情需要', refl_opnn: '同意转诊', begndate: today } },
+        psnNo: p.psnNo,
+        insuplcAdmdvs: r.admdvs,
+        label: `转院备案 ${h.name}`,
+      };
+    }
+    const item = this.outbox.enqueue('platform-record', p.psnNo, payload);
+    const done = await this.drainer.settleNow(item.itemId, 20_000);
+    const result = done.result as { result?: { trt_dcla_detl_sn?: string } } | null;
+    this.log.info('kiosk.filing', { infno: payload.infno, state: done.state });
+    return { state: done.state, sn: result?.result?.trt_dcla_detl_sn ?? null, message: done.state === 'failed-business' ? done.reason : null };
+  }
+
+  /** 待遇测算: what a bill would cost this person, by the policy engine (no year-to-date: an upper estimate of the fund's share). */
+  async estimate(lines: { listCode: string; quantity: number }[], medType: MedType) {
+    const { r } = await this.record();
+    const policy = policyFor(this.policies, r.admdvs, beijingDate(this.clock.now()));
+    const bill = lines.map((l, i) => {
+      const d = CATALOGUE.find((c) => c.hilistCode === l.listCode);
+      if (!d) throw new BridgeError('BRIDGE_BAD_PAYLOAD', `unknown drug ${l.listCode}`);
+      return { feedetlSn: String(i + 1), listCode: d.hilistCode, name: d.name, chrgitmLv: d.chrgitmLv, unitPrice: fen(d.price), quantityMilli: Math.round(l.quantity * 1000), selfPayBp: d.selfPayBp, priceCap: d.priceCap === null ? null : fen(d.priceCap) };
+    });
+    const s = split({ policy, medType, lines: bill, person: { insutype: r.insutype as '310' | '390', assistance: null, accountBalance: r.balance, mutualAidBalance: fen(0) }, ytd: emptyYtd(), useAccount: true, newAdmission: medType === '21' });
+    return { region: policy.name, total: s.medfeeSumamt, fund: s.fundPaySumamt, account: s.acctPay, cash: s.psnCashPay, ownPay: fen(s.fulamtOwnpayAmt + s.preselfpayAmt + s.overlmtSelfpay) };
+  }
+
+  catalogue() {
+    return CATALOGUE.filter((c) => c.chrgitmLv !== '03').map((c) => ({ listCode: c.hilistCode, name: c.name, spec: c.spec, price: fen(c.price) }));
+  }
+
+  async policy(locale: 'zh-CN' | 'en') {
+    const admdvs = this.session.current ? (await this.record()).r.admdvs : this.terminal.admdvs;
+    const p = policyFor(this.policies, admdvs, beijingDate(this.clock.now()));
+    return { region: p.name, lines: p.summary[locale] };
+  }
+
+  /** 参保凭证: a certificate with a verification code, printed on the receipt printer. */
+  async printCertificate(): Promise<{ jobId: string }> {
+    const { p, r } = await this.record();
+    const printer = this.devices.printer;
+    if (!printer) throw new BridgeError('PRINTER_ABSENT', 'the printer is not connected');
+    const issued = infTime(this.clock.now());
+    const code = createHmac('sha256', this.terminal.institutionCode).update(`${p.psnNo}|${r.insutype}|${issued}`).digest('hex').slice(0, 16).toUpperCase();
+    const bytes = new ReceiptBuilder()
+      .init()
+      .chinese()
+      .align('center')
+      .size(2, 2)
+      .line('医疗保障参保凭证')
+      .size(1, 1)
+      .rule('=')
+      .align('left')
+      .pair('姓名', p.name)
+      .pair('证件号码', maskIdNumber(p.certno))
+      .pair('险种', INSUTYPE_NAMES[r.insutype] ?? r.insutype)
+      .pair('参保状态', r.status === '1' ? '正常参保' : '暂停参保')
+      .pair('参保地', r.admdvs)
+      .pair('参保日期', r.since ?? '-')
+      .pair('打印时间', issued)
+      .pair('打印终端', this.terminal.name)
+      .rule()
+      .align('center')
+      .line('扫码核验凭证真伪')
+      .qr(`https://ybfw.example/verify?c=${code}`)
+      .line(`核验码 ${code}`)
+      .cut()
+      .bytes();
+    const jobId = `cert-${p.psnNo}-${this.clock.now()}`;
+    printer.print(jobId, bytes);
+    return { jobId };
+  }
+
+  printJob(jobId: string) {
+    const job = this.devices.printer?.printer?.job(jobId);
+    if (!job) throw new BridgeError('PRINTER_NO_SUCH_JOB', 'no such print job');
+    return { state: job.state, reason: job.reason };
+  }
+
+  async verifySsPin(pin: string): Promise<{ ok: true }> {
+    const h = this.devices.handles.get('ss-card');
+    if (!h || !('verifyPin' in h)) throw new BridgeError('SS_READER_ABSENT', 'no social-security card reader');
+    await (h as unknown as { verifyPin(p: string): Promise<void> }).verifyPin(pin);
+    return { ok: true };
+  }
+
+  money(v: Fen): string {
+    return formatYuan(v);
+  }
+}
