@@ -37,6 +37,7 @@ import { RowMac } from '../store/row-mac';
 import { POLICIES } from '../policy/policies';
 import { KioskServices } from '../services/kiosk';
 import { kioskHandlers } from './kiosk-handlers';
+import { CheckoutCounter } from '../services/counter';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -164,14 +165,19 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     const oldest = db.prepare("SELECT MIN(created_at) AS t FROM outbox WHERE state IN ('pending','sending','reversed')").get() as { t: string | null };
     return { pending: c.pending + c.sending + c.reversed, unknown: c.unknown, needsAttention: c['needs-attention'], oldestPendingAt: oldest.t };
   };
-  drainer.on('changed', () => bus.emit('status.queue', queueStatus()));
+  outbox.onChange = () => bus.emit('status.queue', queueStatus());
   bus.emit('status.queue', queueStatus());
   drainer.start(config.outbox.drainIntervalMs);
 
   const kiosk = new KioskServices(session, platform, outbox, drainer, devices, POLICIES, { admdvs: config.terminal.admdvs, name: config.terminal.name, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'kiosk' }));
+  const counter = new CheckoutCounter(session, platform, checkout, outbox, drainer, devices, { name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'counter' }));
+  // At the counter a scanned drug barcode goes to the basket; any other code is the customer's e-voucher.
   // In the kiosk, a scanned code while nobody is identified is an e-voucher: decode it into a session.
   devices.on('scan', (scan) => {
-    if (config.mode !== 'kiosk' || session.current) return;
+    if (config.mode === 'checkout') {
+      const drug = counter.drugForBarcode(scan.code);
+      if (drug) return bus.emit('checkout.scan', { listCode: drug.hilistCode });
+    } else if (config.mode !== 'kiosk' || session.current) return;
     platform
       .ecQuery(scan.code)
       .then((ec) => session.begin({ certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() }))
@@ -212,6 +218,27 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     },
     ...faceHandlers(face, session, clock),
     ...kioskHandlers(kiosk, session),
+    'checkout.catalogue': () => ({ drugs: counter.catalogue() }),
+    'checkout.customer': async () => ({ customer: session.current ? await counter.customerView() : null }),
+    'checkout.quote': (i) => counter.quote(i.items, i.useAccount),
+    'checkout.pay': (i) => counter.pay(i.items, i.useAccount),
+    'checkout.sales': () => ({ sales: counter.sales() }),
+    'checkout.refund': (i) => counter.refund(i.itemId),
+    'checkout.queue': () => counter.queue(),
+    'checkout.resolve': (i) => counter.resolve(i.itemId, i.note),
+    'checkout.drain': async () => ({ processed: await drainer.drainOnce() }),
+    'checkout.shift': (i) => {
+      if (i.action === 'open') return { ...counter.openShift(), report: null };
+      if (i.action === 'close') {
+        const report = counter.closeShift();
+        return { open: false, openedAt: null, report };
+      }
+      return { ...counter.shiftStatus(), report: null };
+    },
+    'checkout.endCustomer': () => {
+      session.end('logout');
+      return { ok: true as const };
+    },
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });

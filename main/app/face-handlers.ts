@@ -76,7 +76,7 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
       const f = need();
       session.touch();
       const progress = await f.frame(input.sessionId, { jpeg: Buffer.from(input.jpeg, 'base64') });
-      if (progress.state === 'done' && progress.result?.purpose === 'login' && progress.result.person && progress.result.match) {
+      if (progress.state === 'done' && (progress.result?.purpose === 'login' || progress.result?.purpose === 'pay') && progress.result.person && progress.result.match) {
         const p = progress.result.person;
         session.begin({ certType: p.certType, certNo: p.certNo, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'face', cardKind: null, at: clock.nowIso() });
       }

@@ -28,6 +28,8 @@ export class CheckoutError extends Error {
 
 export interface CachedPerson {
   psnNo: string;
+  /** The ID number the person was last seen with, to find them offline from a card. */
+  certNo?: string;
   insutype: '310' | '390';
   insuplcAdmdvs: string;
   balance: number;
@@ -57,6 +59,12 @@ export class CheckoutService {
     this.outbox.db
       .prepare('INSERT INTO person_cache(psn_no, data, fetched_at) VALUES (?, ?, ?) ON CONFLICT(psn_no) DO UPDATE SET data = excluded.data, fetched_at = excluded.fetched_at')
       .run(p.psnNo, JSON.stringify(p), this.clock.nowIso());
+  }
+
+  cachedByCert(certNo: string): CachedPerson | null {
+    const rows = this.outbox.db.prepare('SELECT data FROM person_cache').all() as { data: string }[];
+    const hit = rows.map((r) => JSON.parse(r.data) as CachedPerson).find((p) => p.certNo === certNo);
+    return hit ?? null;
   }
 
   cachedPerson(psnNo: string): CachedPerson | null {

@@ -13,6 +13,15 @@ import { fen } from '../bridge/contract/money';
 import { pharmacyInput, settleInput, summaryOf, type SettlementPayload, type SettlementResult } from './settlement';
 import { recordInPlace, recordInput, type RecordPayload } from './record';
 
+/** 2103 for a settlement of this terminal. */
+export interface RefundPayload {
+  saleItemId: string;
+  setlId: string;
+  mdtrtId: string;
+  psnNo: string;
+  insuplcAdmdvs: string;
+}
+
 export interface DrainerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -144,22 +153,65 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
 
   private async work(item: OutboxItem): Promise<OutboxItem> {
     if (item.kind === 'platform-record') return this.changed(await this.record(item as OutboxItem<RecordPayload>));
+    if (item.kind === 'pharmacy-refund') {
+      const rf = item as OutboxItem<RefundPayload>;
+      if (rf.state === 'sending') return this.changed(this.recoverSending(rf, '2103'));
+      if (rf.state === 'unknown') return this.changed(await this.reverseUnknown(rf as never, '2103'));
+      return this.changed(await this.refund(rf));
+    }
     if (item.kind !== 'pharmacy-settlement') {
       return this.changed(this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_UNKNOWN_KIND: ${item.kind}` }));
     }
     const it = item as OutboxItem<SettlementPayload, SettlementResult>;
-    // A 'sending' item seen here was in flight when the process died: its outcome is unknown.
-    if (it.state === 'sending') {
-      const last = this.outbox.journalFor(it.itemId).filter((j) => j.infno === '2102').at(-1);
-      this.outbox.db.transaction(() => {
-        if (last && last.outcome === 'sent') this.outbox.journalOutcome(last.msgid, 'unknown', 'in flight at a crash or restart');
-        this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN_AFTER_RESTART' });
-      })();
-      this.log.warn('outbox.recovered_unknown', { item: it.itemId });
-      return this.changed(this.outbox.get(it.itemId));
-    }
-    if (it.state === 'unknown') return this.changed(await this.reverseUnknown(it));
+    if (it.state === 'sending') return this.changed(this.recoverSending(it, '2102'));
+    if (it.state === 'unknown') return this.changed(await this.reverseUnknown(it, '2102'));
     return this.changed(await this.settle(it));
+  }
+
+  /** A 'sending' item seen here was in flight when the process died: its outcome is unknown. */
+  private recoverSending(it: OutboxItem, infno: string): OutboxItem {
+    const last = this.outbox.journalFor(it.itemId).filter((j) => j.infno === infno).at(-1);
+    this.outbox.db.transaction(() => {
+      if (last && last.outcome === 'sent') this.outbox.journalOutcome(last.msgid, 'unknown', 'in flight at a crash or restart');
+      this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN_AFTER_RESTART' });
+    })();
+    this.log.warn('outbox.recovered_unknown', { item: it.itemId });
+    return this.outbox.get(it.itemId);
+  }
+
+  /** 2103: cancels a settlement. Reversible like 2102, so an unknown outcome is reversed, then redone. */
+  private async refund(it: OutboxItem<RefundPayload>): Promise<OutboxItem> {
+    const p = it.payload;
+    const msgid = this.client.nextMsgid();
+    this.outbox.db.transaction(() => {
+      this.outbox.journalSend(msgid, it.itemId, '2103', p.psnNo);
+      this.outbox.update(it.itemId, { state: 'sending', reason: null, attempts: it.attempts + 1 });
+    })();
+    const r = await this.client.send('2103', { data: { setl_id: p.setlId, mdtrt_id: p.mdtrtId, psn_no: p.psnNo } }, { msgid, insuplcAdmdvs: p.insuplcAdmdvs });
+    this.transport(r);
+    if (r.kind === 'ok') {
+      const s = r.output.setlinfo;
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'ok', null, s.setl_id ?? null);
+        this.outbox.update(it.itemId, { state: 'done', reason: null, result: { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid, split: summaryOf(s), settledAt: this.clock.nowIso() } });
+      })();
+    } else if (r.kind === 'business-error') {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'business-error', r.message);
+        this.outbox.update(it.itemId, { state: 'failed-business', reason: r.message });
+      })();
+    } else if (r.kind === 'unreachable') {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'unreachable', r.message);
+        this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
+      })();
+    } else {
+      this.outbox.db.transaction(() => {
+        this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
+        this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
+      })();
+    }
+    return this.outbox.get(it.itemId);
   }
 
   private async settle(it: OutboxItem<SettlementPayload, SettlementResult>): Promise<OutboxItem> {
@@ -263,11 +315,12 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
   }
 
   /** 2601 for the attempt that may have been applied; only a definitive answer moves the item on. */
-  private async reverseUnknown(it: OutboxItem<SettlementPayload, SettlementResult>): Promise<OutboxItem> {
-    const open = this.outbox.journalFor(it.itemId).filter((j) => j.infno === '2102' && (j.outcome === 'unknown' || j.outcome === 'sent'));
+  private async reverseUnknown(it: OutboxItem<SettlementPayload | RefundPayload>, infno: '2102' | '2103'): Promise<OutboxItem> {
+    const open = this.outbox.journalFor(it.itemId).filter((j) => j.infno === infno && (j.outcome === 'unknown' || j.outcome === 'sent'));
     if (!open.length) return this.outbox.update(it.itemId, { state: 'reversed', reason: 'NOTHING_TO_REVERSE' });
+    const who = 'person' in it.payload ? { psnNo: it.payload.person.psnNo, admdvs: it.payload.person.insuplcAdmdvs } : { psnNo: it.payload.psnNo, admdvs: it.payload.insuplcAdmdvs };
     for (const j of open) {
-      const r = await this.client.send('2601', { data: { psn_no: it.payload.person.psnNo, omsgid: j.msgid, oinfno: '2102' } }, { insuplcAdmdvs: it.payload.person.insuplcAdmdvs });
+      const r = await this.client.send('2601', { data: { psn_no: who.psnNo, omsgid: j.msgid, oinfno: infno } }, { insuplcAdmdvs: who.admdvs });
       this.transport(r);
       if (r.kind === 'ok') this.outbox.journalOutcome(j.msgid, 'reversed');
       else if (r.kind === 'business-error' && /原交易不存在|无需冲正/.test(r.message)) this.outbox.journalOutcome(j.msgid, 'not-applied', r.message);

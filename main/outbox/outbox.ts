@@ -86,6 +86,8 @@ const ROW_FIELDS = (r: Row) => [r.item_id, r.kind, r.psn_key, r.state, r.reason,
 const JOURNAL_FIELDS = (j: JournalRow) => [j.msgid, j.item_id, j.infno, j.psn_no, j.outcome, j.detail, j.setl_id, j.sent_at, j.updated_at];
 
 export class Outbox {
+  /** Called after every change (enqueue or state change), e.g. to publish the queue status. */
+  onChange: (() => void) | null = null;
   private readonly insertRow;
   private readonly updateRow;
 
@@ -130,6 +132,7 @@ export class Outbox {
     const hmac = this.mac.sign('outbox', ROW_FIELDS(r as Row));
     if (insert) this.insertRow.run(r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at, hmac);
     else this.updateRow.run(r.state, r.reason, r.attempts, r.next_attempt_at, r.result, r.updated_at, hmac, r.item_id);
+    this.onChange?.();
   }
 
   /**

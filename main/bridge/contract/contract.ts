@@ -119,6 +119,10 @@ export const jpegBase64Schema = z.string().min(100).max(2_000_000).regex(/^[A-Za
 const fenOut = z.number().int();
 export const kioskServiceSchema = z.enum(['settlements', 'cumulative', 'filings']);
 
+export const splitSchema = z.object({ medfee: fenOut, fund: fenOut, hifp: fenOut, hifmi: fenOut, hifob: fenOut, maf: fenOut, acct: fenOut, mulaid: fenOut, cash: fenOut, balance: fenOut.nullable() });
+const basketSchema = z.array(z.object({ listCode: z.string().min(1).max(50), quantity: z.number().positive().max(999) }).strict()).min(1).max(60);
+const saleViewSchema = z.object({ itemId: z.string(), state: z.string(), offline: z.boolean(), split: splitSchema, setlId: z.string().nullable(), cashCollected: fenOut, collect: fenOut.nullable(), receiptJobId: z.string().nullable(), reason: z.string().nullable() });
+
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -173,6 +177,17 @@ export const requests = {
   'kiosk.printCertificate': request(empty, z.object({ jobId: z.string() })),
   'kiosk.printJob': request(z.object({ jobId: z.string().max(100) }).strict(), z.object({ state: z.string(), reason: z.string().nullable() })),
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
+  'checkout.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), barcode: z.string(), name: z.string(), spec: z.string(), price: fenOut, prescription: z.boolean(), classLevel: z.string() })) })),
+  'checkout.customer': request(empty, z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() })),
+  'checkout.quote': request(z.object({ items: basketSchema, useAccount: z.boolean() }).strict(), z.object({ mode: z.enum(['online', 'offline']), split: splitSchema })),
+  'checkout.pay': request(z.object({ items: basketSchema, useAccount: z.boolean() }).strict(), saleViewSchema),
+  'checkout.sales': request(empty, z.object({ sales: z.array(z.object({ itemId: z.string(), kind: z.enum(['sale', 'refund']), state: z.string(), total: fenOut, setlId: z.string().nullable(), refundOf: z.string().nullable(), at: z.string(), reason: z.string().nullable() })) })),
+  'checkout.refund': request(z.object({ itemId: z.string().uuid() }).strict(), z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), receiptJobId: z.string().nullable() })),
+  'checkout.queue': request(empty, z.object({ pending: z.number().int(), unknown: z.number().int(), needsAttention: z.number().int(), done: z.number().int(), attention: z.array(z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), collect: fenOut.nullable(), at: z.string() })) })),
+  'checkout.resolve': request(z.object({ itemId: z.string().uuid(), note: z.string().min(1).max(100) }).strict(), z.object({ ok: z.literal(true) })),
+  'checkout.drain': request(empty, z.object({ processed: z.number().int() })),
+  'checkout.shift': request(z.object({ action: z.enum(['status', 'open', 'close']) }).strict(), z.object({ open: z.boolean(), openedAt: z.string().nullable(), report: z.object({ openedAt: z.string(), closedAt: z.string(), count: z.number().int(), medfee: fenOut, fund: fenOut, account: fenOut, cash: fenOut }).nullable() })),
+  'checkout.endCustomer': request(empty, z.object({ ok: z.literal(true) })),
   /** Deletes the session person's face templates and withdraws the consent. */
   'face.delete': request(empty, z.object({ removed: z.number().int().nonnegative() })),
 } as const;
@@ -183,6 +198,8 @@ export const events = {
   'status.queue': queueStatusSchema,
   'device.credential': credentialEventSchema,
   'session.changed': z.object({ session: sessionViewSchema.nullable() }),
+  /** A drug barcode scanned at the counter. */
+  'checkout.scan': z.object({ listCode: z.string() }),
 } as const;
 
 export type Requests = typeof requests;
