@@ -7,6 +7,10 @@ import type { Page } from '@playwright/test';
 import { startPlatformSimulator, type PlatformSimulator } from '../fixtures/platform/server';
 import { residentByName, RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
+import { chromium } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
+import { facesAvailable } from '../fixtures/faces';
+import { CLIPS } from './global-setup';
 import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
 
 const wang = residentByName('王建国');
@@ -112,4 +116,45 @@ test('offline: the platform goes away, the sale is taken and marked pending, the
   await page.getByTestId('shift-close').click();
   await expect(page.getByTestId('shift-report')).toContainText('笔数');
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('交班报表');
+});
+
+test.describe('face payment', () => {
+  test.skip(!facesAvailable, 'needs ../shared/faces to make the camera clip');
+  test('a customer turns on face payment at the counter, then pays by face with a head-turn challenge and the last four phone digits', async () => {
+    const faceHost = await startHost({ mode: 'checkout', platform: { kind: 'remote', url: sim.url }, face: { challenge: { kinds: ['turn-left'] } } });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIPS.turnLeft}`] });
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+      await openTerminal(page, faceHost);
+      const p = RESIDENTS[6]!;
+      await faceHost.call('sim.device', { action: 'insert-id-card', card: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate } });
+      await expect(page.getByTestId('customer')).toBeVisible();
+      await page.getByRole('button', { name: '开通刷脸支付' }).click();
+      await page.getByTestId('counter-consent').getByRole('textbox').fill(p.phone.slice(-4));
+      await page.getByRole('button', { name: '同意并开通' }).click();
+      await expect(page.getByTestId('face-capture')).toHaveCount(0, { timeout: 60_000 });
+      await expect(page.getByTestId('checkout-error')).toHaveCount(0);
+      await faceHost.call('sim.device', { action: 'remove-id-card' });
+      await expect(page.getByTestId('customer')).toHaveCount(0);
+
+      const started = Date.now();
+      await faceHost.call('sim.device', { action: 'scan', code: CATALOGUE[0]!.barcode, aim: ']E0' });
+      await page.getByRole('textbox', { name: '手机号后四位' }).fill(p.phone.slice(-4));
+      await page.getByRole('button', { name: '刷脸支付' }).click();
+      await expect(page.getByTestId('face-hint')).toContainText('请向左转头');
+      await expect(page.getByTestId('customer')).toContainText('刷脸', { timeout: 60_000 });
+      await page.getByRole('button', { name: '预结算' }).click();
+      await expect(page.getByTestId('quote')).toBeVisible();
+      const faceToQuoteMs = Date.now() - started;
+      await page.getByRole('button', { name: '顾客确认，结算' }).click();
+      await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
+      const r = (await faceHost.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts.at(-1)!;
+      expect(r.lines[0]).toBe('医保购药结算单');
+      expect(r.lines.some((l) => l.startsWith('现金支付'))).toBe(true);
+      expect(faceToQuoteMs).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+      await faceHost.stop();
+    }
+  });
 });

@@ -9,8 +9,8 @@ import type { FrameAnalysis } from '../../models/analyze';
 export type ChallengeKind = 'blink' | 'turn-left' | 'turn-right';
 export const CHALLENGES: ChallengeKind[] = ['blink', 'turn-left', 'turn-right'];
 
-export function pickChallenge(): ChallengeKind {
-  return CHALLENGES[randomInt(CHALLENGES.length)]!;
+export function pickChallenge(kinds: readonly ChallengeKind[] = CHALLENGES): ChallengeKind {
+  return kinds[randomInt(kinds.length)]!;
 }
 
 export class ChallengeTracker {

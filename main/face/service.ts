@@ -95,7 +95,7 @@ export class FaceService {
       person: opts.person ?? null,
       consentId: opts.consentId ?? null,
       factor: opts.factor ?? null,
-      challenge: withChallenge ? new ChallengeTracker(pickChallenge(), this.config.challenge.turnDegrees, this.config.challenge.blinkClosed) : null,
+      challenge: withChallenge ? new ChallengeTracker(pickChallenge(this.config.challenge.kinds), this.config.challenge.turnDegrees, this.config.challenge.blinkClosed) : null,
       embeddings: [],
       liveness: [],
       frames: 0,
