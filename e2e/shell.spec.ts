@@ -45,9 +45,11 @@ test.describe('modes chosen by config', () => {
 
 test.describe('service mode', () => {
   test.use({ hostConfig: { mode: 'service', locale: 'en' } });
-  test('the technician sees every device', async ({ page, host }) => {
+  test('the technician unlocks with the PIN and sees every device', async ({ page, host }) => {
     await openTerminal(page, host);
     await expect(page.getByRole('heading', { name: 'Devices and system' })).toBeVisible();
-    await expect(page.getByRole('row')).toHaveCount(4);
+    await page.getByRole('textbox', { name: 'Enter the service PIN' }).fill('000000');
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(4);
   });
 });

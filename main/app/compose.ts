@@ -38,6 +38,7 @@ import { POLICIES } from '../policy/policies';
 import { KioskServices } from '../services/kiosk';
 import { kioskHandlers } from './kiosk-handlers';
 import { CheckoutCounter } from '../services/counter';
+import { Diagnostics } from '../services/diagnostics';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -170,6 +171,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   drainer.start(config.outbox.drainIntervalMs);
 
   const kiosk = new KioskServices(session, platform, outbox, drainer, devices, POLICIES, { admdvs: config.terminal.admdvs, name: config.terminal.name, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'kiosk' }));
+  const diagnostics = new Diagnostics(config, dataDir, db, devices, platform, outbox, clock);
   const counter = new CheckoutCounter(session, platform, checkout, outbox, drainer, devices, { name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'counter' }));
   // At the counter a scanned drug barcode goes to the basket; any other code is the customer's e-voucher.
   // In the kiosk, a scanned code while nobody is identified is an e-voucher: decode it into a session.
@@ -218,6 +220,22 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     },
     ...faceHandlers(face, session, clock),
     ...kioskHandlers(kiosk, session),
+    'service.unlock': (i) => (diagnostics.unlock(i.pin), { ok: true as const }),
+    'service.selfTest': async (i) => (diagnostics.guard(), { results: await diagnostics.selfTest(i.deviceId) }),
+    'service.platform': () => (diagnostics.guard(), diagnostics.platformCheck()),
+    'service.overview': () => (diagnostics.guard(), { storage: diagnostics.storage(), queue: diagnostics.queue(), models: diagnostics.models(), config: diagnostics.configView() }),
+    'service.readiness': async (i) => {
+      diagnostics.guard();
+      const r = await diagnostics.readiness(i.print);
+      return { ok: r.ok, at: r.at, htmlPath: r.htmlPath, pdfPath: r.pdfPath, receiptJobId: r.receiptJobId };
+    },
+    'service.logs': (i) => (diagnostics.guard(), diagnostics.logs(i)),
+    'service.analyzeFrame': async (i) => {
+      diagnostics.guard();
+      if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
+      const a = await face.analyze({ jpeg: Buffer.from(i.jpeg, 'base64') });
+      return { boxes: a.boxes.map((b) => ({ x1: b.x1 / a.width, y1: b.y1 / a.height, x2: b.x2 / a.width, y2: b.y2 / a.height, score: b.score })), ms: a.timings.total ?? 0 };
+    },
     'checkout.catalogue': () => ({ drugs: counter.catalogue() }),
     'checkout.customer': async () => ({ customer: session.current ? await counter.customerView() : null }),
     'checkout.quote': (i) => counter.quote(i.items, i.useAccount),

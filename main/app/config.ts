@@ -52,6 +52,13 @@ export const configSchema = z
     devices: devicesConfigSchema.prefault({}),
     face: faceConfigSchema.prefault({}),
     outbox: outboxConfigSchema.prefault({}),
+    service: z
+      .object({
+        /** PIN for the technician's service mode. Change it on every deployed terminal. */
+        pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').default('000000'),
+      })
+      .strict()
+      .prefault({}),
     offline: offlineConfigSchema.prefault({}),
     ui: z
       .object({

@@ -188,6 +188,22 @@ export const requests = {
   'checkout.drain': request(empty, z.object({ processed: z.number().int() })),
   'checkout.shift': request(z.object({ action: z.enum(['status', 'open', 'close']) }).strict(), z.object({ open: z.boolean(), openedAt: z.string().nullable(), report: z.object({ openedAt: z.string(), closedAt: z.string(), count: z.number().int(), medfee: fenOut, fund: fenOut, account: fenOut, cash: fenOut }).nullable() })),
   'checkout.endCustomer': request(empty, z.object({ ok: z.literal(true) })),
+  'service.unlock': request(z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), z.object({ ok: z.literal(true) })),
+  'service.selfTest': request(z.object({ deviceId: z.string().max(64).optional() }).strict(), z.object({ results: z.array(selfTestResultSchema) })),
+  'service.platform': request(empty, z.object({ ok: z.boolean(), ms: z.number(), detail: z.string() })),
+  'service.overview': request(
+    empty,
+    z.object({
+      storage: z.object({ ok: z.boolean(), integrity: z.string(), dbBytes: z.number(), freeBytes: z.number().nullable(), tamperedRows: z.number() }),
+      queue: z.record(z.string(), z.number()),
+      models: z.object({ version: z.string(), files: z.array(z.object({ name: z.string(), file: z.string(), status: z.string(), sha256: z.string() })) }),
+      config: z.string(),
+    }),
+  ),
+  'service.readiness': request(z.object({ print: z.boolean() }).strict(), z.object({ ok: z.boolean(), at: z.string(), htmlPath: z.string(), pdfPath: z.string(), receiptJobId: z.string().nullable() })),
+  'service.logs': request(z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), text: z.string().max(100).optional(), limit: z.number().int().min(1).max(500) }).strict(), z.object({ lines: z.array(z.object({ t: z.string(), level: z.string(), msg: z.string(), raw: z.string() })) })),
+  /** Detection boxes and timing for the camera preview: no embedding, no identity. */
+  'service.analyzeFrame': request(z.object({ jpeg: jpegBase64Schema }).strict(), z.object({ boxes: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number(), score: z.number() })), ms: z.number() })),
   /** Deletes the session person's face templates and withdraws the consent. */
   'face.delete': request(empty, z.object({ removed: z.number().int().nonnegative() })),
 } as const;

@@ -1,25 +1,222 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { RequestOutput } from '../../../main/bridge/contract';
+import { getBridge } from '../bridge';
+import { codeOf } from '../face/FaceCapture';
 import type { LiveStatus } from '../shell/useStatus';
 
-/** The technician's view. Self-tests and the readiness report arrive with issue #8. */
+type Result = RequestOutput<'service.selfTest'>['results'][number];
+
+/** The technician's view, behind the service PIN. */
 export function ServiceApp({ status }: { status: LiveStatus }) {
   const { t } = useTranslation();
+  const [unlocked, setUnlocked] = useState(false);
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  if (!unlocked) {
+    return (
+      <main className="service" data-testid="service-lock">
+        <h1>{t('service.heading')}</h1>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void getBridge()
+              .call('service.unlock', { pin })
+              .then(() => setUnlocked(true))
+              .catch((err: unknown) => setError(codeOf(err)));
+          }}
+        >
+          <input type="password" inputMode="numeric" aria-label={t('service.pinPrompt')} placeholder={t('service.pinPrompt')} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 8))} />
+          <button type="submit" className="primary">
+            {t('service.unlock')}
+          </button>
+        </form>
+        {error && <p role="alert" className="error-text">{t(`errors.${error}`, { defaultValue: error })}</p>}
+      </main>
+    );
+  }
+  return <ServicePanels status={status} />;
+}
+
+function ServicePanels({ status }: { status: LiveStatus }) {
+  const { t } = useTranslation();
+  const bridge = getBridge();
+  const [results, setResults] = useState<Record<string, Result>>({});
+  const [running, setRunning] = useState(false);
+  const [platform, setPlatform] = useState<RequestOutput<'service.platform'> | null>(null);
+  const [overview, setOverview] = useState<RequestOutput<'service.overview'> | null>(null);
+  const [report, setReport] = useState<RequestOutput<'service.readiness'> | null>(null);
+  const [logs, setLogs] = useState<RequestOutput<'service.logs'>['lines']>([]);
+  const [filter, setFilter] = useState('');
+  const [camera, setCamera] = useState(false);
+
+  const test = async (deviceId?: string) => {
+    setRunning(true);
+    try {
+      const r = await bridge.call('service.selfTest', deviceId ? { deviceId } : {});
+      setResults((prev) => ({ ...prev, ...Object.fromEntries(r.results.map((x) => [x.deviceId, x])) }));
+    } finally {
+      setRunning(false);
+    }
+  };
+  const loadLogs = useCallback(() => void bridge.call('service.logs', { limit: 50, ...(filter ? { text: filter } : {}) }).then((r) => setLogs(r.lines)), [bridge, filter]);
+  useEffect(() => void bridge.call('service.overview', {}).then(setOverview), [bridge]);
+  useEffect(loadLogs, [loadLogs]);
+
   return (
     <main className="service" data-testid="service">
       <h1>{t('service.heading')}</h1>
-      <table>
-        <tbody>
-          {status.devices.map((d) => (
-            <tr key={d.id}>
-              <th scope="row">{t(`status.device.${d.kind}`)}</th>
-              <td>{d.model}</td>
-              <td>{d.port ?? '-'}</td>
-              <td>{t(`status.state.${d.state}`)}</td>
-              <td>{d.lastError ? `${d.lastError.code} ${d.lastError.at}` : ''}</td>
-            </tr>
+      <section>
+        <h2>{t('service.devices')}</h2>
+        <table>
+          <tbody>
+            {status.devices.map((d) => {
+              const r = results[d.id];
+              return (
+                <tr key={d.id} data-testid={`svc-device-${d.id}`}>
+                  <th scope="row">{t(`status.device.${d.kind}`)}</th>
+                  <td>{d.model}</td>
+                  <td>{d.port ?? '-'}</td>
+                  <td>{t(`status.state.${d.state}`)}</td>
+                  <td>{d.lastError ? `${d.lastError.code} ${d.lastError.at.slice(11, 19)}` : ''}</td>
+                  <td data-testid={`svc-result-${d.id}`} data-ok={r ? String(r.ok) : ''}>
+                    {r ? `${r.ok ? 'PASS' : 'FAIL'} ${r.code ?? ''} ${t(`errors.${r.code}`, { defaultValue: '' })} ${r.message}` : ''}
+                  </td>
+                  <td>
+                    <button type="button" disabled={running} onClick={() => void test(d.id)} aria-label={`${t('service.selfTest')} ${t(`status.device.${d.kind}`)}`}>
+                      {t('service.selfTest')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <div className="actions">
+          <button type="button" className="primary" disabled={running} onClick={() => void test()}>
+            {t('service.testAll')}
+          </button>
+          <button type="button" onClick={() => setCamera((c) => !c)}>
+            {t('service.camera')}
+          </button>
+        </div>
+        {camera && <CameraPreview />}
+      </section>
+      <section>
+        <h2>{t('service.platform')}</h2>
+        <button type="button" onClick={() => void bridge.call('service.platform', {}).then(setPlatform)}>
+          {t('service.platformCheck')}
+        </button>
+        {platform && <p data-testid="svc-platform" data-ok={String(platform.ok)}>{platform.ok ? 'PASS' : 'FAIL'} · {platform.ms} ms · {platform.detail}</p>}
+      </section>
+      {overview && (
+        <section data-testid="svc-overview">
+          <h2>{t('service.storage')}</h2>
+          <p>
+            {overview.storage.ok ? 'PASS' : 'FAIL'} · integrity {overview.storage.integrity} · {Math.round(overview.storage.dbBytes / 1024)} KiB · {overview.storage.freeBytes === null ? '?' : Math.round(overview.storage.freeBytes / 2 ** 30)} GiB free · {overview.storage.tamperedRows} tampered
+          </p>
+          <h2>{t('service.queue')}</h2>
+          <p>{Object.entries(overview.queue).map(([k, v]) => `${k} ${v}`).join(' · ')}</p>
+          <h2>{t('service.models')}</h2>
+          <ul className="list">
+            {overview.models.files.map((m) => (
+              <li key={m.file}>
+                {m.status} · {m.file} · {m.sha256.slice(0, 16)}…
+              </li>
+            ))}
+          </ul>
+          <details>
+            <summary>{t('service.config')}</summary>
+            <pre className="config">{overview.config}</pre>
+          </details>
+        </section>
+      )}
+      <section>
+        <h2>{t('service.readiness')}</h2>
+        <div className="actions">
+          <button type="button" className="primary" onClick={() => void bridge.call('service.readiness', { print: true }).then(setReport)}>
+            {t('service.makeReport')}
+          </button>
+        </div>
+        {report && (
+          <p data-testid="svc-report" data-ok={String(report.ok)}>
+            {report.ok ? t('service.ready') : t('service.notReady')} · {report.pdfPath}
+          </p>
+        )}
+      </section>
+      <section>
+        <h2>{t('service.logs')}</h2>
+        <input aria-label={t('service.logFilter')} placeholder={t('service.logFilter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <ul className="list logs" data-testid="svc-logs">
+          {logs.map((l, i) => (
+            <li key={i} className={`log-${l.level}`}>
+              {l.t.slice(11, 19)} {l.level} {l.msg}
+            </li>
           ))}
-        </tbody>
-      </table>
+        </ul>
+      </section>
     </main>
+  );
+}
+
+/** Camera preview with the detector's boxes and the frame rate, for checking the camera. */
+function CameraPreview() {
+  const { t } = useTranslation();
+  const video = useRef<HTMLVideoElement>(null);
+  const [boxes, setBoxes] = useState<RequestOutput<'service.analyzeFrame'>['boxes']>([]);
+  const [fps, setFps] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let stream: MediaStream | null = null;
+    let timer = 0;
+    let busy = false;
+    let frames = 0;
+    const started = performance.now();
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    (async () => {
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+        video.current!.srcObject = stream;
+        await video.current!.play();
+        timer = window.setInterval(async () => {
+          if (busy || !video.current || video.current.readyState < 2) return;
+          busy = true;
+          canvas.getContext('2d')!.drawImage(video.current, 0, 0, 640, 480);
+          const url = canvas.toDataURL('image/jpeg', 0.8);
+          try {
+            const r = await getBridge().call('service.analyzeFrame', { jpeg: url.slice(url.indexOf(',') + 1) });
+            setBoxes(r.boxes);
+            frames++;
+            setFps(Math.round((frames * 10000) / (performance.now() - started)) / 10);
+          } catch (e) {
+            setError(codeOf(e));
+          } finally {
+            busy = false;
+          }
+        }, 150);
+      } catch {
+        setError('CAMERA_UNAVAILABLE');
+      }
+    })();
+    return () => {
+      window.clearInterval(timer);
+      stream?.getTracks().forEach((tr) => tr.stop());
+    };
+  }, []);
+  return (
+    <div className="face-capture" data-testid="svc-camera">
+      <div className="camera">
+        <video ref={video} muted playsInline aria-label={t('face.cameraLabel')} />
+        {boxes.map((b, i) => (
+          <div key={i} className="face-box" style={{ left: `${b.x1 * 100}%`, top: `${b.y1 * 100}%`, width: `${(b.x2 - b.x1) * 100}%`, height: `${(b.y2 - b.y1) * 100}%` }} />
+        ))}
+      </div>
+      <p data-testid="svc-camera-stats" data-faces={boxes.length}>
+        {t('service.cameraStats', { faces: boxes.length, fps })}
+      </p>
+      {error && <p role="alert" className="error-text">{t(`errors.${error}`, { defaultValue: error })}</p>}
+    </div>
   );
 }

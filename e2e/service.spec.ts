@@ -1,0 +1,75 @@
+/**
+ * Service mode end to end: behind the PIN, every self-test passes on the simulated devices and
+ * fails with the right message when a device is unplugged or the printer cover is open; the
+ * platform round trip, storage, models and log are shown; the readiness report is written as
+ * HTML and PDF with each device's result; the camera preview finds a face.
+ */
+import fs from 'node:fs';
+import { chromium } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
+import { facesAvailable } from '../fixtures/faces';
+import { CLIPS } from './global-setup';
+import { expect, startHost, test } from './fixtures';
+
+test.setTimeout(120_000);
+
+test('service mode: PIN, self-tests pass and fail by name, platform, readiness report PDF, camera preview', async () => {
+  const host = await startHost({ mode: 'service', service: { pin: '246810' } });
+  const args = [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(facesAvailable ? [`--use-file-for-fake-video-capture=${CLIPS.enrol}`] : [])];
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+    await page.goto(host.launchUrl);
+    await page.getByRole('textbox', { name: '请输入维护密码' }).fill('000000');
+    await page.getByRole('button', { name: '进入维护' }).click();
+    await expect(page.getByRole('alert')).toContainText('维护密码错误');
+    await page.getByRole('textbox', { name: '请输入维护密码' }).fill('246810');
+    await page.getByRole('button', { name: '进入维护' }).click();
+    await expect(page.getByTestId('service')).toBeVisible();
+
+    await page.getByRole('button', { name: '全部自检' }).click();
+    for (const id of ['id-card', 'ss-card', 'scanner', 'printer']) await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
+
+    await host.call('sim.device', { action: 'unplug', deviceId: 'id-card' });
+    await host.call('sim.device', { action: 'printer', condition: 'cover-open' });
+    await expect(page.getByTestId('svc-device-id-card')).toContainText('未连接');
+    await expect(page.getByTestId('svc-device-printer')).toContainText('故障');
+    await page.getByRole('button', { name: '全部自检' }).click();
+    await expect(page.getByTestId('svc-result-id-card')).toHaveAttribute('data-ok', 'false');
+    await expect(page.getByTestId('svc-result-id-card')).toContainText('DEVICE_ABSENT');
+    await expect(page.getByTestId('svc-result-printer')).toContainText('PRINTER_COVER_OPEN');
+    await expect(page.getByTestId('svc-result-printer')).toContainText('打印机盖未合上');
+    await expect(page.getByTestId('svc-result-scanner')).toHaveAttribute('data-ok', 'true');
+
+    await page.getByRole('button', { name: '签到连通测试（9001）' }).click();
+    await expect(page.getByTestId('svc-platform')).toHaveAttribute('data-ok', 'true');
+    await expect(page.getByTestId('svc-overview')).toContainText('integrity ok');
+    await expect(page.getByTestId('svc-overview')).toContainText('verified · fr_feature.onnx');
+    await expect(page.getByTestId('svc-overview')).toContainText('[hidden]');
+
+    // The report records the faults as they are now.
+    await page.getByRole('button', { name: '生成并打印就绪报告' }).click();
+    await expect(page.getByTestId('svc-report')).toHaveAttribute('data-ok', 'false');
+    const pdfPath = (await page.getByTestId('svc-report').innerText()).split(' · ').at(-1)!;
+    const pdf = fs.readFileSync(pdfPath, 'latin1');
+    expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+    // Text in a PDF string escapes its parentheses.
+    for (const line of ['FAIL id-card \\(idCardReader\\) DEVICE_ABSENT', 'PASS ss-card', 'PASS scanner', 'FAIL printer \\(printer\\) PRINTER_COVER_OPEN', 'Platform: PASS', 'NOT READY']) expect(pdf).toContain(line);
+    expect(fs.readFileSync(pdfPath.replace(/\.pdf$/, '.html'), 'utf8')).toContain('就绪报告');
+
+    await host.call('sim.device', { action: 'replug', deviceId: 'id-card' });
+    await host.call('sim.device', { action: 'printer', condition: 'cover-closed' });
+    await expect(page.getByTestId('svc-device-id-card')).toContainText('正常', { timeout: 15_000 });
+    await page.getByRole('button', { name: '全部自检' }).click();
+    for (const id of ['id-card', 'printer']) await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
+
+    await expect(page.getByTestId('svc-logs').locator('li').first()).toBeVisible();
+    if (facesAvailable) {
+      await page.getByRole('button', { name: '摄像头预览' }).click();
+      await expect(page.getByTestId('svc-camera-stats')).toHaveAttribute('data-faces', '1', { timeout: 20_000 });
+    }
+  } finally {
+    await browser.close();
+    await host.stop();
+  }
+});

@@ -1,0 +1,156 @@
+/**
+ * The technician's view of the terminal: every device's self-test, the platform round trip
+ * (9001), storage, the queue, the models, the configuration with secrets hidden, the log, and a
+ * readiness report saved as HTML and PDF and printable as a short receipt.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../app/clock';
+import type { Config } from '../app/config';
+import type { Db } from '../store/database';
+import { BridgeError } from '../bridge/contract/errors';
+import type { DeviceManager } from '../devices/manager';
+import type { SelfTestResult } from '../devices/handles';
+import type { PlatformClient } from '../platform/client';
+import type { Outbox } from '../outbox/outbox';
+import { checkModels, manifest } from '../../models/manifest';
+import { ReceiptBuilder } from '../../drivers/printer/encoder';
+import { appVersion } from '../app/version';
+import { textPdf } from './pdf';
+
+export function hideSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hideSecrets);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /secret|key|password|token|pin|apikey/i.test(k) ? '[hidden]' : hideSecrets(v)]));
+  return value;
+}
+
+export class Diagnostics {
+  private unlocked = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly dataDir: string,
+    private readonly db: Db,
+    private readonly devices: DeviceManager,
+    private readonly client: PlatformClient,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+  ) {}
+
+  unlock(pin: string): void {
+    const a = Buffer.from(pin);
+    const b = Buffer.from(this.config.service.pin);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new BridgeError('SERVICE_PIN_WRONG', 'wrong service PIN');
+    this.unlocked = true;
+  }
+
+  lock(): void {
+    this.unlocked = false;
+  }
+
+  /** Service functions need the PIN first (in service mode). */
+  guard(): void {
+    if (!this.unlocked) throw new BridgeError('SERVICE_LOCKED', 'enter the service PIN first');
+  }
+
+  async selfTest(deviceId?: string): Promise<SelfTestResult[]> {
+    const all = await this.devices.selfTestAll();
+    return deviceId ? all.filter((r) => r.deviceId === deviceId) : all;
+  }
+
+  async platformCheck(): Promise<{ ok: boolean; ms: number; detail: string }> {
+    const t = performance.now();
+    const r = await this.client.send('9001', { signIn: { opter_no: this.config.terminal.id, mac: '00-00-00-00-00-00', ip: '127.0.0.1' } }, { signNo: '' });
+    const ms = Math.round(performance.now() - t);
+    return r.kind === 'ok' ? { ok: true, ms, detail: `sign-in at ${r.output.signinoutb.sign_time}` } : { ok: false, ms, detail: `${r.kind}: ${r.message}` };
+  }
+
+  storage(): { ok: boolean; integrity: string; dbBytes: number; freeBytes: number | null; tamperedRows: number } {
+    const integrity = String(this.db.pragma('integrity_check', { simple: true }));
+    const file = path.join(this.dataDir, 'estation.sqlite');
+    const dbBytes = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    let freeBytes: number | null = null;
+    try {
+      const s = fs.statfsSync(this.dataDir);
+      freeBytes = s.bavail * s.bsize;
+    } catch {
+      freeBytes = null;
+    }
+    const tamperedRows = this.outbox.verifyAll().length;
+    return { ok: integrity === 'ok' && tamperedRows === 0 && (freeBytes === null || freeBytes > 100 * 2 ** 20), integrity, dbBytes, freeBytes, tamperedRows };
+  }
+
+  queue() {
+    return this.outbox.counts();
+  }
+
+  models() {
+    return { version: manifest.version, files: checkModels().map((m) => ({ name: m.name, file: m.file, status: m.status, sha256: m.sha256 })) };
+  }
+
+  configView(): string {
+    return JSON.stringify(hideSecrets(this.config), null, 2);
+  }
+
+  logs(filter: { level?: string; text?: string; limit: number }): { lines: { t: string; level: string; msg: string; raw: string }[] } {
+    const file = path.join(this.dataDir, 'logs', 'estation.log');
+    if (!fs.existsSync(file)) return { lines: [] };
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .slice(-5000)
+      .map((raw) => {
+        try {
+          const j = JSON.parse(raw) as { t: string; level: string; msg: string };
+          return { t: j.t, level: j.level, msg: j.msg, raw };
+        } catch {
+          return { t: '', level: 'info', msg: raw, raw };
+        }
+      })
+      .filter((l) => (!filter.level || l.level === filter.level) && (!filter.text || l.raw.includes(filter.text)));
+    return { lines: lines.slice(-filter.limit) };
+  }
+
+  /** Runs every check and writes the readiness report (HTML and PDF) into the data directory. */
+  async readiness(print: boolean) {
+    const at = new Date(this.clock.now()).toISOString();
+    const tests = await this.selfTest();
+    const platform = await this.platformCheck();
+    const storage = this.storage();
+    const queue = this.queue();
+    const models = this.models();
+    const ok = tests.every((t) => t.ok) && platform.ok && storage.ok && models.files.every((m) => m.status === 'verified');
+    const lines = [
+      `E-Station ${appVersion}  terminal ${this.config.terminal.id}  institution ${this.config.terminal.institutionCode}`,
+      `generated ${at}  node ${process.version}  overall ${ok ? 'READY' : 'NOT READY'}`,
+      '',
+      'Devices:',
+      ...tests.map((t) => `  ${t.ok ? 'PASS' : 'FAIL'} ${t.deviceId} (${t.kind}) ${t.code ?? ''} ${t.message} [${t.durationMs} ms]`),
+      '',
+      `Platform: ${platform.ok ? 'PASS' : 'FAIL'} 9001 round trip ${platform.ms} ms - ${platform.detail}`,
+      `Storage: ${storage.ok ? 'PASS' : 'FAIL'} integrity ${storage.integrity}, database ${storage.dbBytes} bytes, free ${storage.freeBytes ?? '?'} bytes, tampered rows ${storage.tamperedRows}`,
+      `Queue: ${Object.entries(queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `Models ${models.version}:`,
+      ...models.files.map((m) => `  ${m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}...`),
+    ];
+    const dir = path.join(this.dataDir, 'reports');
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = at.replace(/[:.]/g, '-');
+    const htmlPath = path.join(dir, `readiness-${stamp}.html`);
+    const pdfPath = path.join(dir, `readiness-${stamp}.pdf`);
+    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    fs.writeFileSync(htmlPath, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>就绪报告 Readiness report</title><h1>就绪报告 / Readiness report</h1><pre>${lines.map(esc).join('\n')}</pre></html>\n`);
+    fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
+    let receiptJobId: string | null = null;
+    if (print && this.devices.printer?.printer) {
+      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 1).line('设备就绪报告').size(1, 1).align('left').rule().pair('终端', this.config.terminal.id).pair('时间', at.slice(0, 19).replace('T', ' ')).pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
+      for (const t of tests) r.pair(t.deviceId, t.ok ? 'PASS' : `FAIL ${t.code ?? ''}`);
+      r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL').pair('storage', storage.ok ? 'PASS' : 'FAIL').cut();
+      receiptJobId = `readiness-${stamp}`;
+      this.devices.printer.print(receiptJobId, r.bytes());
+    }
+    return { ok, at, htmlPath, pdfPath, receiptJobId, tests, platform, storage };
+  }
+}
