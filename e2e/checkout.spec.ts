@@ -132,7 +132,7 @@ test.describe('face payment', () => {
       await page.getByRole('button', { name: '开通刷脸支付' }).click();
       await page.getByTestId('counter-consent').getByRole('textbox').fill(p.phone.slice(-4));
       await page.getByRole('button', { name: '同意并开通' }).click();
-      await expect(page.getByTestId('face-capture')).toHaveCount(0, { timeout: 60_000 });
+      await expect(page.getByTestId('face-enrolled')).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId('checkout-error')).toHaveCount(0);
       await faceHost.call('sim.device', { action: 'remove-id-card' });
       await expect(page.getByTestId('customer')).toHaveCount(0);

@@ -1,4 +1,4 @@
-import { events, type EventName, type EventPayload } from './contract';
+import { events, momentaryEvents, type EventName, type EventPayload } from './contract';
 import type { Logger } from '../log/logger';
 
 export interface EventEnvelope {
@@ -26,7 +26,7 @@ export class EventBus {
       return;
     }
     const envelope: EventEnvelope = { event, payload: parsed.data };
-    this.last.set(`${event}\u0000${key}`, envelope);
+    if (!momentaryEvents.has(event)) this.last.set(`${event}\u0000${key}`, envelope);
     for (const l of this.listeners) {
       try {
         l(envelope);
@@ -41,7 +41,7 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Latest envelope per (event, key): lets a transport that connects late start from the present. */
+  /** Latest envelope per (event, key) of state events: lets a transport that connects late start from the present. */
   snapshot(): EventEnvelope[] {
     return [...this.last.values()];
   }

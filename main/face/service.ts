@@ -174,7 +174,7 @@ export class FaceService {
         s.result = { purpose: s.purpose, match: accepted, score: top?.score ?? 0, person: accepted ? top!.person : undefined, shortlist: list.map((x) => ({ score: x.score })), livenessMean };
       }
       s.state = 'done';
-      this.log.info('face.session_done', { purpose: s.purpose, match: s.result.match ?? null, frames: s.frames });
+      this.log.info('face.session_done', { purpose: s.purpose, match: s.result.match ?? null, score: s.result.score ?? null, livenessMean, frames: s.frames });
     } catch (err) {
       this.fail(s, (err as { code?: string }).code ?? 'FACE_FAILED');
     }

@@ -218,6 +218,12 @@ export const events = {
   'checkout.scan': z.object({ listCode: z.string() }),
 } as const;
 
+/**
+ * Events that report a moment, not a state: a page that connects later must not receive them
+ * again (a replayed drug scan would put a phantom item in the next customer's basket).
+ */
+export const momentaryEvents: ReadonlySet<string> = new Set<keyof typeof events>(['device.credential', 'checkout.scan']);
+
 export type Requests = typeof requests;
 export type Channel = keyof Requests;
 export type RequestInput<C extends Channel> = z.input<Requests[C]['input']>;

@@ -28,11 +28,13 @@ export function CheckoutApp() {
   const [facePay, setFacePay] = useState<string | null>(null);
   const [factor, setFactor] = useState('');
   const [enrol, setEnrol] = useState<'consent' | 'capture' | null>(null);
+  const [enrolled, setEnrolled] = useState(false);
 
   useEffect(() => void bridge.call('checkout.catalogue', {}).then((r) => setDrugs(r.drugs)), [bridge]);
   useEffect(() => bridge.on('checkout.scan', (e) => setBasket((b) => ({ ...b, [e.listCode]: (b[e.listCode] ?? 0) + 1 }))), [bridge]);
   useEffect(() => {
     setQuote(null);
+    setEnrolled(false);
     if (!session) return setCustomer(null);
     bridge
       .call('checkout.customer', {})
@@ -41,8 +43,9 @@ export function CheckoutApp() {
   }, [session, bridge]);
   useEffect(() => setQuote(null), [basket, useAccount]);
 
+  // A code the loaded catalogue does not know (yet) is not shown and not sent.
   const items = Object.entries(basket)
-    .filter(([, q]) => q > 0)
+    .filter(([code, q]) => q > 0 && drugs.some((d) => d.listCode === code))
     .map(([listCode, quantity]) => ({ listCode, quantity }));
   const total = items.reduce((s, i) => s + (drugs.find((d) => d.listCode === i.listCode)?.price ?? 0) * i.quantity, 0);
   const errText = (code: string) => t(`errors.${code}`, { defaultValue: t('errors.fallback', { code }) });
@@ -143,7 +146,12 @@ export function CheckoutApp() {
                 }}
               />
             )}
-            {customer && !enrol && (
+            {customer && enrolled && (
+              <p role="status" className="ok-text" data-testid="face-enrolled">
+                {t('checkout.faceEnrolled')}
+              </p>
+            )}
+            {customer && !enrol && !enrolled && (
               <button type="button" onClick={() => setEnrol('consent')}>
                 {t('checkout.enrolFace')}
               </button>
@@ -171,7 +179,8 @@ export function CheckoutApp() {
                 onFinished={(o) => {
                   setEnrol(null);
                   setFactor('');
-                  if (!(o.state === 'done' && o.enrolled)) setError(o.error ?? 'FACE_FAILED');
+                  if (o.state === 'done' && o.enrolled) setEnrolled(true);
+                  else setError(o.error ?? 'FACE_FAILED');
                 }}
               />
             )}

@@ -122,6 +122,7 @@ export const en: Catalog = {
     identify: 'Customer: ID card, social-security card, insurance QR code, or face',
     factor: 'Last 4 phone digits',
     facePay: 'Pay by face',
+    faceEnrolled: 'Face payment is now on for this customer',
     enrolFace: 'Turn on face payment',
     useAccount: 'Use personal account',
     quote: 'Pre-settle',

@@ -120,6 +120,7 @@ export const zhCN = {
     identify: '请顾客刷身份证/社保卡、出示医保码，或刷脸支付',
     factor: '手机号后四位',
     facePay: '刷脸支付',
+    faceEnrolled: '已为顾客开通刷脸支付',
     enrolFace: '开通刷脸支付',
     useAccount: '使用个人账户',
     quote: '预结算',
