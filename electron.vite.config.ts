@@ -6,7 +6,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: path.resolve('main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: path.resolve('main/electron/main.ts'),
+          // The services host (utility process) and the face worker thread it starts.
+          services: path.resolve('main/electron/services-entry.ts'),
+          'face-worker': path.resolve('main/face/worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -48,6 +48,8 @@ export interface AppOptions {
   logToStderr?: boolean;
   /** Protects biometric templates; default: a 0600 key file in the data directory. */
   faceKeys?: KeyProvider;
+  /** The face worker's bundled file, in the Electron build. */
+  faceWorkerFile?: string;
 }
 
 export interface App {
@@ -136,7 +138,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     const missing = checkModels().filter((c) => c.status !== 'verified');
     if (missing.length) log.warn('face.unavailable', { reason: 'models not verified', models: missing.map((m) => `${m.file}:${m.status}`) });
     else {
-      const analyzer = await WorkerAnalyzer.create({ intraOpNumThreads: config.face.intraOpNumThreads });
+      const analyzer = await WorkerAnalyzer.create({ intraOpNumThreads: config.face.intraOpNumThreads }, opts.faceWorkerFile);
       const gallery = new FaceGallery(db, opts.faceKeys ?? new FileKeyProvider(path.join(dataDir, 'keys', 'face.key')), clock, {
         modelVersion: manifest.version,
         terminalId: config.terminal.id,

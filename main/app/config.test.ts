@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, loadConfigFile, parseConfig } from './config';
+import { locateConfig } from './paths';
 
 function tmpFile(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-config-'));
@@ -51,5 +52,24 @@ describe('config', () => {
     expect(() => loadConfigFile('/nonexistent/estation.yaml')).toThrow(ConfigError);
     expect(() => loadConfigFile(tmpFile('bad.json', '{"mode":'))).toThrow(/not valid JSON/);
     expect(() => loadConfigFile(tmpFile('bad.yaml', 'mode: [kiosk\n'))).toThrow(/not valid YAML/);
+  });
+});
+
+describe('where a terminal finds its config', () => {
+  const none = () => false;
+  it('takes --config first, then ESTATION_CONFIG, then /etc/estation, then the data directory, else the default', () => {
+    expect(locateConfig(['--config', '/a.yaml'], { ESTATION_CONFIG: '/b.yaml' }, none, 'linux')).toBe('/a.yaml');
+    expect(locateConfig(['--config=/a.yaml'], {}, none, 'linux')).toBe('/a.yaml');
+    expect(locateConfig([], { ESTATION_CONFIG: '/b.yaml' }, none, 'linux')).toBe('/b.yaml');
+    expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, (f) => f === '/etc/estation/config.yaml' || f === '/d/config.yaml', 'linux')).toBe('/etc/estation/config.yaml');
+    expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, (f) => f === '/d/config.yaml', 'linux')).toBe('/d/config.yaml');
+    expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, none, 'linux')).toBeNull();
+  });
+
+  it('checks the Electron shell section: time zone, update URL, maintenance window', () => {
+    expect(() => parseConfig({ electron: { timeZone: 'Mars/Olympus', updates: { url: 'ftp://lan/updates', windowStart: '25:00' } } })).toThrow(
+      expect.objectContaining({ problems: expect.arrayContaining([expect.objectContaining({ key: 'electron.timeZone' }), expect.objectContaining({ key: 'electron.updates.url' }), expect.objectContaining({ key: 'electron.updates.windowStart' })]) }),
+    );
+    expect(parseConfig({ electron: { updates: { url: 'http://10.0.0.5/estation/' } } }).electron.updates.url).toBe('http://10.0.0.5/estation/');
   });
 });

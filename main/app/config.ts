@@ -75,6 +75,42 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The Electron kiosk shell (ignored by the Node host). */
+    electron: z
+      .object({
+        /** Full-screen kiosk window with shortcut lockdown; false for a technician's bench. */
+        kiosk: z.boolean().default(true),
+        devTools: z.boolean().default(false),
+        /** The terminal's time zone, for the maintenance window. */
+        timeZone: z
+          .string()
+          .default('Asia/Shanghai')
+          .refine((tz) => {
+            try {
+              new Intl.DateTimeFormat('en', { timeZone: tz });
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'an IANA time zone such as Asia/Shanghai'),
+        updates: z
+          .object({
+            /** Base URL of a LAN update server (electron-updater generic layout); null: no updates. */
+            url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+            checkIntervalMinutes: z.number().int().min(5).max(1440).default(60),
+            windowStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('02:00'),
+            windowEnd: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('04:00'),
+          })
+          .strict()
+          .prefault({}),
+        /** Services host restarts: more than maxRestarts within windowSeconds shows the service page. */
+        restart: z
+          .object({ maxRestarts: z.number().int().min(1).max(100).default(5), windowSeconds: z.number().int().min(10).max(86_400).default(300) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

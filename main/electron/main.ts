@@ -1,66 +1,179 @@
 /**
- * The Electron shell: one window, the app:// origin, the preload, and sender-checked IPC in front
- * of the shared dispatcher. Complete hardening (permissions, navigation and network locks,
- * utility process, crash recovery) is issue #9.
+ * The Electron kiosk shell. Main holds the window, the locks and the IPC front door; every
+ * service (devices, face, platform, outbox) runs in a utility process supervised from here and
+ * restarted with backoff. A start-up failure shows the out-of-service page, never a blank window.
  */
-import path from 'node:path';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol } from 'electron';
-import { createApp } from '../app/compose';
-import { defaultConfig, loadConfigFile } from '../app/config';
-import { isTrustedSender, APP_ORIGIN } from '../bridge/sender-policy';
-import { CONTENT_SECURITY_POLICY, resolveInside } from '../node-host/static';
+import { app, BrowserWindow, crashReporter, ipcMain, Menu, powerSaveBlocker, session } from 'electron';
+import { defaultConfig, loadConfigFile, type Config } from '../app/config';
+import { defaultDataDir, locateConfig } from '../app/paths';
+import { appVersion } from '../app/version';
+import { isTrustedSender } from '../bridge/sender-policy';
+import { openSealedKey } from '../face/keys';
+import { createLogger, fileSink, stderrSink } from '../log/logger';
+import { APP_ORIGIN, CONTENT_SECURITY_POLICY } from '../lockdown/policy';
+import { fatalPageHtml } from '../lockdown/fatal-page';
+import { RestartPolicy, ServicesSupervisor } from '../services-host/supervisor';
+import { beforeReady, lockAllWebContents, lockSession, lockWindow, serveApp } from './hardening';
+import { electronKeyring } from './keyring';
+import { forkUtilityServices } from './services';
+import { startUpdater } from './updater';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+beforeReady();
+// Tests of the packaged shell feed the camera from a clip; never in a packaged build.
+if (!app.isPackaged && process.env.ESTATION_FAKE_CAMERA) {
+  app.commandLine.appendSwitch('use-fake-device-for-media-stream');
+  app.commandLine.appendSwitch('use-fake-ui-for-media-stream');
+  app.commandLine.appendSwitch('use-file-for-fake-video-capture', path.resolve(process.env.ESTATION_FAKE_CAMERA));
+}
 
-if (!app.requestSingleInstanceLock()) app.quit();
+let win: BrowserWindow | null = null;
+let fatal: { code: string; detail: string; at: Date } | null = null;
 
-app.whenReady().then(async () => {
-  const config = process.env.ESTATION_CONFIG ? loadConfigFile(process.env.ESTATION_CONFIG) : defaultConfig();
-  const services = await createApp(config, { host: 'electron' });
-
-  protocol.handle('app', (request) => {
-    const url = new URL(request.url);
-    const file = resolveInside(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname);
-    if (!file || !fs.existsSync(file)) return new Response('not found', { status: 404 });
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.html') ? 'text/html' : 'application/octet-stream';
-    return new Response(fs.readFileSync(file), { headers: { 'content-type': type, 'content-security-policy': CONTENT_SECURITY_POLICY } });
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
   });
+  crashReporter.start({ uploadToServer: false });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: Error & { code?: string }) => {
+      // Anything unforeseen in start-up: the service page if there is a window, else exit and
+      // let systemd (Restart=always) or the Windows service wrapper start us again.
+      process.stderr.write(`E-Station failed to start: ${err.stack ?? err.message}\n`);
+      fatal = { code: err.code ?? 'SHELL_START_FAILED', detail: err.message, at: new Date() };
+      if (win && !win.isDestroyed()) void win.loadURL(`${APP_ORIGIN}/__fatal`).then(() => win?.show());
+      else app.exit(1);
+    });
+}
 
-  const win = new BrowserWindow({
-    kiosk: config.mode !== 'service',
+async function start(): Promise<void> {
+  const configPath = locateConfig(process.argv, process.env, (f) => fs.existsSync(f));
+  let config: Config = defaultConfig();
+  try {
+    if (configPath) config = loadConfigFile(configPath);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    fatal = { code: e.code ?? 'CONFIG_INVALID', detail: e.message, at: new Date() };
+  }
+  const dataDir = config.dataDir ? path.resolve(config.dataDir) : defaultDataDir();
+  const logger = createLogger({ level: config.log.level, sinks: [fileSink(path.join(dataDir, 'logs')), stderrSink], fields: { terminal: config.terminal.id, component: 'shell' } });
+  const log = (msg: string, f?: Record<string, unknown>) => logger.info(msg, f);
+  const devTools = config.electron.devTools && !app.isPackaged;
+  const kiosk = config.electron.kiosk;
+
+  Menu.setApplicationMenu(null);
+  lockAllWebContents(log);
+  lockSession(session.defaultSession, { devTools, log });
+  serveApp(session.defaultSession, rendererDir, () =>
+    fatal ? fatalPageHtml({ ...fatal, terminalId: config.terminal.id, logDir: path.join(dataDir, 'logs'), version: appVersion }, CONTENT_SECURITY_POLICY) : null,
+  );
+  powerSaveBlocker.start('prevent-display-sleep');
+
+  const w = new BrowserWindow({
+    kiosk,
+    fullscreen: kiosk,
+    frame: !kiosk,
     show: false,
     autoHideMenuBar: true,
+    backgroundColor: '#f3f6fb',
     webPreferences: {
       preload: path.join(here, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      webviewTag: false,
+      devTools,
       spellcheck: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
     },
   });
+  win = w;
+  w.removeMenu();
+  w.once('ready-to-show', () => w.show());
+  const showApp = () => void w.loadURL(`${APP_ORIGIN}/index.html`);
+  const showFatal = async (code: string, detail: string) => {
+    fatal = { code, detail, at: new Date() };
+    logger.error('shell.out_of_service', { code, detail });
+    await w.loadURL(`${APP_ORIGIN}/__fatal`);
+  };
+  lockWindow(w, { kiosk, reload: () => (fatal ? void w.loadURL(`${APP_ORIGIN}/__fatal`) : showApp()), log });
+
+  if (fatal) return void showFatal(fatal.code, fatal.detail);
+
+  // The face key is sealed by the OS keyring here (safeStorage exists only in main) and handed to
+  // the services host; without a real keyring the host keeps its 0600 key file.
+  let faceKey: string | null = null;
+  try {
+    const sealed = openSealedKey(path.join(dataDir, 'keys'), electronKeyring);
+    faceKey = sealed.key ? sealed.key.toString('base64') : null;
+    log('face.key', sealed.key ? { protection: 'os-keyring', source: sealed.source } : { protection: 'key-file-0600', reason: sealed.reason });
+  } catch (err) {
+    logger.error('face.key_unavailable', { message: (err as Error).message });
+  }
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The bundle does not sit next to models/: say where the verified model files are.
+  env.ESTATION_MODELS_DIR ??= app.isPackaged ? path.join(process.resourcesPath, 'models', 'files') : path.join(app.getAppPath(), 'models', 'files');
+  const services = new ServicesSupervisor({
+    spawn: () => forkUtilityServices(path.join(here, 'services.js'), env),
+    init: { type: 'init', configPath, faceKey, faceWorkerPath: path.join(here, 'face-worker.js') },
+    policy: new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, maxRestarts: config.electron.restart.maxRestarts, windowMs: config.electron.restart.windowSeconds * 1000 }),
+    log,
+  });
+  services.on('event', (envelope) => {
+    if (!w.isDestroyed() && !fatal) w.webContents.send('estation:event', envelope);
+  });
+  services.on('ready', () => {
+    // After a restart the page starts over from the services' present state.
+    if (services.restartCount > 0 && !fatal) showApp();
+  });
+  services.on('fatal', (f: { code: string; message: string }) => void showFatal(f.code, f.message));
 
   ipcMain.handle('estation:call', (event, channel: unknown, payload: unknown) => {
     const trusted = isTrustedSender({
-      fromAppWindow: event.sender === win.webContents,
-      isMainFrame: event.senderFrame !== null && event.senderFrame === win.webContents.mainFrame,
+      fromAppWindow: event.sender === w.webContents,
+      isMainFrame: event.senderFrame !== null && event.senderFrame === w.webContents.mainFrame,
       frameUrl: event.senderFrame?.url,
     });
-    if (!trusted) return { ok: false, error: { code: 'BRIDGE_UNAUTHORIZED', message: 'untrusted sender' } };
-    return services.dispatcher.dispatch(channel, payload, { transport: 'ipc' });
-  });
-  services.bus.subscribe((envelope) => {
-    if (!win.isDestroyed()) win.webContents.send('estation:event', envelope);
+    if (!trusted) {
+      log('bridge.untrusted_sender', { url: event.senderFrame?.url?.split(/[?#]/)[0] ?? null });
+      return { ok: false, error: { code: 'BRIDGE_UNAUTHORIZED', message: 'untrusted sender' } };
+    }
+    if (typeof channel !== 'string') return { ok: false, error: { code: 'BRIDGE_UNKNOWN_CHANNEL', message: 'channel must be a string' } };
+    return services.call(channel, payload);
   });
 
-  win.once('ready-to-show', () => win.show());
-  await win.loadURL(`${APP_ORIGIN}/index.html`);
-  app.on('window-all-closed', () => {
-    void services.close().then(() => app.quit());
+  try {
+    await services.start();
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    return void showFatal(e.code ?? 'SERVICES_START_FAILED', e.message);
+  }
+  showApp();
+  const stopUpdater = startUpdater(config, services, (code) => showFatal(code, 'maintenance window'), log);
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    stopUpdater();
+    void services.stop().finally(() => app.quit());
   });
-});
+  app.on('window-all-closed', () => app.quit());
+}

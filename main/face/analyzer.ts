@@ -66,8 +66,12 @@ export class WorkerAnalyzer implements FaceAnalyzer {
     this.pending.clear();
   }
 
-  static async create(opts: EngineOptions = {}): Promise<WorkerAnalyzer> {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: opts });
+  /**
+   * `workerFile`: where the worker's code is. Default: the TypeScript source through tsx (plain
+   * Node); the Electron build passes its bundled `face-worker.js`.
+   */
+  static async create(opts: EngineOptions = {}, workerFile?: string): Promise<WorkerAnalyzer> {
+    const worker = new Worker(workerFile ?? new URL('./worker-entry.mjs', import.meta.url), { workerData: opts });
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: { ready?: boolean; error?: { code: string; message: string } }) => {
         if (m.ready) resolve();
