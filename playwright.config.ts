@@ -25,5 +25,12 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  projects: [{ name: 'chromium-node-host' }],
+  projects: [
+    // The renderer in Debian's Chromium against the Node host: runs everywhere.
+    { name: 'chromium-node-host', testIgnore: '**/*.electron.spec.ts' },
+    // The packaged shell's security and recovery: needs an Electron binary (e2e/electron/launch.ts
+    // finds it without importing electron); each spec reports itself skipped with the reason when
+    // there is none.
+    { name: 'electron', testMatch: '**/*.electron.spec.ts', timeout: 120_000 },
+  ],
 });
