@@ -32,11 +32,23 @@ test.setTimeout(120_000);
 const receipts = async () => (await host.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts;
 const scanDrug = (i: number) => host.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
 
+const RX = { rxno: 'RX20261124-0017', doctorName: '李文', doctorCode: 'D440300012' };
+
+/** A prescription drug in the basket needs the prescription before pre-settlement. */
+async function fillPrescription(page: Page) {
+  await expect(page.getByRole('button', { name: '预结算' })).toBeDisabled();
+  await page.getByRole('textbox', { name: '处方号' }).fill(RX.rxno);
+  await page.getByRole('textbox', { name: '开方医师' }).fill(RX.doctorName);
+  await page.getByRole('textbox', { name: '医师编码' }).fill(RX.doctorCode);
+}
+
 async function sell(page: Page, identify: () => Promise<unknown>, drugs: number[]) {
   await identify();
   await expect(page.getByTestId('customer')).toBeVisible();
   for (const d of drugs) await scanDrug(d);
   await expect(page.getByTestId('basket').locator('li')).toHaveCount(new Set(drugs).size);
+  if (drugs.some((d) => CATALOGUE[d]!.prescription)) await fillPrescription(page);
+  else await expect(page.getByTestId('prescription')).toHaveCount(0);
   await page.getByRole('button', { name: '预结算' }).click();
   await expect(page.getByTestId('quote')).toBeVisible();
 }
@@ -57,10 +69,13 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药结算单');
   const r = (await receipts()).at(-1)!;
-  expect(r.lines.find((l) => l.startsWith('统筹基金支付'))).toBeDefined();
+  expect(r.lines.find((l) => l.startsWith('医保基金支付'))!.endsWith(fund)).toBe(true);
+  expect(r.lines.find((l) => l.startsWith('  其中统筹基金'))).toBeDefined();
   expect(r.lines.find((l) => l.startsWith('个人账户支付'))!.endsWith(account)).toBe(true);
   expect(r.lines.find((l) => l.startsWith('现金支付'))!.endsWith(cash)).toBe(true);
   expect(r.lines.some((l) => l.includes(CATALOGUE[6]!.name) && l.includes('×2'))).toBe(true);
+  expect(r.lines).toContain(`处方号 ${RX.rxno}`);
+  expect(r.lines).toContain(`开方医师 ${RX.doctorName}`);
   expect(fund).toMatch(/^￥\d+\.\d\d$/);
   expect(r.qr[0]).toMatch(/^SETL:\d+$/);
   expect(r.cut).toBe(true);
@@ -71,6 +86,8 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   const q = RESIDENTS[8]!;
   await sell(page, () => host.call('sim.device', { action: 'scan', code: q.ecQrCode }), [4]);
   await expect(page.getByTestId('customer')).toContainText('医保码');
+  // The counter service itself refuses a prescription drug without its prescription, whatever the screen does.
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[0]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(/^CHECKOUT_PRESCRIPTION_REQUIRED/);
   await page.getByRole('button', { name: '顾客确认，结算' }).click();
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
   await page.getByRole('button', { name: '下一位顾客' }).click();
@@ -143,14 +160,20 @@ test.describe('face payment', () => {
       await page.getByRole('button', { name: '刷脸支付' }).click();
       await expect(page.getByTestId('face-hint')).toContainText('请向左转头');
       await expect(page.getByTestId('customer')).toContainText('刷脸', { timeout: 60_000 });
+      await fillPrescription(page);
       await page.getByRole('button', { name: '预结算' }).click();
       await expect(page.getByTestId('quote')).toBeVisible();
       const faceToQuoteMs = Date.now() - started;
+      const onScreen = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
       await page.getByRole('button', { name: '顾客确认，结算' }).click();
       await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
-      const r = (await faceHost.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts.at(-1)!;
-      expect(r.lines[0]).toBe('医保购药结算单');
-      expect(r.lines.some((l) => l.startsWith('现金支付'))).toBe(true);
+      const printed = async () => (await faceHost.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts;
+      await expect.poll(async () => (await printed()).at(-1)?.lines[0]).toBe('医保购药结算单');
+      const r = (await printed()).at(-1)!;
+      // The split the customer confirmed on screen is the split on the receipt.
+      expect(r.lines.find((l) => l.startsWith('医保基金支付'))!.endsWith(onScreen.fund)).toBe(true);
+      expect(r.lines.find((l) => l.startsWith('个人账户支付'))!.endsWith(onScreen.account)).toBe(true);
+      expect(r.lines.find((l) => l.startsWith('现金支付'))!.endsWith(onScreen.cash)).toBe(true);
       expect(faceToQuoteMs).toBeGreaterThan(0);
     } finally {
       await browser.close();

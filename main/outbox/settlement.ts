@@ -21,6 +21,16 @@ export interface SettlementLine {
   unitPrice: Fen;
   quantityMilli: number;
   rxno?: string;
+  /** For a prescription drug: the prescription it was dispensed against. */
+  rx?: Prescription;
+}
+
+export interface Prescription {
+  rxno: string;
+  doctorCode: string;
+  doctorName: string;
+  /** 外购处方: written by a hospital for dispensing at this pharmacy (rx_circ_flag 1). */
+  external: boolean;
 }
 
 export interface SplitSummary {
@@ -82,8 +92,8 @@ export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'210
     },
     drugdetail: p.lines.map((l) => ({
       feedetl_sn: l.feedetlSn,
-      ...(l.rxno ? { rxno: l.rxno } : {}),
-      rx_circ_flag: '0' as const,
+      ...(l.rx ? { rxno: l.rx.rxno, bilg_dr_codg: l.rx.doctorCode, bilg_dr_name: l.rx.doctorName } : l.rxno ? { rxno: l.rxno } : {}),
+      rx_circ_flag: l.rx?.external ? ('1' as const) : ('0' as const),
       fee_ocur_time: infTime(nowMs),
       med_list_codg: l.listCode,
       medins_list_codg: l.listCode,

@@ -13,7 +13,7 @@ import { beijingDate, infTime } from '../platform/envelope';
 import type { CheckoutService, Quote } from '../outbox/checkout';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
 import type { Drainer, RefundPayload } from '../outbox/drainer';
-import type { SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from '../outbox/settlement';
+import type { Prescription, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from '../outbox/settlement';
 import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
@@ -85,28 +85,30 @@ export class CheckoutCounter {
     return { maskedName: maskName(c.name), maskedNo: maskIdNumber(this.session.current?.idNumber ?? c.certNo), insutype: c.insutype, balance: c.balance, provenBy: this.session.current!.provenBy };
   }
 
-  private lines(items: { listCode: string; quantity: number }[]): SettlementLine[] {
+  /** Basket lines; a prescription drug (处方药) is sold only against a prescription. */
+  private lines(items: { listCode: string; quantity: number }[], rx: Prescription | undefined): SettlementLine[] {
     if (!items.length) throw new BridgeError('CHECKOUT_EMPTY', 'the basket is empty');
     return items.map((i, k) => {
       const d = drugByCode(i.listCode);
       if (!d) throw new BridgeError('CHECKOUT_UNKNOWN_DRUG', `unknown drug ${i.listCode}`);
-      return { feedetlSn: String(k + 1), listCode: d.hilistCode, name: d.name, unitPrice: fen(d.price), quantityMilli: Math.round(i.quantity * 1000) };
+      if (d.prescription && !rx) throw new BridgeError('CHECKOUT_PRESCRIPTION_REQUIRED', `${d.name} is a prescription drug: enter the prescription number and the prescribing doctor`);
+      return { feedetlSn: String(k + 1), listCode: d.hilistCode, name: d.name, unitPrice: fen(d.price), quantityMilli: Math.round(i.quantity * 1000), ...(d.prescription && rx ? { rx } : {}) };
     });
   }
 
-  async quote(items: { listCode: string; quantity: number }[], useAccount: boolean): Promise<{ mode: 'online' | 'offline'; split: SplitSummary }> {
+  async quote(items: { listCode: string; quantity: number }[], useAccount: boolean, rx?: Prescription): Promise<{ mode: 'online' | 'offline'; split: SplitSummary }> {
     const c = await this.current();
-    const q = await this.checkout.quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, this.lines(items), useAccount);
-    this.lastQuote = { key: JSON.stringify([items, useAccount, c.psnNo]), quote: q };
+    const q = await this.checkout.quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, this.lines(items, rx), useAccount);
+    this.lastQuote = { key: JSON.stringify([items, useAccount, c.psnNo, rx ?? null]), quote: q };
     return q;
   }
 
   /** Pays what was last quoted (the customer confirmed that split) and prints the receipt. */
-  async pay(items: { listCode: string; quantity: number }[], useAccount: boolean) {
+  async pay(items: { listCode: string; quantity: number }[], useAccount: boolean, rx?: Prescription) {
     const c = await this.current();
-    const key = JSON.stringify([items, useAccount, c.psnNo]);
+    const key = JSON.stringify([items, useAccount, c.psnNo, rx ?? null]);
     if (!this.lastQuote || this.lastQuote.key !== key) throw new BridgeError('CHECKOUT_NOT_QUOTED', 'pre-settle again: the basket changed since the quote');
-    const lines = this.lines(items);
+    const lines = this.lines(items, rx);
     const item = await this.checkout.pay({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount, this.lastQuote.quote);
     this.lastQuote = null;
     const receiptJobId = this.printSale(item, c);
@@ -127,7 +129,9 @@ export class CheckoutCounter {
     const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line(pending ? '医保购药单（待结算）' : '医保购药结算单').size(1, 1).line(this.terminal.institutionName).align('left').rule();
     r.pair('参保人', maskName(c.name)).pair('时间', infTime(this.clock.now())).rule();
     for (const l of item.payload.lines) r.pair(`${l.name} ×${l.quantityMilli / 1000}`, y(Math.round((l.unitPrice * l.quantityMilli) / 1000)));
-    r.rule().pair('医疗费总额', y(split.medfee)).pair('统筹基金支付', y(split.hifp)).pair('大病/救助等', y(split.fund - split.hifp)).pair('个人账户支付', y(split.acct + split.mulaid)).pair('现金支付', y(item.payload.deferred?.cashCollected ?? split.cash));
+    const rx = item.payload.lines.find((l) => l.rx)?.rx;
+    if (rx) r.line(`处方号 ${rx.rxno}${rx.external ? '（外购处方）' : ''}`).line(`开方医师 ${rx.doctorName}`);
+    r.rule().pair('医疗费总额', y(split.medfee)).pair('医保基金支付', y(split.fund)).pair('  其中统筹基金', y(split.hifp)).pair('  其中大病/救助等', y(split.fund - split.hifp)).pair('个人账户支付', y(split.acct + split.mulaid)).pair('现金支付', y(item.payload.deferred?.cashCollected ?? split.cash));
     if (pending) r.rule().line('先就医后结算：本单待与医保平台结算').line('结算后如有差额，药店将与您联系');
     r.align('center').qr(item.result?.setlId ? `SETL:${item.result.setlId}` : `PENDING:${item.itemId}`).line(item.result?.setlId ? `结算号 ${item.result.setlId}` : '待结算').cut();
     const id = `sale-${item.itemId}`;

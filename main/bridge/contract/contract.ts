@@ -121,6 +121,15 @@ export const kioskServiceSchema = z.enum(['settlements', 'cumulative', 'filings'
 
 export const splitSchema = z.object({ medfee: fenOut, fund: fenOut, hifp: fenOut, hifmi: fenOut, hifob: fenOut, maf: fenOut, acct: fenOut, mulaid: fenOut, cash: fenOut, balance: fenOut.nullable() });
 const basketSchema = z.array(z.object({ listCode: z.string().min(1).max(50), quantity: z.number().positive().max(999) }).strict()).min(1).max(60);
+/** 处方 for prescription drugs in the basket (rxno, 开方医师 code and name, 外购处方). */
+const prescriptionSchema = z
+  .object({
+    rxno: z.string().trim().min(1).max(30),
+    doctorCode: z.string().trim().min(1).max(30),
+    doctorName: z.string().trim().min(1).max(50),
+    external: z.boolean(),
+  })
+  .strict();
 const saleViewSchema = z.object({ itemId: z.string(), state: z.string(), offline: z.boolean(), split: splitSchema, setlId: z.string().nullable(), cashCollected: fenOut, collect: fenOut.nullable(), receiptJobId: z.string().nullable(), reason: z.string().nullable() });
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
@@ -179,8 +188,8 @@ export const requests = {
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
   'checkout.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), barcode: z.string(), name: z.string(), spec: z.string(), price: fenOut, prescription: z.boolean(), classLevel: z.string() })) })),
   'checkout.customer': request(empty, z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() })),
-  'checkout.quote': request(z.object({ items: basketSchema, useAccount: z.boolean() }).strict(), z.object({ mode: z.enum(['online', 'offline']), split: splitSchema })),
-  'checkout.pay': request(z.object({ items: basketSchema, useAccount: z.boolean() }).strict(), saleViewSchema),
+  'checkout.quote': request(z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(), z.object({ mode: z.enum(['online', 'offline']), split: splitSchema })),
+  'checkout.pay': request(z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(), saleViewSchema),
   'checkout.sales': request(empty, z.object({ sales: z.array(z.object({ itemId: z.string(), kind: z.enum(['sale', 'refund']), state: z.string(), total: fenOut, setlId: z.string().nullable(), refundOf: z.string().nullable(), at: z.string(), reason: z.string().nullable() })) })),
   'checkout.refund': request(z.object({ itemId: z.string().uuid() }).strict(), z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), receiptJobId: z.string().nullable() })),
   'checkout.queue': request(empty, z.object({ pending: z.number().int(), unknown: z.number().int(), needsAttention: z.number().int(), done: z.number().int(), attention: z.array(z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), collect: fenOut.nullable(), at: z.string() })) })),

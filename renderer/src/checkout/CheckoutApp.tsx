@@ -29,6 +29,7 @@ export function CheckoutApp() {
   const [factor, setFactor] = useState('');
   const [enrol, setEnrol] = useState<'consent' | 'capture' | null>(null);
   const [enrolled, setEnrolled] = useState(false);
+  const [rx, setRx] = useState({ rxno: '', doctorCode: '', doctorName: '', external: false });
 
   useEffect(() => void bridge.call('checkout.catalogue', {}).then((r) => setDrugs(r.drugs)), [bridge]);
   useEffect(() => bridge.on('checkout.scan', (e) => setBasket((b) => ({ ...b, [e.listCode]: (b[e.listCode] ?? 0) + 1 }))), [bridge]);
@@ -41,12 +42,15 @@ export function CheckoutApp() {
       .then((r) => setCustomer(r.customer))
       .catch((e: unknown) => setError(codeOf(e)));
   }, [session, bridge]);
-  useEffect(() => setQuote(null), [basket, useAccount]);
+  useEffect(() => setQuote(null), [basket, useAccount, rx]);
 
   // A code the loaded catalogue does not know (yet) is not shown and not sent.
   const items = Object.entries(basket)
     .filter(([code, q]) => q > 0 && drugs.some((d) => d.listCode === code))
     .map(([listCode, quantity]) => ({ listCode, quantity }));
+  const needsRx = items.some((i) => drugs.find((d) => d.listCode === i.listCode)?.prescription);
+  const rxComplete = !!(rx.rxno.trim() && rx.doctorCode.trim() && rx.doctorName.trim());
+  const order = { items, useAccount, ...(needsRx ? { prescription: rx } : {}) };
   const total = items.reduce((s, i) => s + (drugs.find((d) => d.listCode === i.listCode)?.price ?? 0) * i.quantity, 0);
   const errText = (code: string) => t(`errors.${code}`, { defaultValue: t('errors.fallback', { code }) });
   const run = useCallback(async (f: () => Promise<void>) => {
@@ -63,6 +67,7 @@ export function CheckoutApp() {
 
   const newSale = () => {
     setBasket({});
+    setRx({ rxno: '', doctorCode: '', doctorName: '', external: false });
     setQuote(null);
     setSale(null);
     void bridge.call('checkout.endCustomer', {});
@@ -91,7 +96,8 @@ export function CheckoutApp() {
                 const d = drugs.find((x) => x.listCode === i.listCode)!;
                 return (
                   <li key={i.listCode}>
-                    {d.name} {d.spec} · {yuan(d.price)} ×{' '}
+                    {d.name} {d.spec}
+                    {d.prescription && <span className="tag"> {t('checkout.rx')}</span>} · {yuan(d.price)} ×{' '}
                     <button type="button" aria-label={`${t('checkout.less')} ${d.name}`} onClick={() => setBasket((b) => ({ ...b, [i.listCode]: Math.max(0, (b[i.listCode] ?? 0) - 1) }))}>
                       −
                     </button>{' '}
@@ -187,8 +193,23 @@ export function CheckoutApp() {
             <label className="check">
               <input type="checkbox" checked={useAccount} onChange={(e) => setUseAccount(e.target.checked)} /> {t('checkout.useAccount')}
             </label>
+            {needsRx && (
+              <fieldset className="rx" data-testid="prescription">
+                <legend>{t('checkout.rxTitle')}</legend>
+                {(['rxno', 'doctorName', 'doctorCode'] as const).map((k) => (
+                  <label key={k} className="field">
+                    {t(`checkout.rxField.${k}`)}
+                    <input value={rx[k]} maxLength={k === 'doctorName' ? 50 : 30} onChange={(e) => setRx((r) => ({ ...r, [k]: e.target.value }))} />
+                  </label>
+                ))}
+                <label className="check">
+                  <input type="checkbox" checked={rx.external} onChange={(e) => setRx((r) => ({ ...r, external: e.target.checked }))} /> {t('checkout.rxField.external')}
+                </label>
+                {!rxComplete && <p className="hint">{t('checkout.rxNeeded')}</p>}
+              </fieldset>
+            )}
             <div className="actions">
-              <button type="button" className="primary" disabled={busy || !customer || !items.length} onClick={() => void run(async () => setQuote(await bridge.call('checkout.quote', { items, useAccount })))}>
+              <button type="button" className="primary" disabled={busy || !customer || !items.length || (needsRx && !rxComplete)} onClick={() => void run(async () => setQuote(await bridge.call('checkout.quote', order)))}>
                 {t('checkout.quote')}
               </button>
             </div>
@@ -205,7 +226,7 @@ export function CheckoutApp() {
                   <div className="row"><dt>{t('fields.account')}</dt><dd data-testid="quote-account">{yuan(quote.split.acct + quote.split.mulaid)}</dd></div>
                   <div className="row"><dt>{t('fields.cash')}</dt><dd data-testid="quote-cash">{yuan(quote.split.cash)}</dd></div>
                 </dl>
-                <button type="button" className="primary" disabled={busy} onClick={() => void run(async () => setSale(await bridge.call('checkout.pay', { items, useAccount })))}>
+                <button type="button" className="primary" disabled={busy} onClick={() => void run(async () => setSale(await bridge.call('checkout.pay', order)))}>
                   {t('checkout.confirm')}
                 </button>
               </div>
