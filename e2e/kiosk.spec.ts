@@ -175,6 +175,61 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
   await expect(page.getByTestId('attract')).toBeVisible();
 });
 
+test('a resident reads her contributions and pays next year\'s premium by QR code; 王建国 binds and unbinds a family member who proves it herself', async ({ page }) => {
+  const liu = residentByName('刘佳怡');
+  await start(page);
+  await host.call('sim.device', { action: 'insert-id-card', card: card(liu) });
+  await expect(page.getByTestId('greeting')).toHaveText('刘*怡，您好');
+  await service(page, 'contributions');
+  await expect(page.getByTestId('contributions').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('contributions').locator('li').first()).toContainText('2026 年度 · ￥400.00');
+  await back(page);
+
+  await service(page, 'premium');
+  await page.getByRole('button', { name: '生成缴费二维码' }).click();
+  await expect(page.getByTestId('premium-order')).toHaveAttribute('data-state', 'unpaid');
+  await expect(page.getByRole('img', { name: '缴费二维码' })).toBeVisible();
+  await expect(page.getByTestId('premium-order')).toContainText('应缴金额 ￥400.00');
+  await page.screenshot({ path: path.join(shots, 'premium-qr-zh.png') });
+  const payUrl = (await page.getByTestId('qr').getAttribute('data-text'))!;
+  const orderNo = new URL(payUrl).searchParams.get('order');
+  // The resident's phone pays the order the QR code names.
+  expect(await fetch(`${sim.url}/__sim/pay-order`, { method: 'POST', body: JSON.stringify({ orderNo }) }).then((r) => r.json())).toEqual({ paid: true });
+  await expect(page.getByTestId('premium-order')).toHaveAttribute('data-state', 'paid');
+  await expect(page.getByRole('status')).toContainText('缴费成功');
+  await back(page);
+  await service(page, 'contributions');
+  await expect(page.getByTestId('contributions').locator('li').first()).toContainText('2027 年度 · ￥400.00');
+  await expect(page.getByTestId('contributions').locator('li').first()).toContainText('自助机扫码');
+  await back(page);
+  await host.call('sim.device', { action: 'remove-id-card' });
+  await expect(page.getByTestId('attract')).toBeVisible();
+
+  // 王建国 logs in with his e-voucher; his wife proves herself by scanning her own.
+  await host.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+  await expect(page.getByTestId('greeting')).toHaveText('王*国，您好');
+  await service(page, 'family');
+  await expect(page.getByTestId('family-members').locator('li')).toHaveCount(1);
+  await page.getByRole('button', { name: '添加家庭成员' }).click();
+  await page.getByRole('button', { name: '配偶' }).click();
+  await expect(page.getByTestId('family-await')).toBeVisible();
+  await host.call('sim.device', { action: 'scan', code: liu.ecQrCode });
+  await expect(page.getByTestId('family-confirm')).toContainText('刘*怡');
+  await expect(page.getByTestId('greeting')).toHaveCount(0);
+  await page.getByRole('button', { name: '确认绑定' }).click();
+  await expect(page.getByTestId('family-result')).toHaveText('绑定成功');
+  await expect(page.getByTestId('family-members').locator('li')).toHaveCount(2);
+  expect(sim.db.prepare('SELECT relation FROM family_link WHERE owner = ? AND member = ?').get(wang.psnNo, liu.psnNo)).toEqual({ relation: '10' });
+  // The session is still 王建国's: the wife's scan did not replace it.
+  expect(await host.call<{ session: { maskedName: string } }>('session.get', {})).toMatchObject({ session: { maskedName: '王*国' } });
+  await page.getByRole('button', { name: '解除绑定 刘*怡' }).click();
+  await expect(page.getByTestId('family-result')).toHaveText('已解除绑定');
+  await expect(page.getByTestId('family-members').locator('li')).toHaveCount(1);
+  await back(page);
+  await page.getByRole('button', { name: '退出' }).click();
+  await expect(page.getByTestId('attract')).toBeVisible();
+});
+
 test('elderly mode: large type, 88 px targets, fewer items, spoken prompts with captions; English too; every control named', async ({ page }) => {
   await start(page);
   const minTarget = async () => page.locator('button:visible').evaluateAll((els) => Math.min(...els.map((e) => Math.min(e.getBoundingClientRect().height, e.getBoundingClientRect().width))));

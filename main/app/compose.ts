@@ -37,6 +37,7 @@ import { RowMac } from '../store/row-mac';
 import { POLICIES } from '../policy/policies';
 import { KioskServices } from '../services/kiosk';
 import { kioskHandlers } from './kiosk-handlers';
+import type { Identity } from '../devices/identity';
 import { CheckoutCounter } from '../services/counter';
 import { Diagnostics } from '../services/diagnostics';
 
@@ -126,7 +127,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   const session = new ResidentSession(clock, log.child({ component: 'session' }), (config.ui.idleTimeoutSeconds + 30) * 1000);
   session.on('changed', (view) => bus.emit('session.changed', { session: view }));
-  devices.on('identity', (id) => session.begin(id));
+  // While a resident binds a family member (亲情账户), the next credential is the member's, not a new session.
+  let offerMember: (id: Identity) => boolean = () => false;
+  devices.on('identity', (id) => {
+    if (!offerMember(id)) session.begin(id);
+  });
   devices.on('card-removed', (e) => {
     const by = session.current?.provenBy;
     if ((e.deviceId === 'id-card' && by === 'id-card') || (e.deviceId === 'ss-card' && by === 'ss-card')) session.end('card-removed');
@@ -172,6 +177,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   bus.emit('status.queue', queueStatus());
   drainer.start(config.outbox.drainIntervalMs);
 
+  offerMember = (id) => kiosk.offerMember(id);
   const kiosk = new KioskServices(session, platform, outbox, drainer, devices, POLICIES, { admdvs: config.terminal.admdvs, name: config.terminal.name, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'kiosk' }));
   const diagnostics = new Diagnostics(config, dataDir, db, devices, platform, outbox, clock);
   const counter = new CheckoutCounter(session, platform, checkout, outbox, drainer, devices, { name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'counter' }));
@@ -181,10 +187,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (config.mode === 'checkout') {
       const drug = counter.drugForBarcode(scan.code);
       if (drug) return bus.emit('checkout.scan', { listCode: drug.hilistCode });
-    } else if (config.mode !== 'kiosk' || session.current) return;
+    } else if (config.mode !== 'kiosk' || (session.current && !kiosk.awaitingMember)) return;
     platform
       .ecQuery(scan.code)
-      .then((ec) => session.begin({ certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() }))
+      .then((ec) => {
+        const id: Identity = { certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() };
+        if (!kiosk.offerMember(id)) session.begin(id);
+      })
       .catch((err: { code?: string }) => bus.emit('device.credential', { kind: 'error', deviceId: 'scanner', code: err.code ?? 'EC_REFUSED' }));
   });
   closers.unshift(() => drainer.stopAndWait());

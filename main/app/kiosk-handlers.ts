@@ -1,5 +1,5 @@
 import type { Handlers } from '../bridge/dispatcher';
-import { CHRONIC_DISEASES, HOSPITALS, INSTITUTIONS, type KioskServices } from '../services/kiosk';
+import { CHRONIC_DISEASES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from '../services/kiosk';
 import type { ResidentSession } from '../session/session';
 
 type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;
@@ -25,5 +25,12 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession): Kiosk
     'kiosk.printCertificate': () => touch(() => k.printCertificate()),
     'kiosk.printJob': (i) => k.printJob(i.jobId),
     'kiosk.ssPin': (i) => touch(() => k.verifySsPin(i.pin)),
+    'kiosk.contributions': () => touch(async () => ({ rows: await k.contributions() })),
+    'kiosk.premiumOrder': (i) => touch(() => (i.orderId ? k.premiumOrder(i.orderId) : k.createPremiumOrder())),
+    'kiosk.family': () => touch(async () => ({ members: await k.familyMembers(), relations: RELATIONS })),
+    'kiosk.familyAwait': () => touch(() => k.awaitMember()),
+    'kiosk.familyMember': () => k.memberStatus(),
+    'kiosk.familyBind': (i) => touch(() => k.bindMember(i.relation)),
+    'kiosk.familyUnbind': (i) => touch(() => k.unbindMember(i.psnNo)),
   };
 }

@@ -7,12 +7,14 @@ import type { PlatformClient } from '../platform/client';
 import type { Infno, TxInput } from '../platform/schemas';
 
 export interface RecordPayload {
-  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506';
+  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802';
   input: Record<string, unknown>;
   psnNo: string;
   insuplcAdmdvs: string;
   /** What the resident sees in the queue, e.g. 门诊慢特病备案 高血压. */
   label: string;
+  /** For X2801: the member's ID number, to confirm an unknown outcome through X5801. */
+  memberCertno?: string;
 }
 
 /** Whether the change a record item asked for is in place at the platform (null: cannot tell). */
@@ -29,7 +31,18 @@ export async function recordInPlace(client: PlatformClient, p: RecordPayload): P
       if (p.infno === '2505') return list.some((f) => f.fixmedins_code === data.fixmedins_code);
       return !list.some((f) => f.trt_dcla_detl_sn === data.trt_dcla_detl_sn);
     }
-  } catch {
+    if (p.infno === 'X2701') {
+      await client.query('X2702', { data: { out_order_no: data.out_order_no! } }, { insuplcAdmdvs: p.insuplcAdmdvs });
+      return true;
+    }
+    if (p.infno === 'X2801' || p.infno === 'X2802') {
+      const members = (await client.query('X5801', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).member;
+      if (p.infno === 'X2802') return !members.some((m) => m.psn_no === data.member_psn_no);
+      return p.memberCertno ? members.some((m) => m.certno === p.memberCertno) : null;
+    }
+  } catch (err) {
+    // An order the platform does not know was not created.
+    if (p.infno === 'X2701' && (err as { code?: string }).code === 'PLATFORM_BUSINESS_ERROR') return false;
     return null;
   }
   return null;

@@ -374,6 +374,42 @@ export const transactions = {
       })
       .passthrough(),
   },
+  /*
+   * Provincial extension transactions (X prefix). The national interface has no resident premium
+   * payment, contribution history or family-account binding; provinces add them to their own
+   * gateway under local codes. These are E-Station's shapes for them, spoken by the simulator;
+   * a deployment maps them to its province's codes.
+   */
+  /** 缴费记录查询: contributions by year. */
+  X5401: {
+    input: z.object({ data: z.object({ psn_no: s(30), begn_year: z.string().regex(/^\d{4}$/), end_year: z.string().regex(/^\d{4}$/) }).strict() }).strict(),
+    output: z.object({ contribution: z.array(z.object({ year: s(4), insutype: s(6), amount: money, paid_at: z.string(), channel: s(30) }).passthrough()) }).passthrough(),
+  },
+  /** 城乡居民缴费下单: a payment order for a year's premium, paid by scanning its QR code. Idempotent on out_order_no. */
+  X2701: {
+    input: z.object({ data: z.object({ psn_no: s(30), year: z.string().regex(/^\d{4}$/), out_order_no: s(40) }).strict() }).strict(),
+    output: z.object({ order: z.object({ order_no: s(40), out_order_no: s(40), amount: money, pay_url: z.string().max(500), expire_time: datetime }).passthrough() }).passthrough(),
+  },
+  /** 缴费订单查询 */
+  X2702: {
+    input: z.object({ data: z.object({ out_order_no: s(40) }).strict() }).strict(),
+    output: z.object({ order: z.object({ order_no: s(40), out_order_no: s(40), amount: money, pay_url: z.string().max(500), expire_time: datetime, state: z.enum(['unpaid', 'paid', 'expired']), paid_at: z.string().nullable() }).passthrough() }).passthrough(),
+  },
+  /** 亲情账户绑定: the owner lets a family member use their personal account; the member proves who they are with their own e-voucher token. */
+  X2801: {
+    input: z.object({ data: z.object({ psn_no: s(30), member_cert_type: certType, member_cert_no: s(600), relation: s(3) }).strict() }).strict(),
+    output: z.object({ result: z.object({ member_psn_no: s(30), member_name: s(50) }).passthrough() }).passthrough(),
+  },
+  /** 亲情账户解绑 */
+  X2802: {
+    input: z.object({ data: z.object({ psn_no: s(30), member_psn_no: s(30) }).strict() }).strict(),
+    output: z.object({}).passthrough(),
+  },
+  /** 亲情账户查询: the members bound to an owner. */
+  X5801: {
+    input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
+    output: z.object({ member: z.array(z.object({ psn_no: s(30), psn_name: s(50), certno: s(50), relation: s(3), bind_time: z.string() }).passthrough()) }).passthrough(),
+  },
 } as const;
 
 export type Infno = keyof typeof transactions;
@@ -383,4 +419,4 @@ export type TxOutput<I extends Infno> = z.output<(typeof transactions)[I]['outpu
 /** Transactions that move money and may be reversed with 2601 (reference §1.6.5). */
 export const REVERSIBLE: readonly string[] = ['2102', '2103', '2207', '2208', '2304', '2305', '2401'];
 /** Transactions that change money or records: never retried blindly. */
-export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202'];
+export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202', 'X2701', 'X2801', 'X2802'];

@@ -18,6 +18,7 @@ import type { Drainer } from '../outbox/drainer';
 import type { RecordPayload } from '../outbox/record';
 import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
+import type { Identity } from '../devices/identity';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
 import { CATALOGUE } from '../../fixtures/platform/catalogue';
 
@@ -51,8 +52,21 @@ interface Person {
   selected: string;
 }
 
+/** 亲情账户 relations (GB/T 4761 家庭关系代码, first level). */
+export const RELATIONS = [
+  { code: '10', name: '配偶' },
+  { code: '20', name: '子女' },
+  { code: '50', name: '父母' },
+  { code: '60', name: '祖父母或外祖父母' },
+  { code: '70', name: '孙子女或外孙子女' },
+];
+
 export class KioskServices {
   private person: Person | null = null;
+  /** 亲情账户: while waiting, the next credential presented is the family member's, not a new session. */
+  private memberCapture: { waiting: boolean; member: Identity | null } | null = null;
+  /** Premium orders created in this session: only these may be looked up. */
+  private readonly orders = new Set<string>();
 
   constructor(
     private readonly session: ResidentSession,
@@ -65,8 +79,13 @@ export class KioskServices {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    session.on('ended', () => (this.person = null));
-    session.on('changed', () => (this.person = null));
+    const forget = () => {
+      this.person = null;
+      this.memberCapture = null;
+      this.orders.clear();
+    };
+    session.on('ended', forget);
+    session.on('changed', forget);
   }
 
   /** The session's person, from 1101 once per session. */
@@ -258,6 +277,105 @@ export class KioskServices {
     if (!h || !('verifyPin' in h)) throw new BridgeError('SS_READER_ABSENT', 'no social-security card reader');
     await (h as unknown as { verifyPin(p: string): Promise<void> }).verifyPin(pin);
     return { ok: true };
+  }
+
+  /** 缴费记录: contributions of the last five years and the next. */
+  async contributions() {
+    const { p, r } = await this.record();
+    const year = Number(beijingDate(this.clock.now()).slice(0, 4));
+    const res = await this.client.query('X5401', { data: { psn_no: p.psnNo, begn_year: String(year - 4), end_year: String(year + 1) } }, { insuplcAdmdvs: r.admdvs });
+    return res.contribution.map((c) => ({ year: c.year, insutype: c.insutype, amount: fen(Math.round(c.amount * 100)), paidAt: String(c.paid_at).slice(0, 10), channel: c.channel }));
+  }
+
+  /**
+   * 城乡居民缴费: creates the year's payment order through the outbox (idempotent on our order
+   * number) and returns it with the URL its QR code carries. In the collection period (from
+   * September) the order is for next year.
+   */
+  async createPremiumOrder() {
+    const { p, r } = await this.record();
+    if (r.insutype !== '390') throw new BridgeError('PREMIUM_NOT_RESIDENT', 'only 城乡居民 pay their own premium; employees pay through their employer');
+    const today = beijingDate(this.clock.now());
+    const year = Number(today.slice(5, 7)) >= 9 ? String(Number(today.slice(0, 4)) + 1) : today.slice(0, 4);
+    const outOrderNo = `${this.terminal.institutionCode}${this.clock.now()}`.slice(0, 40);
+    const payload: RecordPayload = { infno: 'X2701', input: { data: { psn_no: p.psnNo, year, out_order_no: outOrderNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `城乡居民缴费下单 ${year}` };
+    const item = this.outbox.enqueue('platform-record', p.psnNo, payload);
+    const done = await this.drainer.settleNow(item.itemId, 20_000);
+    this.log.info('kiosk.premium_order', { state: done.state, year });
+    if (done.state === 'failed-business') throw new BridgeError('PLATFORM_BUSINESS_ERROR', done.reason ?? 'the platform refused the order');
+    if (done.state !== 'done') throw new BridgeError('PREMIUM_ORDER_PENDING', 'the platform did not answer; try again in a moment');
+    this.orders.add(outOrderNo);
+    return { ...(await this.premiumOrder(outOrderNo)), year };
+  }
+
+  /** The state of one of this session's premium orders (the screen polls it). */
+  async premiumOrder(outOrderNo: string) {
+    if (!this.orders.has(outOrderNo)) throw new BridgeError('PREMIUM_NO_SUCH_ORDER', 'no such order in this session');
+    const { r } = await this.record();
+    const o = (await this.client.query('X2702', { data: { out_order_no: outOrderNo } }, { insuplcAdmdvs: r.admdvs })).order;
+    return { orderId: outOrderNo, orderNo: o.order_no, amount: fen(Math.round(o.amount * 100)), payUrl: o.pay_url, expireTime: o.expire_time, state: o.state, paidAt: o.paid_at };
+  }
+
+  /** 亲情账户: the members bound to this person's account. */
+  async familyMembers() {
+    const { p, r } = await this.record();
+    const list = (await this.client.query('X5801', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).member;
+    return list.map((m) => ({ psnNo: m.psn_no, maskedName: maskName(m.psn_name), maskedNo: maskIdNumber(m.certno), relation: m.relation, since: String(m.bind_time).slice(0, 10) }));
+  }
+
+  /** Starts waiting for the family member's own credential (their e-voucher QR code or ID card). */
+  async awaitMember(): Promise<{ ok: true }> {
+    await this.record();
+    this.memberCapture = { waiting: true, member: null };
+    return { ok: true };
+  }
+
+  get awaitingMember(): boolean {
+    return !!this.memberCapture?.waiting;
+  }
+
+  /** A credential presented while waiting for a member: taken as the member's. Returns whether it was. */
+  offerMember(id: Identity): boolean {
+    if (!this.memberCapture?.waiting || !this.session.current) return false;
+    if (id.idNumber && id.idNumber === this.session.current.idNumber) return false;
+    this.memberCapture = { waiting: false, member: id };
+    this.session.touch();
+    return true;
+  }
+
+  memberStatus() {
+    const m = this.memberCapture?.member;
+    return { waiting: !!this.memberCapture?.waiting, member: m ? { maskedName: m.name ? maskName(m.name) : null, maskedNo: maskIdNumber(m.idNumber ?? m.certNo), provenBy: m.provenBy } : null };
+  }
+
+  /** Binds the member who proved themselves, through the outbox. */
+  async bindMember(relation: string) {
+    const { p, r } = await this.record();
+    const m = this.memberCapture?.member;
+    if (!m) throw new BridgeError('FAMILY_MEMBER_NOT_VERIFIED', 'the family member has not presented their own credential');
+    if (!RELATIONS.some((x) => x.code === relation)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown relation');
+    const payload: RecordPayload = {
+      infno: 'X2801',
+      input: { data: { psn_no: p.psnNo, member_cert_type: m.certType, member_cert_no: m.certType === '02' ? (m.idNumber ?? m.certNo) : m.certNo, relation } },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: '亲情账户绑定',
+      ...(m.idNumber ? { memberCertno: m.idNumber } : {}),
+    };
+    this.memberCapture = null;
+    return this.runRecord(payload);
+  }
+
+  async unbindMember(memberPsnNo: string) {
+    const { p, r } = await this.record();
+    return this.runRecord({ infno: 'X2802', input: { data: { psn_no: p.psnNo, member_psn_no: memberPsnNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: '亲情账户解绑' });
+  }
+
+  private async runRecord(payload: RecordPayload) {
+    const item = this.outbox.enqueue('platform-record', payload.psnNo, payload);
+    const done = await this.drainer.settleNow(item.itemId, 20_000);
+    this.log.info('kiosk.record', { infno: payload.infno, state: done.state });
+    return { state: done.state, message: done.state === 'failed-business' ? done.reason : null };
   }
 
   money(v: Fen): string {

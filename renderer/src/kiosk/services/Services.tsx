@@ -3,9 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
 import { codeOf } from '../../face/FaceCapture';
 import { Loading, Rows, ServiceFrame, useLoad, yuan } from './common';
+import { QrCode } from '../QrCode';
+import type { RequestOutput } from '../../../../main/bridge/contract';
 
-export type ServiceName = 'info' | 'account' | 'records' | 'cumulative' | 'chronic' | 'designated' | 'transfer' | 'estimate' | 'certificate' | 'policy';
-export const SERVICES: ServiceName[] = ['info', 'account', 'records', 'cumulative', 'chronic', 'designated', 'transfer', 'estimate', 'certificate', 'policy'];
+export type ServiceName = 'info' | 'account' | 'records' | 'contributions' | 'premium' | 'cumulative' | 'chronic' | 'designated' | 'transfer' | 'family' | 'estimate' | 'certificate' | 'policy';
+export const SERVICES: ServiceName[] = ['info', 'account', 'records', 'contributions', 'premium', 'certificate', 'cumulative', 'chronic', 'designated', 'transfer', 'family', 'estimate', 'policy'];
 
 interface Props {
   onBack: () => void;
@@ -283,6 +285,189 @@ export function PolicyService({ onBack }: Props) {
             ))}
           </ul>
         </>
+      )}
+    </ServiceFrame>
+  );
+}
+
+/** 缴费记录: what was paid for which year, how. */
+export function ContributionService({ onBack }: Props) {
+  const { t } = useTranslation();
+  const { data, error } = useLoad(() => getBridge().call('kiosk.contributions', {}));
+  return (
+    <ServiceFrame title={t('services.contributions')} onBack={onBack} testId="service-contributions">
+      {!data ? (
+        <Loading error={error} />
+      ) : data.rows.length === 0 ? (
+        <p>{t('common.none')}</p>
+      ) : (
+        <ul className="list" data-testid="contributions">
+          {data.rows.map((r) => (
+            <li key={`${r.year}-${r.paidAt}`}>
+              {t('contrib.year', { year: r.year })} · {yuan(r.amount)} · {r.paidAt} · {t(`contrib.channel.${r.channel}`, { defaultValue: r.channel })}
+            </li>
+          ))}
+        </ul>
+      )}
+    </ServiceFrame>
+  );
+}
+
+type Order = RequestOutput<'kiosk.premiumOrder'>;
+
+/** 居民医保缴费: an order shown as a QR code to pay with a phone; the screen polls until paid. */
+export function PremiumService({ onBack, say }: Props) {
+  const { t } = useTranslation();
+  const [order, setOrder] = useState<Order | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!order || order.state !== 'unpaid') return;
+    const timer = window.setInterval(async () => {
+      const o = await getBridge().call('kiosk.premiumOrder', { orderId: order.orderId }).catch(() => null);
+      if (o && o.state !== order.state) setOrder((x) => (x ? { ...x, ...o } : x));
+    }, 1500);
+    return () => window.clearInterval(timer);
+  }, [order]);
+  useEffect(() => {
+    if (order?.state === 'paid') say(t('premium.paid'));
+    else if (order?.state === 'unpaid') say(t('premium.scan'));
+  }, [order?.state, say, t]);
+  const create = () => {
+    setBusy(true);
+    setError(null);
+    void getBridge()
+      .call('kiosk.premiumOrder', {})
+      .then(setOrder)
+      .catch((e: unknown) => setError(codeOf(e)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <ServiceFrame title={t('services.premium')} onBack={onBack} testId="service-premium">
+      {!order && (
+        <>
+          <p>{t('premium.about')}</p>
+          <button type="button" className="primary" disabled={busy} onClick={create}>
+            {t('premium.create')}
+          </button>
+        </>
+      )}
+      {error && <p role="alert" className="error-text big">{t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}</p>}
+      {order && (
+        <div className="premium" data-testid="premium-order" data-state={order.state}>
+          <p className="big-number">{t('premium.amount', { amount: yuan(order.amount) })}</p>
+          {order.state === 'unpaid' && (
+            <>
+              <QrCode text={order.payUrl} label={t('premium.qrLabel')} />
+              <p role="status">{t('premium.scan')}</p>
+              <p className="hint">{t('premium.expires', { time: order.expireTime.slice(11, 16) })}</p>
+            </>
+          )}
+          {order.state === 'paid' && (
+            <p role="status" className="ok-text big">
+              {t('premium.paid')}
+            </p>
+          )}
+          {order.state === 'expired' && (
+            <>
+              <p role="alert" className="error-text big">
+                {t('premium.expired')}
+              </p>
+              <button type="button" className="primary" onClick={create}>
+                {t('premium.create')}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </ServiceFrame>
+  );
+}
+
+/** 亲情账户: members who may use this person's account; binding needs the member's own credential. */
+export function FamilyService({ onBack, say }: Props) {
+  const { t } = useTranslation();
+  const family = useLoad(() => getBridge().call('kiosk.family', {}));
+  const [step, setStep] = useState<'list' | 'relation' | 'await' | 'confirm'>('list');
+  const [relation, setRelation] = useState('');
+  const [member, setMember] = useState<{ maskedName: string | null; maskedNo: string } | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => {
+    if (step !== 'await') return;
+    say(t('family.presentMember'));
+    const timer = window.setInterval(async () => {
+      const r = await getBridge().call('kiosk.familyMember', {}).catch(() => null);
+      if (r?.member) {
+        setMember(r.member);
+        setStep('confirm');
+      }
+    }, 500);
+    return () => window.clearInterval(timer);
+  }, [step, say, t]);
+  const result = (r: { state: string; message: string | null }, okText: string) => {
+    const ok = r.state === 'done';
+    setMsg({ ok, text: ok ? okText : (r.message ?? t('family.notDone')) });
+    say(ok ? okText : (r.message ?? t('family.notDone')));
+    setStep('list');
+    family.reload();
+  };
+  const relName = (code: string) => family.data?.relations.find((x) => x.code === code)?.name ?? code;
+  return (
+    <ServiceFrame title={t('services.family')} onBack={onBack} testId="service-family">
+      <p>{t('family.about')}</p>
+      {msg && (
+        <p role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok-text big' : 'error-text big'} data-testid="family-result">
+          {msg.text}
+        </p>
+      )}
+      {step === 'list' &&
+        (!family.data ? (
+          <Loading error={family.error} />
+        ) : (
+          <>
+            {family.data.members.length === 0 ? (
+              <p>{t('family.none')}</p>
+            ) : (
+              <ul className="list" data-testid="family-members">
+                {family.data.members.map((m) => (
+                  <li key={m.psnNo}>
+                    {relName(m.relation)} · {m.maskedName} · {m.maskedNo} · {m.since}{' '}
+                    <button type="button" onClick={() => void getBridge().call('kiosk.familyUnbind', { psnNo: m.psnNo }).then((r) => result(r, t('family.unbound')))}>
+                      {t('family.unbind')} {m.maskedName}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <button type="button" className="primary" onClick={() => (setMsg(null), setStep('relation'))}>
+              {t('family.add')}
+            </button>
+          </>
+        ))}
+      {step === 'relation' && family.data && (
+        <div className="tiles" role="group" aria-label={t('family.relation')}>
+          {family.data.relations.map((r) => (
+            <button key={r.code} type="button" className="tile" onClick={() => void getBridge().call('kiosk.familyAwait', {}).then(() => (setRelation(r.code), setStep('await')))}>
+              {r.name}
+            </button>
+          ))}
+        </div>
+      )}
+      {step === 'await' && (
+        <p role="status" className="big" data-testid="family-await">
+          {t('family.presentMember')}
+        </p>
+      )}
+      {step === 'confirm' && member && (
+        <div data-testid="family-confirm">
+          <p className="big">{t('family.confirm', { relation: relName(relation), name: member.maskedName ?? '', no: member.maskedNo })}</p>
+          <button type="button" className="primary" onClick={() => void getBridge().call('kiosk.familyBind', { relation }).then((r) => result(r, t('family.bound')))}>
+            {t('family.bind')}
+          </button>
+          <button type="button" onClick={() => setStep('list')}>
+            {t('common.cancel')}
+          </button>
+        </div>
       )}
     </ServiceFrame>
   );
