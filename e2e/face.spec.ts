@@ -43,6 +43,27 @@ test.describe('face login with a fake camera', () => {
       await expect(page.getByTestId('face-capture')).toBeVisible();
       await expect(page.getByTestId('message')).toHaveText(/刷脸登录已开通/, { timeout: 60_000 });
       await page.getByRole('button', { name: '确定' }).click();
+
+      // 个人信息授权: an insurer may read two kinds of record for 90 days, confirmed by his face, then revoked.
+      await expect(host.call('kiosk.authorise', { grantee: 'INS000101', scopes: ['insu'], days: 90 })).rejects.toThrow(/^AUTH_FACE_REQUIRED/);
+      await page.getByTestId('tile-auth').click();
+      await page.getByRole('button', { name: '新增授权' }).click();
+      await page.getByRole('radio', { name: '中国人寿保险股份有限公司' }).check();
+      await page.getByRole('checkbox', { name: '参保信息' }).check();
+      await page.getByRole('checkbox', { name: '就诊结算记录' }).check();
+      await page.getByRole('radio', { name: '90 天' }).check();
+      await page.getByRole('button', { name: '刷脸确认授权' }).click();
+      await expect(page.getByTestId('auth-result')).toHaveText('授权成功', { timeout: 60_000 });
+      await expect(page.getByTestId('auths').locator('li[data-state="active"]')).toContainText('中国人寿保险股份有限公司 · 参保信息、就诊结算记录');
+      const auths = await host.call<{ auths: { state: string; from: string; to: string }[] }>('kiosk.auths', {});
+      expect(auths.auths).toHaveLength(1);
+      expect((Date.parse(auths.auths[0]!.to) - Date.parse(auths.auths[0]!.from)) / 86_400_000).toBe(89);
+      // The verification was used up: another grant needs the face again.
+      await expect(host.call('kiosk.authorise', { grantee: 'INS000102', scopes: ['acct'], days: 30 })).rejects.toThrow(/^AUTH_FACE_REQUIRED/);
+      await page.getByRole('button', { name: '撤销授权 中国人寿保险股份有限公司' }).click();
+      await expect(page.getByTestId('auth-result')).toHaveText('已撤销授权');
+      await expect(page.getByTestId('auths').locator('li[data-state="revoked"]')).toHaveCount(1);
+      await page.getByRole('button', { name: '返回' }).click();
       await page.getByRole('button', { name: '退出' }).click();
       await expect(page.getByTestId('attract')).toBeVisible();
       await host.call('sim.device', { action: 'remove-id-card' });

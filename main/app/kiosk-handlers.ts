@@ -1,5 +1,5 @@
 import type { Handlers } from '../bridge/dispatcher';
-import { CHRONIC_DISEASES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from '../services/kiosk';
+import { AUTH_PERIOD_DAYS, AUTH_SCOPES, CHRONIC_DISEASES, GRANTEES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from '../services/kiosk';
 import type { ResidentSession } from '../session/session';
 
 type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;
@@ -32,5 +32,8 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession): Kiosk
     'kiosk.familyMember': () => k.memberStatus(),
     'kiosk.familyBind': (i) => touch(() => k.bindMember(i.relation)),
     'kiosk.familyUnbind': (i) => touch(() => k.unbindMember(i.psnNo)),
+    'kiosk.auths': () => touch(async () => ({ auths: await k.authorisations(), grantees: GRANTEES.map(({ code, name }) => ({ code, name })), scopes: [...AUTH_SCOPES], periods: [...AUTH_PERIOD_DAYS] })),
+    'kiosk.authorise': (i) => touch(() => k.authorise(i)),
+    'kiosk.revokeAuth': (i) => touch(() => k.revokeAuthorisation(i.sn)),
   };
 }

@@ -7,7 +7,7 @@ import type { PlatformClient } from '../platform/client';
 import type { Infno, TxInput } from '../platform/schemas';
 
 export interface RecordPayload {
-  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802';
+  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802' | 'X2901' | 'X2902';
   input: Record<string, unknown>;
   psnNo: string;
   insuplcAdmdvs: string;
@@ -39,6 +39,11 @@ export async function recordInPlace(client: PlatformClient, p: RecordPayload): P
       const members = (await client.query('X5801', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).member;
       if (p.infno === 'X2802') return !members.some((m) => m.psn_no === data.member_psn_no);
       return p.memberCertno ? members.some((m) => m.certno === p.memberCertno) : null;
+    }
+    if (p.infno === 'X2901' || p.infno === 'X2902') {
+      const auths = (await client.query('X5901', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).auth;
+      if (p.infno === 'X2902') return !auths.some((a) => a.auth_sn === data.auth_sn && a.state === 'active');
+      return auths.some((a) => a.grantee_code === data.grantee_code && a.begndate === data.begndate && a.enddate === data.enddate && a.state === 'active');
     }
   } catch (err) {
     // An order the platform does not know was not created.

@@ -410,6 +410,27 @@ export const transactions = {
     input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
     output: z.object({ member: z.array(z.object({ psn_no: s(30), psn_name: s(50), certno: s(50), relation: s(3), bind_time: z.string() }).passthrough()) }).passthrough(),
   },
+  /** 个人信息授权: the person lets an insurer or employer read chosen records for a period. */
+  X2901: {
+    input: z
+      .object({
+        data: z
+          .object({ psn_no: s(30), grantee_code: s(30), grantee_name: s(200), scopes: z.string().regex(/^[a-z]+(,[a-z]+)*$/).max(100), begndate: date, enddate: date, verify_way: z.enum(['face', 'card-pin']) })
+          .strict(),
+      })
+      .strict(),
+    output: z.object({ result: z.object({ auth_sn: s(30) }).passthrough() }).passthrough(),
+  },
+  /** 撤销授权 */
+  X2902: {
+    input: z.object({ data: z.object({ psn_no: s(30), auth_sn: s(30) }).strict() }).strict(),
+    output: z.object({}).passthrough(),
+  },
+  /** 授权查询: the person's authorisations, active or not. */
+  X5901: {
+    input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
+    output: z.object({ auth: z.array(z.object({ auth_sn: s(30), grantee_code: s(30), grantee_name: s(200), scopes: z.string(), begndate: z.string(), enddate: z.string(), state: z.enum(['active', 'revoked', 'expired']) }).passthrough()) }).passthrough(),
+  },
 } as const;
 
 export type Infno = keyof typeof transactions;
@@ -419,4 +440,4 @@ export type TxOutput<I extends Infno> = z.output<(typeof transactions)[I]['outpu
 /** Transactions that move money and may be reversed with 2601 (reference §1.6.5). */
 export const REVERSIBLE: readonly string[] = ['2102', '2103', '2207', '2208', '2304', '2305', '2401'];
 /** Transactions that change money or records: never retried blindly. */
-export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202', 'X2701', 'X2801', 'X2802'];
+export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202', 'X2701', 'X2801', 'X2802', 'X2901', 'X2902'];

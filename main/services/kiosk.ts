@@ -61,6 +61,18 @@ export const RELATIONS = [
   { code: '70', name: '孙子女或外孙子女' },
 ];
 
+/** Who a resident may authorise to read their records (个人信息授权), and what. */
+export const GRANTEES = [
+  { code: 'INS000101', name: '中国人寿保险股份有限公司', kind: 'insurer' },
+  { code: 'INS000102', name: '中国平安健康保险股份有限公司', kind: 'insurer' },
+  { code: 'INS000103', name: '惠民保（城市定制型商业医疗保险）', kind: 'insurer' },
+  { code: 'EMPLOYER', name: '本人所在单位', kind: 'employer' },
+];
+export const AUTH_SCOPES = ['insu', 'setl', 'acct', 'contrib'] as const;
+export const AUTH_PERIOD_DAYS = [30, 90, 365] as const;
+/** How long a face verification counts for an authorisation. */
+const FACE_VERIFY_WINDOW_MS = 3 * 60_000;
+
 export class KioskServices {
   private person: Person | null = null;
   /** 亲情账户: while waiting, the next credential presented is the family member's, not a new session. */
@@ -369,6 +381,38 @@ export class KioskServices {
   async unbindMember(memberPsnNo: string) {
     const { p, r } = await this.record();
     return this.runRecord({ infno: 'X2802', input: { data: { psn_no: p.psnNo, member_psn_no: memberPsnNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: '亲情账户解绑' });
+  }
+
+  /** 个人信息授权: this person's authorisations. */
+  async authorisations() {
+    const { p, r } = await this.record();
+    const list = (await this.client.query('X5901', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).auth;
+    return list.map((a) => ({ sn: a.auth_sn, grantee: a.grantee_name, scopes: a.scopes.split(',').filter(Boolean), from: String(a.begndate), to: String(a.enddate), state: a.state }));
+  }
+
+  /** Grants a read authorisation; needs a fresh face verification of this person in this session. */
+  async authorise(req: { grantee: string; scopes: string[]; days: number }) {
+    const { p, r } = await this.record();
+    const g = GRANTEES.find((x) => x.code === req.grantee);
+    if (!g) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown grantee');
+    if (!req.scopes.length || req.scopes.some((x) => !(AUTH_SCOPES as readonly string[]).includes(x))) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown scope');
+    if (!(AUTH_PERIOD_DAYS as readonly number[]).includes(req.days)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown period');
+    if (!this.session.takeFaceVerification(FACE_VERIFY_WINDOW_MS)) throw new BridgeError('AUTH_FACE_REQUIRED', 'verify your face to authorise');
+    const from = beijingDate(this.clock.now());
+    const to = beijingDate(this.clock.now() + (req.days - 1) * 86_400_000);
+    const name = g.kind === 'employer' ? (r.empName ?? g.name) : g.name;
+    return this.runRecord({
+      infno: 'X2901',
+      input: { data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: 'face' } },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: `个人信息授权 ${name}`,
+    });
+  }
+
+  async revokeAuthorisation(sn: string) {
+    const { p, r } = await this.record();
+    return this.runRecord({ infno: 'X2902', input: { data: { psn_no: p.psnNo, auth_sn: sn } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: '撤销个人信息授权' });
   }
 
   private async runRecord(payload: RecordPayload) {

@@ -195,6 +195,20 @@ export const requests = {
   'kiosk.familyMember': request(empty, z.object({ waiting: z.boolean(), member: z.object({ maskedName: z.string().nullable(), maskedNo: z.string(), provenBy: z.string() }).nullable() })),
   'kiosk.familyBind': request(z.object({ relation: z.string().regex(/^\d{2}$/) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
   'kiosk.familyUnbind': request(z.object({ psnNo: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
+  'kiosk.auths': request(
+    empty,
+    z.object({
+      auths: z.array(z.object({ sn: z.string(), grantee: z.string(), scopes: z.array(z.string()), from: z.string(), to: z.string(), state: z.enum(['active', 'revoked', 'expired']) })),
+      grantees: z.array(z.object({ code: z.string(), name: z.string() })),
+      scopes: z.array(z.string()),
+      periods: z.array(z.number()),
+    }),
+  ),
+  'kiosk.authorise': request(
+    z.object({ grantee: z.string().min(1).max(30), scopes: z.array(z.string().regex(/^[a-z]{2,10}$/)).min(1).max(10), days: z.number().int().positive() }).strict(),
+    z.object({ state: z.string(), message: z.string().nullable() }),
+  ),
+  'kiosk.revokeAuth': request(z.object({ sn: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
   'checkout.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), barcode: z.string(), name: z.string(), spec: z.string(), price: fenOut, prescription: z.boolean(), classLevel: z.string() })) })),
   'checkout.customer': request(empty, z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() })),

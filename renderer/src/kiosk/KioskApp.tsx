@@ -5,7 +5,7 @@ import { getBridge } from '../bridge';
 import { useIdle } from '../shell/useIdle';
 import { useSession } from '../shell/useSession';
 import { FaceCapture, codeOf, type FaceOutcome } from '../face/FaceCapture';
-import { AccountService, CertificateService, ContributionService, CumulativeService, EstimateService, FamilyService, FilingService, InfoService, PolicyService, PremiumService, RecordsService, SERVICES, type ServiceName } from './services/Services';
+import { AccountService, CertificateService, ContributionService, CumulativeService, EstimateService, AuthService, FamilyService, FilingService, InfoService, PolicyService, PremiumService, RecordsService, SERVICES, type ServiceName } from './services/Services';
 import { PinPad } from './PinPad';
 
 type Screen =
@@ -182,7 +182,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       const props = { onBack: () => setScreen({ name: 'home' }), say };
       const s = screen.service;
       body =
-        s === 'info' ? <InfoService {...props} /> : s === 'account' ? <AccountService {...props} /> : s === 'records' ? <RecordsService {...props} /> : s === 'cumulative' ? <CumulativeService {...props} /> : s === 'estimate' ? <EstimateService {...props} /> : s === 'certificate' ? <CertificateService {...props} /> : s === 'policy' ? <PolicyService {...props} /> : s === 'contributions' ? <ContributionService {...props} /> : s === 'premium' ? <PremiumService {...props} /> : s === 'family' ? <FamilyService {...props} /> : <FilingService {...props} kind={s} />;
+        s === 'info' ? <InfoService {...props} /> : s === 'account' ? <AccountService {...props} /> : s === 'records' ? <RecordsService {...props} /> : s === 'cumulative' ? <CumulativeService {...props} /> : s === 'estimate' ? <EstimateService {...props} /> : s === 'certificate' ? <CertificateService {...props} /> : s === 'policy' ? <PolicyService {...props} /> : s === 'contributions' ? <ContributionService {...props} /> : s === 'premium' ? <PremiumService {...props} /> : s === 'family' ? <FamilyService {...props} /> : s === 'auth' ? <AuthService {...props} /> : <FilingService {...props} kind={s} />;
       break;
     }
     case 'face-consent':
