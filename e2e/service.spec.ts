@@ -64,6 +64,9 @@ test('service mode: PIN, self-tests pass and fail by name, platform, readiness r
     for (const id of ['id-card', 'printer']) await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
 
     await expect(page.getByTestId('svc-logs').locator('li').first()).toBeVisible();
+    // Restarting the program is the Electron shell's job; the Node host says it cannot.
+    await page.getByRole('button', { name: '重启终端程序' }).click();
+    await expect(page.getByTestId('svc-restart')).toHaveText('本终端不支持此功能');
     if (facesAvailable) {
       await page.getByRole('button', { name: '摄像头预览' }).click();
       await expect(page.getByTestId('svc-camera-stats')).toHaveAttribute('data-faces', '1', { timeout: 20_000 });

@@ -241,6 +241,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return { ok: r.ok, at: r.at, htmlPath: r.htmlPath, pdfPath: r.pdfPath, receiptJobId: r.receiptJobId };
     },
     'service.logs': (i) => (diagnostics.guard(), diagnostics.logs(i)),
+    'service.restart': () => {
+      diagnostics.guard();
+      if (opts.host !== 'electron') throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'the Node host cannot restart itself; restart it from its terminal or service manager');
+      log.info('service.restart_requested');
+      bus.emit('shell.request', { action: 'restart' });
+      return { ok: true as const };
+    },
     'service.analyzeFrame': async (i) => {
       diagnostics.guard();
       if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');

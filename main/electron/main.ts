@@ -68,7 +68,7 @@ async function start(): Promise<void> {
     fatal = { code: e.code ?? 'CONFIG_INVALID', detail: e.message, at: new Date() };
   }
   const dataDir = config.dataDir ? path.resolve(config.dataDir) : defaultDataDir();
-  const logger = createLogger({ level: config.log.level, sinks: [fileSink(path.join(dataDir, 'logs')), stderrSink], fields: { terminal: config.terminal.id, component: 'shell' } });
+  const logger = createLogger({ level: config.log.level, sinks: [fileSink(path.join(dataDir, 'logs', 'shell')), stderrSink], fields: { terminal: config.terminal.id, component: 'shell' } });
   const log = (msg: string, f?: Record<string, unknown>) => logger.info(msg, f);
   const devTools = config.electron.devTools && !app.isPackaged;
   const kiosk = config.electron.kiosk;
@@ -135,7 +135,14 @@ async function start(): Promise<void> {
     policy: new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, maxRestarts: config.electron.restart.maxRestarts, windowMs: config.electron.restart.windowSeconds * 1000 }),
     log,
   });
-  services.on('event', (envelope) => {
+  services.on('event', (envelope: { event: string; payload: unknown }) => {
+    if (envelope.event === 'shell.request') {
+      // A technician's restart from service mode: close the services cleanly, then relaunch.
+      log('shell.restart_requested');
+      app.relaunch();
+      app.quit();
+      return;
+    }
     if (!w.isDestroyed() && !fatal) w.webContents.send('estation:event', envelope);
   });
   services.on('ready', () => {

@@ -51,6 +51,11 @@ describe('services host in a real child process', () => {
     expect(await sup.call('nope.nothing', {})).toMatchObject({ ok: false, error: { code: 'BRIDGE_UNKNOWN_CHANNEL' } });
     expect(await sup.call('session.end', { reason: 'no such reason' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD' } });
     await expect.poll(() => events).toContain('status.device');
+    // Service mode's restart reaches main as an event, only behind the technician's PIN.
+    expect(await sup.call('service.restart', {})).toMatchObject({ ok: false, error: { code: 'SERVICE_LOCKED' } });
+    expect(await sup.call('service.unlock', { pin: '000000' })).toMatchObject({ ok: true });
+    expect(await sup.call('service.restart', {})).toEqual({ ok: true, value: { ok: true } });
+    await expect.poll(() => events).toContain('shell.request');
     const exited = new Promise((r) => children[0]!.onExit(r));
     await sup.stop();
     expect(await exited).toBe(0);

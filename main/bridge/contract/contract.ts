@@ -234,6 +234,8 @@ export const requests = {
     }),
   ),
   'service.readiness': request(z.object({ print: z.boolean() }).strict(), z.object({ ok: z.boolean(), at: z.string(), htmlPath: z.string(), pdfPath: z.string(), receiptJobId: z.string().nullable() })),
+  /** The technician restarts the terminal program (Electron relaunches; the Node host cannot). */
+  'service.restart': request(empty, z.object({ ok: z.literal(true) })),
   'service.logs': request(z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), text: z.string().max(100).optional(), limit: z.number().int().min(1).max(500) }).strict(), z.object({ lines: z.array(z.object({ t: z.string(), level: z.string(), msg: z.string(), raw: z.string() })) })),
   /** Detection boxes and timing for the camera preview: no embedding, no identity. */
   'service.analyzeFrame': request(z.object({ jpeg: jpegBase64Schema }).strict(), z.object({ boxes: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number(), score: z.number() })), ms: z.number() })),
@@ -249,13 +251,15 @@ export const events = {
   'session.changed': z.object({ session: sessionViewSchema.nullable() }),
   /** A drug barcode scanned at the counter. */
   'checkout.scan': z.object({ listCode: z.string() }),
+  /** Asks the host to restart the terminal program (from service mode, behind the PIN). */
+  'shell.request': z.object({ action: z.literal('restart') }),
 } as const;
 
 /**
  * Events that report a moment, not a state: a page that connects later must not receive them
  * again (a replayed drug scan would put a phantom item in the next customer's basket).
  */
-export const momentaryEvents: ReadonlySet<string> = new Set<keyof typeof events>(['device.credential', 'checkout.scan']);
+export const momentaryEvents: ReadonlySet<string> = new Set<keyof typeof events>(['device.credential', 'checkout.scan', 'shell.request']);
 
 export type Requests = typeof requests;
 export type Channel = keyof Requests;

@@ -46,6 +46,7 @@ function ServicePanels({ status }: { status: LiveStatus }) {
   const [platform, setPlatform] = useState<RequestOutput<'service.platform'> | null>(null);
   const [overview, setOverview] = useState<RequestOutput<'service.overview'> | null>(null);
   const [report, setReport] = useState<RequestOutput<'service.readiness'> | null>(null);
+  const [restart, setRestart] = useState<string | null>(null);
   const [logs, setLogs] = useState<RequestOutput<'service.logs'>['lines']>([]);
   const [filter, setFilter] = useState('');
   const [camera, setCamera] = useState(false);
@@ -141,6 +142,19 @@ function ServicePanels({ status }: { status: LiveStatus }) {
         {report && (
           <p data-testid="svc-report" data-ok={String(report.ok)}>
             {report.ok ? t('service.ready') : t('service.notReady')} · {report.pdfPath}
+          </p>
+        )}
+      </section>
+      <section>
+        <h2>{t('service.program')}</h2>
+        <div className="actions">
+          <button type="button" onClick={() => void bridge.call('service.restart', {}).then(() => setRestart('ok'), (e: unknown) => setRestart(codeOf(e)))}>
+            {t('service.restart')}
+          </button>
+        </div>
+        {restart && (
+          <p role={restart === 'ok' ? 'status' : 'alert'} data-testid="svc-restart">
+            {restart === 'ok' ? t('service.restarting') : t(`errors.${restart}`, { defaultValue: t('errors.fallback', { code: restart }) })}
           </p>
         )}
       </section>
