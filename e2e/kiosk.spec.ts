@@ -56,6 +56,9 @@ test('王建国 reads his ID card and uses ten services; a filing reaches the pl
   await host.call('sim.device', { action: 'insert-id-card', card: card() });
   await expect(page.getByTestId('greeting')).toHaveText('王*国，您好');
   await page.screenshot({ path: path.join(shots, 'home-zh.png') });
+  // Every service and the way out fit on the screen without scrolling.
+  await expect(page.getByRole('button', { name: '退出' })).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTestId('tile-policy')).toBeInViewport();
 
   await service(page, 'info');
   await expect(page.getByTestId('record-310')).toContainText('职工基本医疗保险');
@@ -245,6 +248,7 @@ test('elderly mode: large type, 88 px targets, fewer items, spoken prompts with 
   const fontSize = await page.locator('body .shell').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
   expect(fontSize).toBeGreaterThanOrEqual(30);
   await page.screenshot({ path: path.join(shots, 'home-elderly-zh.png') });
+  await expect(page.getByRole('button', { name: '退出' })).toBeInViewport({ ratio: 1 });
   await page.getByRole('button', { name: /English/ }).click();
   await page.screenshot({ path: path.join(shots, 'home-elderly-en.png') });
   await page.getByRole('button', { name: 'Standard' }).click();
