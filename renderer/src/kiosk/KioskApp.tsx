@@ -131,18 +131,6 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
               </button>
             ))}
           </nav>
-          {elderly && (
-            <details className="more">
-              <summary>{t('home.more')}</summary>
-              <nav className="tiles services few">
-                {SERVICES.slice(6).map((s) => (
-                  <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
-                    {t(`services.${s}`)}
-                  </button>
-                ))}
-              </nav>
-            </details>
-          )}
           <div className="actions">
             {faceStatus?.enabled && !faceStatus.enrolled && (
               <button type="button" className="primary" onClick={() => setScreen({ name: 'face-consent' })}>
@@ -163,6 +151,18 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
               {t('common.logout')}
             </button>
           </div>
+          {elderly && (
+            <details className="more">
+              <summary>{t('home.more')}</summary>
+              <nav className="tiles services few">
+                {SERVICES.slice(6).map((s) => (
+                  <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
+                    {t(`services.${s}`)}
+                  </button>
+                ))}
+              </nav>
+            </details>
+          )}
         </main>
       );
       break;
