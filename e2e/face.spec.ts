@@ -45,7 +45,7 @@ test.describe('face login with a fake camera', () => {
       await page.getByRole('button', { name: '确定' }).click();
 
       // 个人信息授权: an insurer may read two kinds of record for 90 days, confirmed by his face, then revoked.
-      await expect(host.call('kiosk.authorise', { grantee: 'INS000101', scopes: ['insu'], days: 90 })).rejects.toThrow(/^AUTH_FACE_REQUIRED/);
+      await expect(host.call('kiosk.authorise', { grantee: 'INS000101', scopes: ['insu'], days: 90 })).rejects.toThrow(/^AUTH_VERIFICATION_REQUIRED/);
       await page.getByTestId('tile-auth').click();
       await page.getByRole('button', { name: '新增授权' }).click();
       await page.getByRole('radio', { name: '中国人寿保险股份有限公司' }).check();
@@ -59,7 +59,7 @@ test.describe('face login with a fake camera', () => {
       expect(auths.auths).toHaveLength(1);
       expect((Date.parse(auths.auths[0]!.to) - Date.parse(auths.auths[0]!.from)) / 86_400_000).toBe(89);
       // The verification was used up: another grant needs the face again.
-      await expect(host.call('kiosk.authorise', { grantee: 'INS000102', scopes: ['acct'], days: 30 })).rejects.toThrow(/^AUTH_FACE_REQUIRED/);
+      await expect(host.call('kiosk.authorise', { grantee: 'INS000102', scopes: ['acct'], days: 30 })).rejects.toThrow(/^AUTH_VERIFICATION_REQUIRED/);
       await page.getByRole('button', { name: '撤销授权 中国人寿保险股份有限公司' }).click();
       await expect(page.getByTestId('auth-result')).toHaveText('已撤销授权');
       await expect(page.getByTestId('auths').locator('li[data-state="revoked"]')).toHaveCount(1);

@@ -167,6 +167,21 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
   for (const d of '123456') await page.getByRole('button', { name: d, exact: true }).click();
   await expect(page.getByTestId('balance')).toBeVisible();
   await back(page);
+
+  // 个人信息授权 without face enrolment: the card's PIN confirms it is him.
+  await service(page, 'auth');
+  await page.getByRole('button', { name: '新增授权' }).click();
+  await expect(page.getByRole('button', { name: '刷脸确认授权' })).toHaveCount(0);
+  await page.getByRole('radio', { name: '本人所在单位' }).check();
+  await page.getByRole('checkbox', { name: '缴费记录' }).check();
+  await page.getByRole('radio', { name: '30 天' }).check();
+  await page.getByRole('button', { name: '输入社保卡密码确认授权' }).click();
+  for (const d of '123456') await page.getByRole('button', { name: d, exact: true }).click();
+  await expect(page.getByTestId('auth-result')).toHaveText('授权成功');
+  expect(sim.db.prepare("SELECT verify_way, scopes FROM data_auth WHERE psn_no = ? AND state = 'active'").get(wang.psnNo)).toEqual({ verify_way: 'card-pin', scopes: 'contrib' });
+  await page.getByRole('button', { name: /^撤销授权/ }).click();
+  await expect(page.getByTestId('auth-result')).toHaveText('已撤销授权');
+  await back(page);
   await host.call('sim.device', { action: 'remove-ss-card' });
   await expect(page.getByTestId('attract')).toBeVisible();
 

@@ -80,7 +80,7 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
         const p = progress.result.person;
         session.begin({ certType: p.certType, certNo: p.certNo, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'face', cardKind: null, at: clock.nowIso() });
       }
-      if (progress.state === 'done' && progress.result?.purpose === 'verify' && progress.result.match) session.markFaceVerified();
+      if (progress.state === 'done' && progress.result?.purpose === 'verify' && progress.result.match) session.markVerified('face');
       if (progress.state !== 'collecting') f.end(input.sessionId);
       return view(progress);
     },

@@ -70,8 +70,8 @@ export const GRANTEES = [
 ];
 export const AUTH_SCOPES = ['insu', 'setl', 'acct', 'contrib'] as const;
 export const AUTH_PERIOD_DAYS = [30, 90, 365] as const;
-/** How long a face verification counts for an authorisation. */
-const FACE_VERIFY_WINDOW_MS = 3 * 60_000;
+/** How long a face or card-PIN verification counts for an authorisation. */
+const VERIFY_WINDOW_MS = 3 * 60_000;
 
 export class KioskServices {
   private person: Person | null = null;
@@ -288,6 +288,8 @@ export class KioskServices {
     const h = this.devices.handles.get('ss-card');
     if (!h || !('verifyPin' in h)) throw new BridgeError('SS_READER_ABSENT', 'no social-security card reader');
     await (h as unknown as { verifyPin(p: string): Promise<void> }).verifyPin(pin);
+    // The card in the reader opened this session: its PIN verifies this person.
+    if (this.session.current?.provenBy === 'ss-card') this.session.markVerified('card-pin');
     return { ok: true };
   }
 
@@ -397,13 +399,14 @@ export class KioskServices {
     if (!g) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown grantee');
     if (!req.scopes.length || req.scopes.some((x) => !(AUTH_SCOPES as readonly string[]).includes(x))) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown scope');
     if (!(AUTH_PERIOD_DAYS as readonly number[]).includes(req.days)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown period');
-    if (!this.session.takeFaceVerification(FACE_VERIFY_WINDOW_MS)) throw new BridgeError('AUTH_FACE_REQUIRED', 'verify your face to authorise');
+    const how = this.session.takeVerification(VERIFY_WINDOW_MS);
+    if (!how) throw new BridgeError('AUTH_VERIFICATION_REQUIRED', 'confirm with your face or your social-security card PIN to authorise');
     const from = beijingDate(this.clock.now());
     const to = beijingDate(this.clock.now() + (req.days - 1) * 86_400_000);
     const name = g.kind === 'employer' ? (r.empName ?? g.name) : g.name;
     return this.runRecord({
       infno: 'X2901',
-      input: { data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: 'face' } },
+      input: { data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: how } },
       psnNo: p.psnNo,
       insuplcAdmdvs: r.admdvs,
       label: `个人信息授权 ${name}`,

@@ -17,8 +17,8 @@ export class ResidentSession extends EventEmitter<{ changed: [SessionView | null
   private startedAt = 0;
   private lastActivity = 0;
   private timer: NodeJS.Timeout | null = null;
-  /** A fresh 1:1 face verification of this session's person (for acts that need it, e.g. 个人信息授权). */
-  private faceVerifiedAt: number | null = null;
+  /** A fresh verification of this session's person (face 1:1, or the social-security card's PIN), for acts that need it. */
+  private verified: { how: 'face' | 'card-pin'; at: number } | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -48,22 +48,22 @@ export class ResidentSession extends EventEmitter<{ changed: [SessionView | null
   begin(identity: Identity): void {
     if (this.identity) this.end('replaced', false);
     this.identity = identity;
-    this.faceVerifiedAt = null;
+    this.verified = null;
     this.startedAt = this.clock.now();
     this.touch();
     this.log.info('session.started', { provenBy: identity.provenBy, certType: identity.certType });
     this.emit('changed', this.view());
   }
 
-  markFaceVerified(): void {
-    if (this.identity) this.faceVerifiedAt = this.clock.now();
+  markVerified(how: 'face' | 'card-pin'): void {
+    if (this.identity) this.verified = { how, at: this.clock.now() };
   }
 
-  /** Whether the person verified their face within `ms`; the verification is used up by the act. */
-  takeFaceVerification(ms: number): boolean {
-    const ok = this.faceVerifiedAt !== null && this.clock.now() - this.faceVerifiedAt <= ms;
-    this.faceVerifiedAt = null;
-    return ok;
+  /** How the person verified themselves within `ms`, or null; the verification is used up by the act. */
+  takeVerification(ms: number): 'face' | 'card-pin' | null {
+    const v = this.verified;
+    this.verified = null;
+    return v && this.clock.now() - v.at <= ms ? v.how : null;
   }
 
   touch(): void {
@@ -79,7 +79,7 @@ export class ResidentSession extends EventEmitter<{ changed: [SessionView | null
   end(reason: EndReason, announce = true): void {
     if (!this.identity) return;
     this.identity = null;
-    this.faceVerifiedAt = null;
+    this.verified = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.log.info('session.ended', { reason });

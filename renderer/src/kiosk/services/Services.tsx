@@ -4,6 +4,7 @@ import { getBridge } from '../../bridge';
 import { codeOf, FaceCapture } from '../../face/FaceCapture';
 import { Loading, Rows, ServiceFrame, useLoad, yuan } from './common';
 import { QrCode } from '../QrCode';
+import { PinPad } from '../PinPad';
 import type { RequestOutput } from '../../../../main/bridge/contract';
 
 export type ServiceName = 'info' | 'account' | 'records' | 'contributions' | 'premium' | 'cumulative' | 'chronic' | 'designated' | 'transfer' | 'family' | 'auth' | 'estimate' | 'certificate' | 'policy';
@@ -478,7 +479,9 @@ export function AuthService({ onBack, say }: Props) {
   const { t } = useTranslation();
   const list = useLoad(() => getBridge().call('kiosk.auths', {}));
   const face = useLoad(() => getBridge().call('face.status', {}));
-  const [step, setStep] = useState<'list' | 'form' | 'verify'>('list');
+  const session = useLoad(() => getBridge().call('session.get', {}));
+  const byCard = session.data?.session?.provenBy === 'ss-card';
+  const [step, setStep] = useState<'list' | 'form' | 'verify' | 'pin'>('list');
   const [grantee, setGrantee] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [days, setDays] = useState(0);
@@ -491,6 +494,10 @@ export function AuthService({ onBack, say }: Props) {
     list.reload();
   };
   const done = (r: { state: string; message: string | null }, okText: string) => show(r.state === 'done', r.state === 'done' ? okText : (r.message ?? t('family.notDone')));
+  const grant = () =>
+    void getBridge()
+      .call('kiosk.authorise', { grantee, scopes, days })
+      .then((r) => done(r, t('auth.granted')), (e: unknown) => show(false, errText(codeOf(e))));
   const ready = grantee && scopes.length > 0 && days > 0;
   const data = list.data;
   return (
@@ -553,11 +560,18 @@ export function AuthService({ onBack, say }: Props) {
               </label>
             ))}
           </fieldset>
-          {face.data && !face.data.enrolled && <p className="hint">{t('auth.needFace')}</p>}
+          {face.data && !face.data.enrolled && !byCard && <p className="hint">{t('auth.needFace')}</p>}
           <div className="actions">
-            <button type="button" className="primary" disabled={!ready || !face.data?.enrolled} onClick={() => setStep('verify')}>
-              {t('auth.confirmByFace')}
-            </button>
+            {face.data?.enrolled && (
+              <button type="button" className="primary" disabled={!ready} onClick={() => setStep('verify')}>
+                {t('auth.confirmByFace')}
+              </button>
+            )}
+            {byCard && (
+              <button type="button" className="primary" disabled={!ready} onClick={() => setStep('pin')}>
+                {t('auth.confirmByPin')}
+              </button>
+            )}
             <button type="button" onClick={() => setStep('list')}>
               {t('common.cancel')}
             </button>
@@ -569,12 +583,11 @@ export function AuthService({ onBack, say }: Props) {
           purpose="verify"
           onFinished={(o) => {
             if (o.state !== 'done' || !o.match) return show(false, errText(o.error ?? 'FACE_NOT_MATCHED'));
-            void getBridge()
-              .call('kiosk.authorise', { grantee, scopes, days })
-              .then((r) => done(r, t('auth.granted')), (e: unknown) => show(false, errText(codeOf(e))));
+            grant();
           }}
         />
       )}
+      {step === 'pin' && <PinPad say={say} onDone={grant} onCancel={() => setStep('form')} />}
     </ServiceFrame>
   );
 }
