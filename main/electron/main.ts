@@ -172,7 +172,18 @@ async function start(): Promise<void> {
     return void showFatal(e.code ?? 'SERVICES_START_FAILED', e.message);
   }
   showApp();
-  const stopUpdater = startUpdater(config, services, (code) => showFatal(code, 'maintenance window'), log);
+  const stopUpdater = startUpdater(
+    config,
+    services,
+    {
+      outOfService: (code) => showFatal(code, 'maintenance window'),
+      backInService: () => {
+        fatal = null;
+        showApp();
+      },
+    },
+    log,
+  );
 
   let quitting = false;
   app.on('before-quit', (event) => {
