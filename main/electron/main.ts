@@ -10,7 +10,6 @@ import { app, BrowserWindow, crashReporter, ipcMain, Menu, powerSaveBlocker, ses
 import { defaultConfig, loadConfigFile, type Config } from '../app/config';
 import { defaultDataDir, locateConfig } from '../app/paths';
 import { appVersion } from '../app/version';
-import { isTrustedSender } from '../bridge/sender-policy';
 import { openSealedKey } from '../face/keys';
 import { createLogger, fileSink, stderrSink } from '../log/logger';
 import { APP_ORIGIN, CONTENT_SECURITY_POLICY } from '../lockdown/policy';
@@ -19,6 +18,7 @@ import { RestartPolicy, ServicesSupervisor } from '../services-host/supervisor';
 import { beforeReady, lockAllWebContents, lockSession, lockWindow, serveApp } from './hardening';
 import { electronKeyring } from './keyring';
 import { forkUtilityServices } from './services';
+import { frontDoor } from './ipc';
 import { startUpdater } from './updater';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -151,19 +151,15 @@ async function start(): Promise<void> {
   });
   services.on('fatal', (f: { code: string; message: string }) => void showFatal(f.code, f.message));
 
-  ipcMain.handle('estation:call', (event, channel: unknown, payload: unknown) => {
-    const trusted = isTrustedSender({
-      fromAppWindow: event.sender === w.webContents,
-      isMainFrame: event.senderFrame !== null && event.senderFrame === w.webContents.mainFrame,
-      frameUrl: event.senderFrame?.url,
-    });
-    if (!trusted) {
-      log('bridge.untrusted_sender', { url: event.senderFrame?.url?.split(/[?#]/)[0] ?? null });
-      return { ok: false, error: { code: 'BRIDGE_UNAUTHORIZED', message: 'untrusted sender' } };
-    }
-    if (typeof channel !== 'string') return { ok: false, error: { code: 'BRIDGE_UNKNOWN_CHANNEL', message: 'channel must be a string' } };
-    return services.call(channel, payload);
-  });
+  ipcMain.handle('estation:call', (event, channel: unknown, payload: unknown) =>
+    frontDoor(
+      { fromAppWindow: event.sender === w.webContents, isMainFrame: event.senderFrame !== null && event.senderFrame === w.webContents.mainFrame, frameUrl: event.senderFrame?.url },
+      channel,
+      payload,
+      (c, p) => services.call(c, p),
+      log,
+    ),
+  );
 
   try {
     await services.start();
