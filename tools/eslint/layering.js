@@ -1,7 +1,7 @@
 /**
  * Code layering for E-Station, checked by ESLint. Each top-level folder may import only from the
  * folders its runtime allows (ARCHITECTURE.md), and only main/electron/ may import `electron`:
- * anywhere else, `require('electron')` tries to download the Electron binary and fails.
+ * anywhere else, requiring the electron package tries to download the Electron binary and fails.
  */
 import path from 'node:path';
 import { builtinModules } from 'node:module';
