@@ -3,7 +3,7 @@
  * platform (1101 once per session, forgotten when it ends), queries, files through the outbox,
  * estimates with the policy engine, and prints.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../app/clock';
 import type { Logger } from '../log/logger';
 import { BridgeError } from '../bridge/contract/errors';
@@ -311,7 +311,9 @@ export class KioskServices {
     if (r.insutype !== '390') throw new BridgeError('PREMIUM_NOT_RESIDENT', 'only 城乡居民 pay their own premium; employees pay through their employer');
     const today = beijingDate(this.clock.now());
     const year = Number(today.slice(5, 7)) >= 9 ? String(Number(today.slice(0, 4)) + 1) : today.slice(0, 4);
-    const outOrderNo = `${this.terminal.institutionCode}${this.clock.now()}`.slice(0, 40);
+    // Kiosks of one service hall share the institution code: a random part keeps two orders made
+    // in the same millisecond apart. The number is stored in the outbox payload, so retries reuse it.
+    const outOrderNo = `${this.terminal.institutionCode}${this.clock.now()}${randomBytes(3).toString('hex')}`;
     const payload: RecordPayload = { infno: 'X2701', input: { data: { psn_no: p.psnNo, year, out_order_no: outOrderNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `城乡居民缴费下单 ${year}` };
     const item = this.outbox.enqueue('platform-record', p.psnNo, payload);
     const done = await this.drainer.settleNow(item.itemId, 20_000);
