@@ -58,6 +58,8 @@ export interface SelfTestStimulus {
 export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
   /** While true the supervisor skips ticks (a self-test owns the device). */
   busy = false;
+  /** Set when the device's transport closes or errors: the next tick reports it absent. */
+  protected lost = false;
   private inflight: Promise<unknown> = Promise.resolve();
   constructor(
     readonly descriptor: DeviceDescriptor,
@@ -69,6 +71,22 @@ export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
   abstract tick(): Promise<DeviceHealth>;
   abstract close(): Promise<void>;
   protected abstract test(): Promise<string>;
+
+  /** Connects a serial transport: a failure is DEVICE_ABSENT, and a close or error marks the device lost. */
+  protected async attachSerial(connect: () => Promise<ByteTransport>): Promise<ByteTransport> {
+    this.lost = false;
+    const t = await connect().catch((e: Error) => {
+      throw new DeviceLost('DEVICE_ABSENT', e.message);
+    });
+    t.on('close', () => (this.lost = true));
+    t.on('error', () => (this.lost = true));
+    return t;
+  }
+
+  /** Throws DEVICE_ABSENT when the transport went away or the driver is not open. */
+  protected assertPresent<T>(open: T | null): asserts open is T {
+    if (this.lost || !open) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+  }
 
   /** The supervisor's tick; remembered so a self-test can wait for it to finish. */
   runTick(): Promise<DeviceHealth> {
@@ -104,7 +122,6 @@ export class IdCardHandle extends DeviceHandle {
   private transport: ByteTransport | null = null;
   private reader: IdCardReader | null = null;
   private healthy = true;
-  private lost = false;
 
   constructor(
     d: DeviceDescriptor,
@@ -115,13 +132,8 @@ export class IdCardHandle extends DeviceHandle {
   }
 
   async open(): Promise<void> {
-    this.lost = false;
-    const t = await this.connect().catch((e: Error) => {
-      throw new DeviceLost('DEVICE_ABSENT', e.message);
-    });
+    const t = await this.attachSerial(this.connect);
     this.transport = t;
-    watchClose(t, () => (this.lost = true));
-    t.on('error', () => (this.lost = true));
     const reader = new IdCardReader(t, { timeoutMs: 1000 });
     reader.on('card', (c) => this.emit('id-card', c));
     reader.on('read-error', (e: IdCardError) => this.emit('card-error', { code: e.code, message: e.message }));
@@ -135,9 +147,9 @@ export class IdCardHandle extends DeviceHandle {
   }
 
   async tick(): Promise<DeviceHealth> {
-    if (this.lost || !this.reader) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    this.assertPresent(this.reader);
     await this.reader.pollOnce();
-    if (this.lost) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    this.assertPresent(this.reader);
     if (!this.healthy) throw new DeviceLost('DEVICE_NOT_RESPONDING', 'the ID-card module stopped answering');
     return { state: 'ready', code: null };
   }
@@ -162,7 +174,6 @@ export class SsCardHandle extends DeviceHandle {
   private transport: ByteTransport | null = null;
   private apdu: SerialApduTransport | null = null;
   private present = false;
-  private lost = false;
 
   constructor(
     d: DeviceDescriptor,
@@ -173,13 +184,8 @@ export class SsCardHandle extends DeviceHandle {
   }
 
   async open(): Promise<void> {
-    this.lost = false;
-    const t = await this.connect().catch((e: Error) => {
-      throw new DeviceLost('DEVICE_ABSENT', e.message);
-    });
+    const t = await this.attachSerial(this.connect);
     this.transport = t;
-    watchClose(t, () => (this.lost = true));
-    t.on('error', () => (this.lost = true));
     this.apdu = new SerialApduTransport(t, 1000);
     await this.apdu.cardPresent().catch(async (e: SsCardError) => {
       await this.close();
@@ -188,7 +194,7 @@ export class SsCardHandle extends DeviceHandle {
   }
 
   async tick(): Promise<DeviceHealth> {
-    if (this.lost || !this.apdu) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    this.assertPresent(this.apdu);
     let present: boolean;
     try {
       present = await this.apdu.cardPresent();
@@ -242,7 +248,6 @@ export class ScannerHandle extends DeviceHandle {
   private hid: HidTransport | null = null;
   private serial: ByteTransport | null = null;
   private detach: (() => void) | null = null;
-  private lost = false;
   private lastScan: ScanResult | null = null;
 
   constructor(
@@ -322,7 +327,6 @@ export class ScannerHandle extends DeviceHandle {
 export class PrinterHandle extends DeviceHandle {
   private transport: ByteTransport | null = null;
   printer: ReceiptPrinter | null = null;
-  private lost = false;
 
   constructor(
     d: DeviceDescriptor,
@@ -333,13 +337,8 @@ export class PrinterHandle extends DeviceHandle {
   }
 
   async open(): Promise<void> {
-    this.lost = false;
-    const t = await this.connect().catch((e: Error) => {
-      throw new DeviceLost('DEVICE_ABSENT', e.message);
-    });
+    const t = await this.attachSerial(this.connect);
     this.transport = t;
-    watchClose(t, () => (this.lost = true));
-    t.on('error', () => (this.lost = true));
     this.printer = new ReceiptPrinter(t, { statusTimeoutMs: 500, pollMs: 300 });
     await this.printer.status().catch(async (e: Error) => {
       await this.close();
@@ -348,7 +347,7 @@ export class PrinterHandle extends DeviceHandle {
   }
 
   async tick(): Promise<DeviceHealth> {
-    if (this.lost || !this.printer) throw new DeviceLost('DEVICE_ABSENT', `${this.descriptor.port} went away`);
+    this.assertPresent(this.printer);
     let condition;
     try {
       condition = (await this.printer.status()).condition;
