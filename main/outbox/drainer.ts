@@ -191,26 +191,45 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
     this.transport(r);
     if (r.kind === 'ok') {
       const s = r.output.setlinfo;
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'ok', null, s.setl_id ?? null);
-        this.outbox.update(it.itemId, { state: 'done', reason: null, result: { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid, split: summaryOf(s), settledAt: this.clock.nowIso() } });
-      })();
-    } else if (r.kind === 'business-error') {
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'business-error', r.message);
-        this.outbox.update(it.itemId, { state: 'failed-business', reason: r.message });
-      })();
-    } else if (r.kind === 'unreachable') {
-      this.outbox.db.transaction(() => {
+      return this.done(it, msgid, { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid, split: summaryOf(s), settledAt: this.clock.nowIso() }, s.setl_id ?? null);
+    }
+    if (r.kind === 'business-error') return this.failedBusiness(it, msgid, r.message);
+    return this.notAnswered(it, msgid, r);
+  }
+
+  /** Journals a final ok and stores the result, in one transaction. */
+  private done(it: OutboxItem, msgid: string, result: unknown, ref: string | null = null): OutboxItem {
+    this.outbox.db.transaction(() => {
+      this.outbox.journalOutcome(msgid, 'ok', null, ref);
+      this.outbox.update(it.itemId, { state: 'done', reason: null, result });
+    })();
+    return this.outbox.get(it.itemId);
+  }
+
+  /** Journals a refusal (infcode -2: nothing applied); the item is final. */
+  private failedBusiness(it: OutboxItem, msgid: string, message: string): OutboxItem {
+    this.outbox.db.transaction(() => {
+      this.outbox.journalOutcome(msgid, 'business-error', message);
+      this.outbox.update(it.itemId, { state: 'failed-business', reason: message });
+    })();
+    return this.outbox.get(it.itemId);
+  }
+
+  /**
+   * Journals a send without a definite answer. Unreachable: nothing was delivered, this msgid is
+   * spent, the item waits with backoff. Unknown: it may have been applied, so the item goes to
+   * unknown and is resolved (reversal or query) before anything is sent again.
+   */
+  private notAnswered(it: OutboxItem, msgid: string, r: Extract<Outcome<unknown>, { kind: 'unreachable' | 'unknown' }>): OutboxItem {
+    this.outbox.db.transaction(() => {
+      if (r.kind === 'unreachable') {
         this.outbox.journalOutcome(msgid, 'unreachable', r.message);
         this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
-      })();
-    } else {
-      this.outbox.db.transaction(() => {
+      } else {
         this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
         this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
-      })();
-    }
+      }
+    })();
     return this.outbox.get(it.itemId);
   }
 
@@ -253,20 +272,8 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
       this.outbox.journalOutcome(msgid, 'business-error', r.message);
       return this.refused(it, r.message);
     }
-    if (r.kind === 'unreachable') {
-      // Nothing was delivered: this msgid is spent, the item simply waits.
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'unreachable', r.message);
-        this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
-      })();
-      return this.outbox.get(it.itemId);
-    }
-    this.outbox.db.transaction(() => {
-      this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
-      this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
-    })();
-    this.log.warn('outbox.unknown', { item: it.itemId, msgid, code: r.code });
-    return this.outbox.get(it.itemId);
+    if (r.kind === 'unknown') this.log.warn('outbox.unknown', { item: it.itemId, msgid, code: r.code });
+    return this.notAnswered(it, msgid, r);
   }
 
   /** A filing or its cancellation: sent once; an unknown outcome is checked with a query before anything else. */
@@ -290,28 +297,9 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
     })();
     const r = await this.client.send(p.infno, recordInput(p) as never, { msgid, insuplcAdmdvs: p.insuplcAdmdvs });
     this.transport(r);
-    if (r.kind === 'ok') {
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'ok');
-        this.outbox.update(it.itemId, { state: 'done', reason: null, result: r.output ?? null });
-      })();
-    } else if (r.kind === 'business-error') {
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'business-error', r.message);
-        this.outbox.update(it.itemId, { state: 'failed-business', reason: r.message });
-      })();
-    } else if (r.kind === 'unreachable') {
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'unreachable', r.message);
-        this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
-      })();
-    } else {
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
-        this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
-      })();
-    }
-    return this.outbox.get(it.itemId);
+    if (r.kind === 'ok') return this.done(it, msgid, r.output ?? null);
+    if (r.kind === 'business-error') return this.failedBusiness(it, msgid, r.message);
+    return this.notAnswered(it, msgid, r);
   }
 
   /** 2601 for the attempt that may have been applied; only a definitive answer moves the item on. */
