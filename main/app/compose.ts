@@ -18,9 +18,7 @@ import { DeviceManager } from '../devices/manager';
 import { applySimAction } from '../devices/simulation';
 import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
-import { PlatformClient } from '../platform/client';
-import { SqliteMsgids } from '../platform/envelope';
-import { makeSigner } from '../platform/signing';
+import type { PlatformClient } from '../platform/client';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { ResidentSession } from '../session/session';
 import { FaceService } from '../face/service';
@@ -37,6 +35,7 @@ import { RowMac } from '../store/row-mac';
 import { POLICIES } from '../policy/policies';
 import { KioskServices } from '../services/kiosk';
 import { kioskHandlers } from './kiosk-handlers';
+import { platformClientFor } from './platform-client';
 import type { Identity } from '../devices/identity';
 import { CheckoutCounter } from '../services/counter';
 import { Diagnostics } from '../services/diagnostics';
@@ -98,23 +97,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   const supervisor = new DeviceSupervisor(clock);
   supervisor.on('status', (s) => bus.emit('status.device', s, s.id));
-  const platform = new PlatformClient({
-    baseUrl: () => platformUrl,
-    terminal: {
-      fixmedinsCode: config.terminal.institutionCode,
-      fixmedinsName: config.terminal.institutionName,
-      mdtrtareaAdmvs: config.terminal.admdvs,
-      opter: config.terminal.id,
-      opterName: config.terminal.name,
-      recerSysCode: config.platform.recerSysCode,
-      devNo: config.terminal.id,
-    },
-    msgids: new SqliteMsgids(db, config.terminal.institutionCode),
-    signer: makeSigner(config.platform.signing),
-    timeoutMs: config.platform.timeoutMs,
-    clock,
-    log: log.child({ component: 'platform' }),
-  });
+  const platform = platformClientFor(config, db, () => platformUrl, clock, log.child({ component: 'platform' }));
 
   const devices = new DeviceManager(config.devices, supervisor, clock, log.child({ component: 'devices' }), dataDir);
   devices.on('identity', (id) =>

@@ -10,9 +10,7 @@ import { resolveDataDir } from '../app/compose';
 import { systemClock } from '../app/clock';
 import { silentLogger } from '../log/logger';
 import { openDatabase } from '../store/database';
-import { PlatformClient } from '../platform/client';
-import { SqliteMsgids } from '../platform/envelope';
-import { makeSigner } from '../platform/signing';
+import { platformClientFor } from '../app/platform-client';
 import { transactions, type Infno } from '../platform/schemas';
 import { startPlatformSimulator } from '../../fixtures/platform/server';
 import { CliFailure } from './devices';
@@ -36,15 +34,7 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
   const sim = config.platform.kind === 'embedded' ? await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
   try {
-    const client = new PlatformClient({
-      baseUrl: () => sim?.url ?? config.platform.url!,
-      terminal: { fixmedinsCode: config.terminal.institutionCode, fixmedinsName: config.terminal.institutionName, mdtrtareaAdmvs: config.terminal.admdvs, opter: config.terminal.id, opterName: config.terminal.name, recerSysCode: config.platform.recerSysCode },
-      msgids: new SqliteMsgids(db, config.terminal.institutionCode),
-      signer: makeSigner(config.platform.signing),
-      timeoutMs: config.platform.timeoutMs,
-      clock: systemClock,
-      log: silentLogger,
-    });
+    const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
     const r = await client.send(infno as Infno, input as never);
     const shown = r.kind === 'ok' && Buffer.isBuffer(r.output) ? { ...r, output: { bytes: r.output.length, base64: r.output.toString('base64') } } : r;
     out(values.json ? JSON.stringify(shown, null, 2) + '\n' : `${infno} ${r.kind}${r.kind === 'ok' ? '' : `: ${r.code} ${r.message}`} (msgid ${r.msgid})\n`);

@@ -11,9 +11,8 @@ import { silentLogger } from '../log/logger';
 import { openDatabase } from '../store/database';
 import { RowMac } from '../store/row-mac';
 import { FileKeyProvider } from '../face/keys';
-import { PlatformClient } from '../platform/client';
-import { beijingDate, SqliteMsgids } from '../platform/envelope';
-import { makeSigner } from '../platform/signing';
+import { platformClientFor } from '../app/platform-client';
+import { beijingDate } from '../platform/envelope';
 import { Outbox } from '../outbox/outbox';
 import { Drainer } from '../outbox/drainer';
 import { Reconciler } from '../outbox/reconcile';
@@ -41,15 +40,7 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
     }
     const sim = config.platform.kind === 'embedded' ? await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
     try {
-      const client = new PlatformClient({
-        baseUrl: () => sim?.url ?? config.platform.url!,
-        terminal: { fixmedinsCode: config.terminal.institutionCode, fixmedinsName: config.terminal.institutionName, mdtrtareaAdmvs: config.terminal.admdvs, opter: config.terminal.id, opterName: config.terminal.name, recerSysCode: config.platform.recerSysCode },
-        msgids: new SqliteMsgids(db, config.terminal.institutionCode),
-        signer: makeSigner(config.platform.signing),
-        timeoutMs: config.platform.timeoutMs,
-        clock: systemClock,
-        log: silentLogger,
-      });
+      const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
       if (sub === 'drain') {
         const drainer = new Drainer(outbox, client, systemClock, silentLogger, config.outbox);
         const processed = await drainer.drainOnce();
