@@ -52,10 +52,13 @@ export async function devicesCommand(argv: string[], loadConfig: (file?: string)
 
   switch (sub) {
     case 'list': {
-      const serialPorts = (await SerialPort.list()).map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? null, vendorId: p.vendorId ?? null, productId: p.productId ?? null }));
+      // serialport lists through udevadm on Linux; a machine without udev still gets the rest of the answer.
+      let serialListError: string | null = null;
+      const ports = await SerialPort.list().catch((err: Error) => ((serialListError = err.message), []));
+      const serialPorts = ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? null, vendorId: p.vendorId ?? null, productId: p.productId ?? null }));
       const hidDevices = await NodeHidTransport.list().catch(() => []);
       const config = loadConfig(values.config);
-      emit({ serialPorts, hidDevices, configured: config.devices }, [`serial ports: ${serialPorts.map((p) => p.path).join(', ') || 'none'}`, `HID devices: ${hidDevices.length}`].join('\n'));
+      emit({ serialPorts, serialListError, hidDevices, configured: config.devices }, [`serial ports: ${serialListError ? `cannot list (${serialListError})` : serialPorts.map((p) => p.path).join(', ') || 'none'}`, `HID devices: ${hidDevices.length}`].join('\n'));
       return 0;
     }
     case 'test': {
