@@ -13,15 +13,15 @@ import { placeInFrame } from '../fixtures/media/camera-clips';
 import { facesAvailable, lfwImage } from '../fixtures/faces';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
-import { systemClock } from '../main/app/clock';
-import { silentLogger } from '../main/log/logger';
+import { systemClock } from '../main/ground/clock';
+import { silentLogger } from '../main/ground/logger';
 import { openDatabase } from '../main/store/database';
 import { WorkerAnalyzer } from '../main/face/analyzer';
 import { FaceGallery } from '../main/face/gallery';
 import { StaticKeyProvider } from '../main/face/keys';
 import { FaceService } from '../main/face/service';
 import { faceConfigSchema } from '../main/face/config';
-import { basket, personOf, rig } from '../main/outbox/testing';
+import { basket, personOf, rig } from '../main/pharmacy/testing/rig';
 
 if (!facesAvailable) {
   process.stdout.write(JSON.stringify({ benchmark: 'checkout', skipped: 'needs ../shared/faces for camera frames' }) + '\n');

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
-import { basket, personOf, rig, tmpDbFile } from '../main/outbox/testing';
-import type { SettlementPayload } from '../main/outbox/settlement';
+import { basket, personOf, rig, tmpDbFile } from '../main/pharmacy/testing/rig';
+import type { SettlementPayload } from '../main/pharmacy/settlement';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const file = tmpDbFile();

@@ -1,7 +1,7 @@
 /** The platform client for a terminal's config: one place for the terminal identity the envelope carries. */
 import type { Config } from './config';
-import type { Clock } from './clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import type { Db } from '../store/database';
 import { PlatformClient } from '../platform/client';
 import { SqliteMsgids } from '../platform/envelope';

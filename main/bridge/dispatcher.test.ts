@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher, type Handlers } from './dispatcher';
 import { BridgeError } from './contract';
-import { createLogger, memorySink } from '../log/logger';
+import { createLogger, memorySink } from '../ground/logger';
 
 const info = {
   version: '0.0.0',

@@ -9,7 +9,7 @@ import {
   type Requests,
   type RequestOutput,
 } from './contract';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../ground/logger';
 
 export interface CallContext {
   /** Which transport carried the call: 'ipc' or 'http'. For logs only. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventBus } from './event-bus';
-import { silentLogger } from '../log/logger';
+import { silentLogger } from '../ground/logger';
 
 describe('event bus', () => {
   const bus = () => new EventBus(silentLogger);

@@ -1,5 +1,5 @@
 import { events, momentaryEvents, type EventName, type EventPayload } from './contract';
-import type { Logger } from '../log/logger';
+import type { Logger } from '../ground/logger';
 
 export interface EventEnvelope {
   event: EventName;

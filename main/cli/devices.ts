@@ -14,8 +14,8 @@ import { ReceiptPrinter } from '../../drivers/printer/printer';
 import { DeviceManager } from '../devices/manager';
 import { DeviceSupervisor } from '../devices/supervisor';
 import { testReceipt } from '../devices/handles';
-import { systemClock } from '../app/clock';
-import { silentLogger } from '../log/logger';
+import { systemClock } from '../ground/clock';
+import { silentLogger } from '../ground/logger';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
 import type { Config } from '../app/config';
 

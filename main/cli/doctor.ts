@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import type { Config } from '../app/config';
 import { resolveDataDir } from '../app/compose';
-import { appVersion } from '../app/version';
+import { appVersion } from '../ground/version';
 import { checkModels, manifest, modelsDir } from '../../models/manifest';
 
 const require = createRequire(import.meta.url);

@@ -8,9 +8,9 @@ import { openDatabase } from '../store/database';
 import { Outbox } from '../outbox/outbox';
 import { RowMac } from '../store/row-mac';
 import { FileKeyProvider } from '../face/keys';
-import { systemClock } from '../app/clock';
+import { systemClock } from '../ground/clock';
 import { RESIDENTS } from '../../fixtures/people/residents';
-import { basket, personOf } from '../outbox/testing';
+import { basket, personOf } from '../pharmacy/testing/rig';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');

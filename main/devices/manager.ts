@@ -4,8 +4,8 @@
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import type { ScanResult } from '../../drivers/scanner/symbology';
 import { NodeHidTransport, type HidDeviceInfo } from '../../drivers/transport/hid';
 import { SerialTransport } from '../../drivers/transport/serial';

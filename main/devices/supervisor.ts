@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceKind, DeviceStatus } from '../bridge/contract';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../ground/clock';
 
 export interface DeviceDescriptor {
   id: string;

@@ -5,7 +5,7 @@
  * this file.
  */
 import type { Db } from '../store/database';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../ground/clock';
 import { EMBEDDING_DIM } from '../../models/face-engine';
 import type { KeyProvider } from './keys';
 import { lookupHash, open, seal } from './sealed';

@@ -4,8 +4,8 @@
  * active challenge for payments. Frames are analysed and dropped; only encrypted templates stay.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import { l2normalise } from '../../models/face-engine';
 import { qualityHint, type FrameAnalysis, type QualityHint } from '../../models/analyze';
 import type { Image } from '../../models/image';

@@ -5,13 +5,13 @@
  * platform that is down; backoff has jitter so a fleet does not return in step.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import type { PlatformClient, Outcome } from '../platform/client';
 import type { Outbox, OutboxItem } from './outbox';
 import { fen } from '../bridge/contract/money';
-import { pharmacyInput, settleInput, summaryOf, type SettlementPayload, type SettlementResult } from './settlement';
-import { recordInPlace, recordInput, type RecordPayload } from './record';
+import { pharmacyInput, settleInput, summaryOf, type SettlementPayload, type SettlementResult } from '../pharmacy/settlement';
+import { recordInPlace, recordInput, type RecordPayload } from '../kiosk/record';
 
 /** 2103 for a settlement of this terminal. */
 export interface RefundPayload {

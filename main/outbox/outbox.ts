@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../ground/clock';
 import type { RowMac } from '../store/row-mac';
 
 export type OutboxState = 'pending' | 'sending' | 'done' | 'failed-business' | 'unknown' | 'reversed' | 'needs-attention';

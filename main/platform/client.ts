@@ -6,8 +6,8 @@
  * with unknown; queries may use `query`, which retries with a fresh msgid and re-signs in.
  */
 import type { z } from 'zod';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import { buildEnvelope, type MsgidSource, type TerminalIdentity } from './envelope';
 import { MONEY_OR_RECORD, transactions, type Infno, type TxInput, type TxOutput } from './schemas';
 import type { GatewaySigner } from './signing';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { NetworkStatus } from '../bridge/contract';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../ground/clock';
 
 /**
  * Watches whether the platform answers at all. Any HTTP reply counts as reachable; a refused

@@ -1,8 +1,8 @@
 /**
  * A platform client wired to an embedded simulator, for tests and tools.
  */
-import { systemClock, type Clock } from '../app/clock';
-import { silentLogger } from '../log/logger';
+import { systemClock, type Clock } from '../ground/clock';
+import { silentLogger } from '../ground/logger';
 import { PlatformClient } from './client';
 import { MemoryMsgids, type TerminalIdentity } from './envelope';
 import { makeSigner, type SigningConfig } from './signing';

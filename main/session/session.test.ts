@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResidentSession } from './session';
-import { fixedClock } from '../app/clock';
-import { silentLogger } from '../log/logger';
+import { fixedClock } from '../ground/clock';
+import { silentLogger } from '../ground/logger';
 import type { Identity } from '../devices/identity';
 
 const id = (idNumber: string): Identity => ({ certType: '03', certNo: 'C1', cardSn: null, idNumber, name: '王建国', provenBy: 'ss-card', cardKind: null, at: '2026-11-24T00:00:00Z' });

@@ -4,8 +4,8 @@
  * then everything personal is dropped from memory.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import type { Identity } from '../devices/identity';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
 import type { SessionView } from '../bridge/contract';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../ground/clock';
 import type { Config } from '../app/config';
 import type { Db } from '../store/database';
 import { BridgeError } from '../bridge/contract/errors';
@@ -16,7 +16,7 @@ import type { PlatformClient } from '../platform/client';
 import type { Outbox } from '../outbox/outbox';
 import { checkModels, manifest } from '../../models/manifest';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
-import { appVersion } from '../app/version';
+import { appVersion } from '../ground/version';
 import { textPdf } from './pdf';
 
 export function hideSecrets(value: unknown): unknown {

@@ -3,13 +3,13 @@
  * settlements uploaded with 9101, the centre's verdict fetched with 9102). Every mismatch is
  * repaired where the journal says how, and reported where it does not.
  */
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import { formatYuan, type Fen } from '../bridge/contract/money';
 import type { PlatformClient } from '../platform/client';
 import { beijingDate } from '../platform/envelope';
 import { readZip, writeZip } from '../platform/zip';
-import type { Outbox } from './outbox';
+import type { Outbox } from '../outbox/outbox';
 import type { SettlementPayload, SettlementResult } from './settlement';
 
 export interface ReconcileReport {

@@ -3,17 +3,17 @@
  * an offline estimate), payment through the outbox, receipts, refunds (2103), the queue the
  * cashier must see, and the shift with its totals.
  */
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
 import { fen, formatYuan, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
 import type { PlatformClient } from '../platform/client';
 import { beijingDate, infTime } from '../platform/envelope';
-import type { CheckoutService, Quote } from '../outbox/checkout';
+import type { CheckoutService, Quote } from './checkout';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
 import type { Drainer, RefundPayload } from '../outbox/drainer';
-import type { Prescription, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from '../outbox/settlement';
+import type { Prescription, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from './settlement';
 import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';

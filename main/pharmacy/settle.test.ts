@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS, residentByName } from '../../fixtures/people/residents';
 import { beijingDate } from '../platform/envelope';
-import { basket, personOf, rig, type Rig } from './testing';
+import { basket, personOf, rig, type Rig } from './testing/rig';
 import type { SettlementPayload, SettlementResult } from './settlement';
 
 let sim: PlatformSimulator;

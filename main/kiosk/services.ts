@@ -4,8 +4,8 @@
  * estimates with the policy engine, and prints.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
 import { fen, formatYuan, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
@@ -15,7 +15,7 @@ import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy, MedType } from '../policy/types';
 import type { Outbox } from '../outbox/outbox';
 import type { Drainer } from '../outbox/drainer';
-import type { RecordPayload } from '../outbox/record';
+import type { RecordPayload } from './record';
 import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
 import type { Identity } from '../devices/identity';

@@ -5,15 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fen, type Fen } from '../bridge/contract/money';
-import type { Clock } from '../app/clock';
-import type { Logger } from '../log/logger';
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
 import type { PlatformClient } from '../platform/client';
 import { beijingDate } from '../platform/envelope';
 import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy } from '../policy/types';
-import type { Outbox, OutboxItem } from './outbox';
-import type { Drainer } from './drainer';
-import type { OfflineConfig } from './config';
+import type { Outbox, OutboxItem } from '../outbox/outbox';
+import type { Drainer } from '../outbox/drainer';
+import type { OfflineConfig } from '../outbox/config';
 import { pharmacyInput, summaryOf, type SettlementLine, type SettlementPayload, type SettlementPerson, type SettlementResult, type SplitSummary } from './settlement';
 
 export class CheckoutError extends Error {

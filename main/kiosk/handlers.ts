@@ -1,5 +1,5 @@
 import type { Handlers } from '../bridge/dispatcher';
-import { AUTH_PERIOD_DAYS, AUTH_SCOPES, CHRONIC_DISEASES, GRANTEES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from '../services/kiosk';
+import { AUTH_PERIOD_DAYS, AUTH_SCOPES, CHRONIC_DISEASES, GRANTEES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from './services';
 import type { ResidentSession } from '../session/session';
 
 type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS } from '../../fixtures/people/residents';
 import { beijingDate } from '../platform/envelope';
-import { rig } from './testing';
+import { rig } from './testing/rig';
 import type { SettlementResult } from './settlement';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const worker = path.join(root, 'main/outbox/crash-worker.ts');
+const worker = path.join(root, 'main/pharmacy/testing/crash-worker.ts');
 const TARGET = Number(process.env.CRASH_SALES ?? 400);
 const MIN_KILLS = Number(process.env.CRASH_KILLS ?? 20);
 

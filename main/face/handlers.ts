@@ -4,11 +4,11 @@
  */
 import type { Handlers } from '../bridge/dispatcher';
 import { BridgeError, type FaceProgressView } from '../bridge/contract';
-import type { FaceService, FaceProgress } from '../face/service';
+import type { FaceService, FaceProgress } from './service';
 import type { ResidentSession } from '../session/session';
-import type { EnrolledPerson } from '../face/gallery';
+import type { EnrolledPerson } from './gallery';
 import type { Identity } from '../devices/identity';
-import type { Clock } from './clock';
+import type { Clock } from '../ground/clock';
 
 export function personOf(id: Identity): EnrolledPerson {
   return { certType: id.certType, certNo: id.certNo, idNumber: id.idNumber, name: id.name };

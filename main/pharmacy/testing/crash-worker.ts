@@ -4,8 +4,8 @@
  * queue. Everything it needs to resume is in the SQLite file.
  */
 import { parseArgs } from 'node:util';
-import { RESIDENTS } from '../../fixtures/people/residents';
-import { basket, personOf, rig } from './testing';
+import { RESIDENTS } from '../../../fixtures/people/residents';
+import { basket, personOf, rig } from './rig';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, key: { type: 'string' }, sim: { type: 'string' }, count: { type: 'string', default: '1000' }, fixmedins: { type: 'string' }, 'drain-only': { type: 'boolean', default: false } },

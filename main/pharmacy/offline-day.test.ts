@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS } from '../../fixtures/people/residents';
 import { beijingDate } from '../platform/envelope';
-import { basket, personOf, rig, type Rig } from './testing';
+import { basket, personOf, rig, type Rig } from './testing/rig';
 import { CheckoutError } from './checkout';
 
 let sim: PlatformSimulator;
