@@ -94,6 +94,8 @@ export class IdCardReader extends EventEmitter<IdCardReaderEvents> {
         }, this.timeoutMs);
         this.pending = { resolve, reject, timer };
       });
+      // A write slower than the timeout rejects `reply` before it is awaited: observe it now.
+      reply.catch(() => undefined);
       try {
         await this.transport.write(encodeCommand(cmd, para, data));
       } catch (err) {
@@ -149,6 +151,9 @@ export class IdCardReader extends EventEmitter<IdCardReaderEvents> {
     const tick = async () => {
       try {
         await this.pollOnce();
+      } catch (err) {
+        // A listener of 'card' that throws must not stop the polling nor escape as a rejection.
+        this.setHealth(false, new IdCardError('ID_READER_IO', (err as Error).message));
       } finally {
         if (this.pollTimer) this.pollTimer = setTimeout(() => void tick(), this.pollMs);
       }

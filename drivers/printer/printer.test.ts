@@ -169,3 +169,29 @@ describe('ESC/POS parser robustness', () => {
     expect(items).toBeGreaterThan(1000);
   });
 });
+
+describe('a printer whose port is slower than the status timeout', () => {
+  it('answers PRINTER_NOT_RESPONDING and leaves no unhandled rejection behind', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (r: unknown) => rejections.push(r);
+    process.on('unhandledRejection', onRejection);
+    const [host] = memoryPair('slow-printer');
+    // Every write takes 80 ms; the status timeout is 20 ms, so the timer fires mid-write.
+    let writes = 0;
+    const slow = Object.assign(Object.create(Object.getPrototypeOf(host)), host, {
+      write: (data: Uint8Array) => new Promise<void>((resolve) => setTimeout(() => { writes++; void host.write(data).catch(() => undefined); resolve(); }, 80)),
+    });
+    const printer = new ReceiptPrinter(slow, { statusTimeoutMs: 20, pollMs: 10 });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => printer.status()));
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(Array(5).fill('PRINTER_NOT_RESPONDING'));
+      expect(writes).toBe(5);
+      // Give the event loop a turn so a stray rejection would have been reported.
+      await new Promise((r) => setImmediate(r));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await printer.close();
+    }
+  });
+});

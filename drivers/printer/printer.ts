@@ -84,6 +84,9 @@ export class ReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> {
         }, this.opts.statusTimeoutMs);
         this.waiter = { resolve, timer };
       });
+      // The timer may fire while the write is still under way (a slow port): the rejection is
+      // observed here and delivered by `return reply` below, never left unhandled.
+      reply.catch(() => undefined);
       try {
         await this.transport.write(realtimeStatus(n));
       } catch (err) {
@@ -135,7 +138,8 @@ export class ReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> {
     this.payloads.set(id, bytes);
     this.queue.push(id);
     this.emit('job', job);
-    void this.drain();
+    // A failure inside the queue shows as a printer that does not answer, never as a stray rejection.
+    this.drain().catch(() => this.setCondition('not-responding'));
     return job;
   }
 

@@ -111,6 +111,8 @@ export class SerialApduTransport extends EventEmitter implements ApduTransport {
         }, this.timeoutMs);
         this.waiting = { resolve, reject, timer };
       });
+      // A write slower than the timeout rejects `reply` before it is awaited: observe it now.
+      reply.catch(() => undefined);
       await this.bytes.write(encodeSlotFrame(cmd, data)).catch((err: Error) => {
         if (this.waiting) clearTimeout(this.waiting.timer);
         this.waiting = null;
