@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { electron: path.resolve('fixtures/stubs/electron-forbidden.ts') },
   },
   test: {
-    include: ['main/**/*.test.ts', 'deploy/**/*.test.ts', 'drivers/**/*.test.ts', 'models/**/*.test.ts', 'fixtures/**/*.test.ts', 'tools/**/*.test.ts'],
+    include: ['main/**/*.test.ts', 'deploy/**/*.test.ts', 'drivers/**/*.test.ts', 'models/**/*.test.ts', 'fixtures/**/*.test.ts', 'tools/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,

@@ -5,32 +5,17 @@ import { getBridge } from '../bridge';
 import { useIdle } from '../shell/useIdle';
 import { useSession } from '../shell/useSession';
 import { FaceCapture, codeOf, type FaceOutcome } from '../face/FaceCapture';
-import { AccountService, CertificateService, ContributionService, CumulativeService, EstimateService, AuthService, FamilyService, FilingService, InfoService, PolicyService, PremiumService, RecordsService, SERVICES, type ServiceName } from './services/Services';
+import { AccountService, CertificateService, ContributionService, CumulativeService, EstimateService, AuthService, FamilyService, FilingService, InfoService, PolicyService, PremiumService, RecordsService, SERVICES } from './services';
 import { PinPad } from './PinPad';
-
-type Screen =
-  | { name: 'attract' }
-  | { name: 'identify' }
-  | { name: 'home' }
-  | { name: 'face-consent' }
-  | { name: 'face-enrol' }
-  | { name: 'face-login' }
-  | { name: 'pin'; then: ServiceName }
-  | { name: 'service'; service: ServiceName }
-  | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
-
-/** Services that show money or medical history: a social-security card holder confirms with the PIN. */
-const PIN_PROTECTED: ServiceName[] = ['account', 'records', 'cumulative'];
+import { screenAfterFace, screenAfterMessage, useKioskNavigation } from './navigation';
 
 /** The resident kiosk: attract screen, four ways to identify, then the services. */
 export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boolean; say: (text: string) => void }) {
   const { t } = useTranslation();
   const bridge = getBridge();
   const session = useSession();
-  const [screen, setScreen] = useState<Screen>({ name: 'attract' });
+  const { screen, setScreen, open, pinAccepted } = useKioskNavigation(session);
   const [faceStatus, setFaceStatus] = useState<{ enabled: boolean; enrolled: boolean } | null>(null);
-  const [pinOk, setPinOk] = useState(false);
-  useEffect(() => setPinOk(false), [session?.startedAt]);
 
   // Credential problems (a card pulled mid-read, an unreadable QR) are spoken and shown.
   useEffect(
@@ -45,17 +30,6 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
     if (screen.name === 'home' && session) say(t('home.greeting', { name: session.maskedName ?? t('home.resident') }) + '，' + t('home.heading'));
   }, [screen.name, session, say, t]);
 
-  const open = (service: ServiceName) => {
-    if (PIN_PROTECTED.includes(service) && session?.provenBy === 'ss-card' && !pinOk) setScreen({ name: 'pin', then: service });
-    else setScreen({ name: 'service', service });
-  };
-
-  // A session starting (card, QR, face) opens the services; its end returns to the attract screen.
-  useEffect(() => {
-    if (session) setScreen((s) => (s.name === 'attract' || s.name === 'identify' || s.name === 'face-login' ? { name: 'home' } : s));
-    else setScreen((s) => (s.name === 'attract' || s.name === 'identify' || s.name === 'face-login' || s.name === 'message' ? s : { name: 'attract' }));
-  }, [session]);
-
   useEffect(() => {
     if (screen.name !== 'home') return;
     void bridge
@@ -67,7 +41,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
   const logout = useCallback(() => {
     void bridge.call('session.end', { reason: 'logout' }).catch(() => undefined);
     setScreen({ name: 'attract' });
-  }, [bridge]);
+  }, [bridge, setScreen]);
 
   const idleActive = screen.name !== 'attract';
   const { secondsLeft, reset } = useIdle(idleActive, info.idleTimeoutSeconds, 15, () => {
@@ -170,10 +144,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       body = (
         <PinPad
           onCancel={() => setScreen({ name: 'home' })}
-          onDone={() => {
-            setPinOk(true);
-            setScreen({ name: 'service', service: screen.then });
-          }}
+          onDone={() => pinAccepted(screen.then)}
           say={say}
         />
       );
@@ -224,11 +195,8 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
           <FaceCapture
             purpose={screen.name === 'face-enrol' ? 'enrol' : 'login'}
             onFinished={(o: FaceOutcome) => {
-              if (screen.name === 'face-enrol') {
-                setScreen(o.state === 'done' && o.enrolled ? { name: 'message', text: t('face.enrolled'), tone: 'ok', next: 'home' } : { name: 'message', text: faceError(o.error), tone: 'error', next: 'home' });
-              } else if (!(o.state === 'done' && o.match)) {
-                setScreen({ name: 'message', text: o.state === 'done' ? t('face.notRecognised') : faceError(o.error), tone: 'error', next: 'identify' });
-              }
+              const next = screenAfterFace(screen.name, o, { enrolled: t('face.enrolled'), notRecognised: t('face.notRecognised'), failed: faceError(o.error) });
+              if (next) setScreen(next);
             }}
           />
           <button type="button" onClick={() => setScreen(screen.name === 'face-enrol' ? { name: 'home' } : { name: 'identify' })}>
@@ -241,7 +209,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       body = (
         <main className={`message tone-${screen.tone}`} data-testid="message">
           <p role={screen.tone === 'error' ? 'alert' : 'status'}>{screen.text}</p>
-          <button type="button" className="primary" onClick={() => setScreen(session && screen.next === 'home' ? { name: 'home' } : { name: 'identify' })}>
+          <button type="button" className="primary" onClick={() => setScreen(screenAfterMessage(screen.next, session))}>
             {t('common.ok')}
           </button>
         </main>

@@ -3,6 +3,16 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
 
 /**
+ * Where the countdown stands after `idleMs` without a touch: 'timeout' once the time is up, the
+ * whole seconds left inside the last `warnSeconds`, null before the warning.
+ */
+export function idleCountdown(idleMs: number, timeoutSeconds: number, warnSeconds: number): number | null | 'timeout' {
+  const left = Math.ceil(timeoutSeconds - idleMs / 1000);
+  if (left <= 0) return 'timeout';
+  return left <= warnSeconds ? left : null;
+}
+
+/**
  * Counts down from `timeoutSeconds` of inactivity while `active`. Returns the seconds left once
  * the warning window is reached (null before), and calls `onTimeout` at zero.
  */
@@ -25,11 +35,11 @@ export function useIdle(active: boolean, timeoutSeconds: number, warnSeconds: nu
     reset();
     for (const e of ACTIVITY) window.addEventListener(e, reset, { passive: true });
     const timer = window.setInterval(() => {
-      const left = Math.ceil(timeoutSeconds - (Date.now() - lastActivity.current) / 1000);
-      if (left <= 0) {
+      const left = idleCountdown(Date.now() - lastActivity.current, timeoutSeconds, warnSeconds);
+      if (left === 'timeout') {
         setSecondsLeft(null);
         timeoutRef.current();
-      } else setSecondsLeft(left <= warnSeconds ? left : null);
+      } else setSecondsLeft(left);
     }, 250);
     return () => {
       window.clearInterval(timer);

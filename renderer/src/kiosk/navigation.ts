@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import type { SessionView } from '../../../main/bridge/contract';
+import type { FaceOutcome } from '../face/FaceCapture';
+import type { ServiceName } from './services/catalogue';
+
+export type Screen =
+  | { name: 'attract' }
+  | { name: 'identify' }
+  | { name: 'home' }
+  | { name: 'face-consent' }
+  | { name: 'face-enrol' }
+  | { name: 'face-login' }
+  | { name: 'pin'; then: ServiceName }
+  | { name: 'service'; service: ServiceName }
+  | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
+
+/** Services that show money or medical history: a social-security card holder confirms with the PIN. */
+export const PIN_PROTECTED: ServiceName[] = ['account', 'records', 'cumulative'];
+
+/** Where a service tile leads: a card holder opening a protected service enters the PIN first, once per session. */
+export function screenForService(service: ServiceName, session: SessionView | null, pinConfirmed: boolean): Screen {
+  if (PIN_PROTECTED.includes(service) && session?.provenBy === 'ss-card' && !pinConfirmed) return { name: 'pin', then: service };
+  return { name: 'service', service };
+}
+
+/**
+ * A session starting (card, QR, face) opens the services; its end returns to the attract screen.
+ * A message stays up when the session ends so the person can still read it. Returns `screen`
+ * itself when nothing changes, so React skips the render.
+ */
+export function screenForSession(screen: Screen, session: SessionView | null): Screen {
+  const identifying = screen.name === 'attract' || screen.name === 'identify' || screen.name === 'face-login';
+  if (session) return identifying ? { name: 'home' } : screen;
+  return identifying || screen.name === 'message' ? screen : { name: 'attract' };
+}
+
+/** OK on a message: home only while someone is still identified, else back to identifying. */
+export function screenAfterMessage(next: 'home' | 'identify', session: SessionView | null): Screen {
+  return session && next === 'home' ? { name: 'home' } : { name: 'identify' };
+}
+
+/**
+ * Where a finished face capture leads; null when a recognised face logs in, because the session
+ * main then starts is what moves the kiosk home (screenForSession).
+ */
+export function screenAfterFace(capture: 'face-enrol' | 'face-login', outcome: FaceOutcome, text: { enrolled: string; notRecognised: string; failed: string }): Screen | null {
+  if (capture === 'face-enrol') {
+    return outcome.state === 'done' && outcome.enrolled ? { name: 'message', text: text.enrolled, tone: 'ok', next: 'home' } : { name: 'message', text: text.failed, tone: 'error', next: 'home' };
+  }
+  if (outcome.state === 'done' && outcome.match) return null;
+  return { name: 'message', text: outcome.state === 'done' ? text.notRecognised : text.failed, tone: 'error', next: 'identify' };
+}
+
+/** The kiosk's screen as it follows the session, and the PIN confirmation that belongs to that session. */
+export function useKioskNavigation(session: SessionView | null): {
+  screen: Screen;
+  setScreen: (screen: Screen) => void;
+  open: (service: ServiceName) => void;
+  pinAccepted: (service: ServiceName) => void;
+} {
+  const [screen, setScreen] = useState<Screen>({ name: 'attract' });
+  const [pinConfirmed, setPinConfirmed] = useState(false);
+  // A PIN confirmed by one card holder must not open the protected services for the next.
+  useEffect(() => setPinConfirmed(false), [session?.startedAt]);
+  useEffect(() => setScreen((s) => screenForSession(s, session)), [session]);
+  return {
+    screen,
+    setScreen,
+    open: (service) => setScreen(screenForService(service, session, pinConfirmed)),
+    pinAccepted: (service) => {
+      setPinConfirmed(true);
+      setScreen({ name: 'service', service });
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export { SERVICES, type ServiceName } from './catalogue';
+export { AccountService } from './Account';
+export { AuthService } from './Authorisation';
+export { CertificateService } from './Certificate';
+export { ContributionService } from './Contributions';
+export { CumulativeService } from './Cumulative';
+export { EstimateService } from './Estimate';
+export { FamilyService } from './Family';
+export { FilingService } from './Filing';
+export { InfoService } from './PersonInfo';
+export { PolicyService } from './Policy';
+export { PremiumService } from './Premium';
+export { RecordsService } from './Settlements';
