@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
-import { basket, personOf, rig, tmpDbFile } from '../main/pharmacy/testing/rig';
+import { basket, personOf, rig } from '../main/pharmacy/testing/rig';
+import { tmpDbFile } from '../main/outbox/testing';
 import type { SettlementPayload } from '../main/pharmacy/settlement';
 
 const N = Number(process.env.BENCH_N ?? 400);

@@ -19,7 +19,7 @@ import { applySimAction } from '../devices/simulation';
 import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
 import type { PlatformClient } from '../platform/client';
-import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
+import { seedCatalogue, startEmbeddedPlatform, type PlatformSimulator } from './embedded';
 import { ResidentSession } from '../session/session';
 import { FaceService } from '../face/service';
 import { FaceGallery } from '../face/gallery';
@@ -29,16 +29,13 @@ import { checkModels, manifest } from '../../models/manifest';
 import { faceHandlers } from '../face/handlers';
 import { Outbox } from '../outbox/outbox';
 import { Drainer } from '../outbox/drainer';
-import { CheckoutService } from '../pharmacy/checkout';
-import { Reconciler } from '../pharmacy/reconcile';
 import { RowMac } from '../store/row-mac';
 import { POLICIES } from '../policy/policies';
-import { KioskServices } from '../kiosk/services';
-import { kioskHandlers } from '../kiosk/handlers';
 import { platformClientFor } from './platform-client';
 import type { Identity } from '../devices/identity';
-import { CheckoutCounter } from '../pharmacy/counter';
-import { Diagnostics } from '../service/diagnostics';
+import { createPharmacy, registerPharmacyDeliveries, type PharmacyModule } from '../pharmacy';
+import { createKiosk, registerKioskDeliveries, type KioskModule } from '../kiosk';
+import { createService } from '../service';
 
 export interface AppOptions {
   host: 'electron' | 'node';
@@ -65,8 +62,10 @@ export interface App {
   platform: PlatformClient;
   outbox: Outbox;
   drainer: Drainer;
-  checkout: CheckoutService;
-  reconciler: Reconciler;
+  /** The counter, on a terminal in checkout mode. */
+  pharmacy: PharmacyModule | null;
+  /** The resident services, on a terminal in kiosk mode. */
+  kiosk: KioskModule | null;
   /** The embedded simulator when platform.kind is embedded. */
   simulator: PlatformSimulator | null;
   session: ResidentSession;
@@ -90,7 +89,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   let sim: PlatformSimulator | null = null;
   if (config.platform.kind === 'embedded') {
-    sim = await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs });
+    sim = await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs });
     closers.unshift(() => sim?.close());
   }
   const platformUrl = config.platform.kind === 'embedded' ? sim!.url : config.platform.url!;
@@ -149,8 +148,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const tampered = outbox.verifyAll();
   if (tampered.length) log.error('store.tampered_rows', { rows: tampered });
   const drainer = new Drainer(outbox, platform, clock, log.child({ component: 'outbox' }), config.outbox);
-  const checkout = new CheckoutService(outbox, drainer, platform, POLICIES, config.offline, config.terminal.admdvs, clock, log.child({ component: 'checkout' }), () => health.current().platform !== 'offline' && drainer.breakerState !== 'open');
-  const reconciler = new Reconciler(outbox, platform, config.terminal.institutionCode, clock, log.child({ component: 'reconcile' }));
+  // Every kind is delivered on every terminal, so a queue left by an earlier mode still drains.
+  let pharmacy: PharmacyModule | null = null;
+  let kiosk: KioskModule | null = null;
+  registerPharmacyDeliveries(drainer, clock, (item) => pharmacy?.counter.itemChanged(item));
+  registerKioskDeliveries(drainer, platform);
   const queueStatus = (): QueueStatus => {
     const c = outbox.counts();
     const oldest = db.prepare("SELECT MIN(created_at) AS t FROM outbox WHERE state IN ('pending','sending','reversed')").get() as { t: string | null };
@@ -158,30 +160,64 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   };
   outbox.onChange = () => bus.emit('status.queue', queueStatus());
   bus.emit('status.queue', queueStatus());
+
+  const terminal = { id: config.terminal.id, name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode, admdvs: config.terminal.admdvs };
+  const catalogue = seedCatalogue();
+  if (config.mode === 'checkout') {
+    pharmacy = createPharmacy({
+      db,
+      session,
+      client: platform,
+      outbox,
+      drainer,
+      catalogue,
+      policies: POLICIES,
+      counter: config.counter,
+      offline: config.offline,
+      terminal,
+      receiptPrinter: () => (devices.printer?.printer ? devices.printer : null),
+      online: () => health.current().platform !== 'offline' && drainer.breakerState !== 'open',
+      clock,
+      log,
+    });
+  } else if (config.mode === 'kiosk') {
+    kiosk = createKiosk({ session, client: platform, outbox, drainer, devices, policies: POLICIES, catalogue, terminal, clock, log });
+    const k = kiosk;
+    offerMember = (id) => k.offerMember(id);
+  }
+  const service = createService({
+    settings: { pin: config.service.pin, terminalId: config.terminal.id, institutionCode: config.terminal.institutionCode, config },
+    dataDir,
+    db,
+    devices,
+    client: platform,
+    outbox,
+    face,
+    bus,
+    host: opts.host,
+    clock,
+    log,
+  });
   drainer.start(config.outbox.drainIntervalMs);
 
-  offerMember = (id) => kiosk.offerMember(id);
-  const kiosk = new KioskServices(session, platform, outbox, drainer, devices, POLICIES, { admdvs: config.terminal.admdvs, name: config.terminal.name, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'kiosk' }));
-  const diagnostics = new Diagnostics(config, dataDir, db, devices, platform, outbox, clock);
-  const counter = new CheckoutCounter(session, platform, checkout, outbox, drainer, devices, { name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode }, clock, log.child({ component: 'counter' }));
   // At the counter a scanned drug barcode goes to the basket; any other code is the customer's e-voucher.
   // In the kiosk, a scanned code while nobody is identified is an e-voucher: decode it into a session.
   devices.on('scan', (scan) => {
-    if (config.mode === 'checkout') {
-      const drug = counter.drugForBarcode(scan.code);
-      if (drug) return bus.emit('checkout.scan', { listCode: drug.hilistCode });
-    } else if (config.mode !== 'kiosk' || (session.current && !kiosk.awaitingMember)) return;
+    if (pharmacy) {
+      const listCode = pharmacy.drugForBarcode(scan.code);
+      if (listCode) return bus.emit('checkout.scan', { listCode });
+    } else if (!kiosk || !kiosk.wantsScan()) return;
     platform
       .ecQuery(scan.code)
       .then((ec) => {
         const id: Identity = { certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() };
-        if (!kiosk.offerMember(id)) session.begin(id);
+        if (!offerMember(id)) session.begin(id);
       })
       .catch((err: { code?: string }) => bus.emit('device.credential', { kind: 'error', deviceId: 'scanner', code: err.code ?? 'EC_REFUSED' }));
   });
   closers.unshift(() => drainer.stopAndWait());
 
-  const handlers: Handlers = {
+  const handlers: Partial<Handlers> = {
     'app.hello': () => ({
       version: appVersion,
       mode: config.mode,
@@ -212,52 +248,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       session.touch();
       return { ok: true as const };
     },
-    ...faceHandlers(face, session, clock),
-    ...kioskHandlers(kiosk, session),
-    'service.unlock': (i) => (diagnostics.unlock(i.pin), { ok: true as const }),
-    'service.selfTest': async (i) => (diagnostics.guard(), { results: await diagnostics.selfTest(i.deviceId) }),
-    'service.platform': () => (diagnostics.guard(), diagnostics.platformCheck()),
-    'service.overview': () => (diagnostics.guard(), { storage: diagnostics.storage(), queue: diagnostics.queue(), models: diagnostics.models(), config: diagnostics.configView() }),
-    'service.readiness': async (i) => {
-      diagnostics.guard();
-      const r = await diagnostics.readiness(i.print);
-      return { ok: r.ok, at: r.at, htmlPath: r.htmlPath, pdfPath: r.pdfPath, receiptJobId: r.receiptJobId };
-    },
-    'service.logs': (i) => (diagnostics.guard(), diagnostics.logs(i)),
-    'service.restart': () => {
-      diagnostics.guard();
-      if (opts.host !== 'electron') throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'the Node host cannot restart itself; restart it from its terminal or service manager');
-      log.info('service.restart_requested');
-      bus.emit('shell.request', { action: 'restart' });
-      return { ok: true as const };
-    },
-    'service.analyzeFrame': async (i) => {
-      diagnostics.guard();
-      if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
-      const a = await face.analyze({ jpeg: Buffer.from(i.jpeg, 'base64') });
-      return { boxes: a.boxes.map((b) => ({ x1: b.x1 / a.width, y1: b.y1 / a.height, x2: b.x2 / a.width, y2: b.y2 / a.height, score: b.score })), ms: a.timings.total ?? 0 };
-    },
-    'checkout.catalogue': () => ({ drugs: counter.catalogue() }),
-    'checkout.customer': async () => ({ customer: session.current ? await counter.customerView() : null }),
-    'checkout.quote': (i) => counter.quote(i.items, i.useAccount, i.prescription),
-    'checkout.pay': (i) => counter.pay(i.items, i.useAccount, i.prescription),
-    'checkout.sales': () => ({ sales: counter.sales() }),
-    'checkout.refund': (i) => counter.refund(i.itemId),
-    'checkout.queue': () => counter.queue(),
-    'checkout.resolve': (i) => counter.resolve(i.itemId, i.note),
-    'checkout.drain': async () => ({ processed: await drainer.drainOnce() }),
-    'checkout.shift': (i) => {
-      if (i.action === 'open') return { ...counter.openShift(), report: null };
-      if (i.action === 'close') {
-        const report = counter.closeShift();
-        return { open: false, openedAt: null, report };
-      }
-      return { ...counter.shiftStatus(), report: null };
-    },
-    'checkout.endCustomer': () => {
-      session.end('logout');
-      return { ok: true as const };
-    },
+    // Face is a way in for residents and customers alike; the technician's mode has no customers.
+    ...(config.mode !== 'service' ? faceHandlers(face, session, clock) : {}),
+    ...(kiosk?.handlers ?? {}),
+    ...(pharmacy?.handlers ?? {}),
+    ...service.handlers,
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
@@ -275,8 +270,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     platform,
     outbox,
     drainer,
-    checkout,
-    reconciler,
+    pharmacy,
+    kiosk,
     simulator: sim,
     session,
     face,

@@ -11,7 +11,8 @@ import { localeSchema, modeSchema } from '../bridge/contract';
 import { devicesConfigSchema } from '../devices/config';
 import { faceConfigSchema } from '../face/config';
 import { signingConfigSchema } from '../platform/signing';
-import { offlineConfigSchema, outboxConfigSchema } from '../outbox/config';
+import { outboxConfigSchema } from '../outbox/config';
+import { counterConfigSchema, offlineConfigSchema } from '../pharmacy/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -60,6 +61,8 @@ export const configSchema = z
       .strict()
       .prefault({}),
     offline: offlineConfigSchema.prefault({}),
+    /** The pharmacy counter's rules (checkout mode). */
+    counter: counterConfigSchema.prefault({}),
     ui: z
       .object({
         elderlyMode: z.boolean().default(false),

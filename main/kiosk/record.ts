@@ -5,6 +5,9 @@
  */
 import type { PlatformClient } from '../platform/client';
 import type { Infno, TxInput } from '../platform/schemas';
+import type { DeliveryHandler } from '../outbox/delivery';
+
+export const RECORD_KIND = 'platform-record';
 
 export interface RecordPayload {
   infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802' | 'X2901' | 'X2902';
@@ -53,6 +56,32 @@ export async function recordInPlace(client: PlatformClient, p: RecordPayload): P
   return null;
 }
 
-export function recordInput(p: RecordPayload): TxInput<Infno> {
+function recordInput(p: RecordPayload): TxInput<Infno> {
   return p.input as TxInput<Infno>;
+}
+
+/** A filing or its cancellation: sent once; an unknown outcome is checked with a query before anything else. */
+export function recordDelivery(client: PlatformClient): DeliveryHandler<RecordPayload> {
+  const who = (p: RecordPayload) => ({ psnNo: p.psnNo, insuplcAdmdvs: p.insuplcAdmdvs });
+  const handler: DeliveryHandler<RecordPayload> = {
+    kind: RECORD_KIND,
+    async deliver(it, kit) {
+      const r = await kit.sendJournalled(it, it.payload.infno, recordInput(it.payload), who(it.payload));
+      if (r.kind === 'ok') return kit.done(it, r.msgid, r.output ?? null);
+      if (r.kind === 'business-error') return kit.refused(it, r.msgid, r.message);
+      return kit.notAnswered(it, r.msgid, r);
+    },
+    async resolveUnknown(it, kit) {
+      const inPlace = await recordInPlace(client, it.payload);
+      const last = kit.journal(it).at(-1);
+      if (inPlace === true) {
+        if (last) kit.closeAttempt(last.msgid, 'ok', 'confirmed by query');
+        return kit.settleByQuery(it, 'done', 'CONFIRMED_BY_QUERY');
+      }
+      if (inPlace === null) return kit.settleByQuery(it, 'unknown', 'PLATFORM_OUTCOME_UNKNOWN');
+      if (last) kit.closeAttempt(last.msgid, 'not-applied', 'absent at the platform');
+      return handler.deliver(it, kit);
+    },
+  };
+  return handler;
 }

@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
-import { fen, formatYuan, type Fen } from '../bridge/contract/money';
+import { fen, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
 import type { PlatformClient } from '../platform/client';
 import { beijingDate, infTime } from '../platform/envelope';
@@ -15,12 +15,12 @@ import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy, MedType } from '../policy/types';
 import type { Outbox } from '../outbox/outbox';
 import type { Drainer } from '../outbox/drainer';
-import type { RecordPayload } from './record';
+import { RECORD_KIND, type RecordPayload } from './record';
 import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
 import type { Identity } from '../devices/identity';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
-import { CATALOGUE } from '../../fixtures/platform/catalogue';
+import type { DrugCatalogue } from '../policy/catalogue';
 
 export const INSUTYPE_NAMES: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险', '340': '离休人员医疗保障' };
 
@@ -87,6 +87,7 @@ export class KioskServices {
     private readonly drainer: Drainer,
     private readonly devices: DeviceManager,
     private readonly policies: RegionPolicy[],
+    private readonly drugs: DrugCatalogue,
     private readonly terminal: { admdvs: string; name: string; institutionCode: string },
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -115,7 +116,7 @@ export class KioskServices {
       certno: b.certno,
       gender: b.gend,
       age: Math.floor(b.age),
-      records: r.insuinfo.map((i) => ({ insutype: i.insutype, status: i.psn_insu_stas, balance: fen(Math.round(i.balc * 100)), admdvs: i.insuplc_admdvs, empName: i.emp_name, psnType: i.psn_type, since: i.psn_insu_date })),
+      records: r.insuinfo.map((i) => ({ insutype: i.insutype, status: i.psn_insu_stas, balance: fen(i.balc), admdvs: i.insuplc_admdvs, empName: i.emp_name, psnType: i.psn_type, since: i.psn_insu_date })),
       selected: r.insuinfo[0]?.insutype ?? '',
     };
     return this.person;
@@ -154,7 +155,7 @@ export class KioskServices {
     const { p, r } = await this.record();
     const s = (await this.client.query('5203', { data: { psn_no: p.psnNo, setl_id: setlId, mdtrt_id: mdtrtId } }, { insuplcAdmdvs: r.admdvs })).setlinfo;
     const lines = (await this.client.query('5204', { data: { psn_no: p.psnNo, setl_id: setlId, mdtrt_id: mdtrtId } }, { insuplcAdmdvs: r.admdvs })).feedetail;
-    const f = (v: number) => fen(Math.round(v * 100));
+    const f = fen;
     return {
       summary: { total: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), account: f(s.acct_pay), cash: f(s.psn_cash_pay), date: String(s.setl_time).slice(0, 10) },
       lines: lines.map((l) => ({ name: String((l as { hilist_name?: string }).hilist_name ?? l.med_list_codg), quantity: l.cnt, amount: f(l.det_item_fee_sumamt) })),
@@ -165,7 +166,7 @@ export class KioskServices {
     const { p, r } = await this.record();
     const ym = beijingDate(this.clock.now()).slice(0, 7).replace('-', '');
     const c = (await this.client.query('5206', { data: { psn_no: p.psnNo, cum_ym: ym } }, { insuplcAdmdvs: r.admdvs })).cuminfo;
-    return c.map((x) => ({ code: x.cum_type_code, amount: fen(Math.round(x.cum * 100)) }));
+    return c.map((x) => ({ code: x.cum_type_code, amount: fen(x.cum) }));
   }
 
   async filings() {
@@ -212,7 +213,7 @@ export class KioskServices {
         label: `转院备案 ${h.name}`,
       };
     }
-    const item = this.outbox.enqueue('platform-record', p.psnNo, payload);
+    const item = this.outbox.enqueue(RECORD_KIND, p.psnNo, payload);
     const done = await this.drainer.settleNow(item.itemId, 20_000);
     const result = done.result as { result?: { trt_dcla_detl_sn?: string } } | null;
     this.log.info('kiosk.filing', { infno: payload.infno, state: done.state });
@@ -224,7 +225,7 @@ export class KioskServices {
     const { r } = await this.record();
     const policy = policyFor(this.policies, r.admdvs, beijingDate(this.clock.now()));
     const bill = lines.map((l, i) => {
-      const d = CATALOGUE.find((c) => c.hilistCode === l.listCode);
+      const d = this.drugs.byCode(l.listCode);
       if (!d) throw new BridgeError('BRIDGE_BAD_PAYLOAD', `unknown drug ${l.listCode}`);
       return { feedetlSn: String(i + 1), listCode: d.hilistCode, name: d.name, chrgitmLv: d.chrgitmLv, unitPrice: fen(d.price), quantityMilli: Math.round(l.quantity * 1000), selfPayBp: d.selfPayBp, priceCap: d.priceCap === null ? null : fen(d.priceCap) };
     });
@@ -233,7 +234,7 @@ export class KioskServices {
   }
 
   catalogue() {
-    return CATALOGUE.filter((c) => c.chrgitmLv !== '03').map((c) => ({ listCode: c.hilistCode, name: c.name, spec: c.spec, price: fen(c.price) }));
+    return this.drugs.drugs.filter((c) => c.chrgitmLv !== '03').map((c) => ({ listCode: c.hilistCode, name: c.name, spec: c.spec, price: fen(c.price) }));
   }
 
   async policy(locale: 'zh-CN' | 'en') {
@@ -298,7 +299,7 @@ export class KioskServices {
     const { p, r } = await this.record();
     const year = Number(beijingDate(this.clock.now()).slice(0, 4));
     const res = await this.client.query('X5401', { data: { psn_no: p.psnNo, begn_year: String(year - 4), end_year: String(year + 1) } }, { insuplcAdmdvs: r.admdvs });
-    return res.contribution.map((c) => ({ year: c.year, insutype: c.insutype, amount: fen(Math.round(c.amount * 100)), paidAt: String(c.paid_at).slice(0, 10), channel: c.channel }));
+    return res.contribution.map((c) => ({ year: c.year, insutype: c.insutype, amount: fen(c.amount), paidAt: String(c.paid_at).slice(0, 10), channel: c.channel }));
   }
 
   /**
@@ -315,7 +316,7 @@ export class KioskServices {
     // in the same millisecond apart. The number is stored in the outbox payload, so retries reuse it.
     const outOrderNo = `${this.terminal.institutionCode}${this.clock.now()}${randomBytes(3).toString('hex')}`;
     const payload: RecordPayload = { infno: 'X2701', input: { data: { psn_no: p.psnNo, year, out_order_no: outOrderNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `城乡居民缴费下单 ${year}` };
-    const item = this.outbox.enqueue('platform-record', p.psnNo, payload);
+    const item = this.outbox.enqueue(RECORD_KIND, p.psnNo, payload);
     const done = await this.drainer.settleNow(item.itemId, 20_000);
     this.log.info('kiosk.premium_order', { state: done.state, year });
     if (done.state === 'failed-business') throw new BridgeError('PLATFORM_BUSINESS_ERROR', done.reason ?? 'the platform refused the order');
@@ -329,7 +330,7 @@ export class KioskServices {
     if (!this.orders.has(outOrderNo)) throw new BridgeError('PREMIUM_NO_SUCH_ORDER', 'no such order in this session');
     const { r } = await this.record();
     const o = (await this.client.query('X2702', { data: { out_order_no: outOrderNo } }, { insuplcAdmdvs: r.admdvs })).order;
-    return { orderId: outOrderNo, orderNo: o.order_no, amount: fen(Math.round(o.amount * 100)), payUrl: o.pay_url, expireTime: o.expire_time, state: o.state, paidAt: o.paid_at };
+    return { orderId: outOrderNo, orderNo: o.order_no, amount: fen(o.amount), payUrl: o.pay_url, expireTime: o.expire_time, state: o.state, paidAt: o.paid_at };
   }
 
   /** 亲情账户: the members bound to this person's account. */
@@ -421,13 +422,9 @@ export class KioskServices {
   }
 
   private async runRecord(payload: RecordPayload) {
-    const item = this.outbox.enqueue('platform-record', payload.psnNo, payload);
+    const item = this.outbox.enqueue(RECORD_KIND, payload.psnNo, payload);
     const done = await this.drainer.settleNow(item.itemId, 20_000);
     this.log.info('kiosk.record', { infno: payload.infno, state: done.state });
     return { state: done.state, message: done.state === 'failed-business' ? done.reason : null };
-  }
-
-  money(v: Fen): string {
-    return formatYuan(v);
   }
 }

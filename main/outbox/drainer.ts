@@ -1,44 +1,59 @@
 /**
- * The one drainer. It takes due items oldest first, one per person, and delivers each exactly
- * once: an attempt whose outcome is unknown is never re-sent; it is reversed with 2601 (retried
- * until definitive) and only then redone with a fresh msgid. A circuit breaker stops hammering a
- * platform that is down; backoff has jitter so a fleet does not return in step.
+ * The one drainer. It takes due items oldest first, one per person, and hands each to the
+ * DeliveryHandler registered for its kind; it knows nothing of settlements, refunds or filings.
+ * Every pass awaits each item's network I/O and stops after a time budget, so it never holds the
+ * event loop; `settleNow` waits for one item's outcome through events, with a deadline.
+ * A circuit breaker stops hammering a platform that is down; backoff has jitter so a fleet does
+ * not return in step.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import type { PlatformClient, Outcome } from '../platform/client';
-import type { Outbox, OutboxItem } from './outbox';
-import { fen } from '../bridge/contract/money';
-import { pharmacyInput, settleInput, summaryOf, type SettlementPayload, type SettlementResult } from '../pharmacy/settlement';
-import { recordInPlace, recordInput, type RecordPayload } from '../kiosk/record';
-
-/** 2103 for a settlement of this terminal. */
-export interface RefundPayload {
-  saleItemId: string;
-  setlId: string;
-  mdtrtId: string;
-  psnNo: string;
-  insuplcAdmdvs: string;
-}
+import type { Infno, TxInput, TxOutput } from '../platform/schemas';
+import type { Outbox, OutboxItem, OutboxState } from './outbox';
+import type { DeliveryHandler, DeliveryKit, DeliveryPerson } from './delivery';
 
 export interface DrainerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   breakerThreshold?: number;
   breakerCooldownMs?: number;
+  /** A pass yields (and schedules the next) after this long, so one pass never runs for minutes. */
+  passBudgetMs?: number;
   random?: () => number;
 }
 
 type Breaker = { state: 'closed' | 'open' | 'half-open'; failures: number; openedAt: number };
 
-const TRANSPORT = new Set(['PLATFORM_UNREACHABLE', 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN', 'PLATFORM_CONNECTION_LOST', 'PLATFORM_HTTP_ERROR']);
+const TRANSPORT = new Set(['PLATFORM_UNREACHABLE', 'PLATFORM_SIGNIN_FAILED', 'PLATFORM_SIGNIN_EXPIRED', 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN', 'PLATFORM_CONNECTION_LOST', 'PLATFORM_HTTP_ERROR']);
+/** States in which the drainer still owes the item an attempt. */
+const OPEN: readonly OutboxState[] = ['pending', 'sending', 'unknown', 'reversed'];
+const LEASE_MS = 60_000;
 
-export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
+export class DrainerError extends Error {
+  constructor(
+    readonly code: 'OUTBOX_KIND_TAKEN',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DrainerError';
+  }
+}
+
+export class Drainer extends EventEmitter<{ changed: [OutboxItem]; pass: [worked: number, followUp: boolean]; idle: [] }> {
   private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private intervalMs = 2000;
   private readonly breaker: Breaker = { state: 'closed', failures: 0, openedAt: 0 };
   private readonly o: Required<DrainerOptions>;
+  private readonly handlers = new Map<string, DeliveryHandler>();
+  /** Items someone is waiting for at the counter or the kiosk: worked on before the backlog. */
+  private readonly priority = new Set<string>();
+  private readonly holder = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  private readonly kit: DeliveryKit;
 
   constructor(
     private readonly outbox: Outbox,
@@ -48,7 +63,22 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
     opts: DrainerOptions = {},
   ) {
     super();
-    this.o = { backoffBaseMs: opts.backoffBaseMs ?? 1000, backoffMaxMs: opts.backoffMaxMs ?? 300_000, breakerThreshold: opts.breakerThreshold ?? 5, breakerCooldownMs: opts.breakerCooldownMs ?? 30_000, random: opts.random ?? Math.random };
+    this.setMaxListeners(0);
+    this.o = {
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      backoffMaxMs: opts.backoffMaxMs ?? 300_000,
+      breakerThreshold: opts.breakerThreshold ?? 5,
+      breakerCooldownMs: opts.breakerCooldownMs ?? 30_000,
+      passBudgetMs: opts.passBudgetMs ?? 5_000,
+      random: opts.random ?? Math.random,
+    };
+    this.kit = this.makeKit();
+  }
+
+  /** Each mode module registers how its kinds are delivered; one handler per kind. */
+  register(handler: DeliveryHandler<never>): void {
+    if (this.handlers.has(handler.kind)) throw new DrainerError('OUTBOX_KIND_TAKEN', `a delivery handler for ${handler.kind} is already registered`);
+    this.handlers.set(handler.kind, handler as DeliveryHandler);
   }
 
   get breakerState(): Breaker['state'] {
@@ -60,7 +90,7 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
     return this.clock.now() + Math.round(base * (0.5 + this.o.random() * 0.5));
   }
 
-  private transport<T>(r: Outcome<T>): void {
+  private transport(r: Outcome<unknown>): void {
     if (r.kind === 'ok' || r.kind === 'business-error' || !TRANSPORT.has(r.code)) {
       this.breaker.failures = 0;
       this.breaker.state = 'closed';
@@ -82,14 +112,17 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
 
   start(intervalMs = 2000): void {
     this.stop();
-    const tick = () => {
-      void this.drainOnce()
-        .catch((err: Error) => this.log.error('outbox.drain_failed', { error: err.message }))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.stopped = false;
+    this.intervalMs = intervalMs;
+    this.timer = setTimeout(() => this.tick(), 0);
+  }
+
+  private tick(): void {
+    this.drainOnce()
+      .catch((err: Error) => this.log.error('outbox.drain_failed', { error: err.message }))
+      .finally(() => {
+        if (this.timer) this.timer = setTimeout(() => this.tick(), this.intervalMs);
+      });
   }
 
   stop(): void {
@@ -100,231 +133,219 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; idle: [] }> {
   /** Stops and waits for a pass in progress to finish (before the database closes). */
   async stopAndWait(): Promise<void> {
     this.stop();
+    this.stopped = true;
+    this.again = false;
     await this.running?.catch(() => undefined);
     this.outbox.releaseLease(this.holder);
   }
 
-  /** One pass over the due items. Calls that arrive while a pass runs join it. */
+  /**
+   * One pass over the due items. A call while a pass runs returns that pass and asks for one more
+   * after it, so an item enqueued meanwhile is not left for the next timer tick.
+   */
   drainOnce(): Promise<number> {
-    if (this.running) return this.running;
-    // Clear `running` only after it has been set, even when the pass finishes synchronously.
-    this.running = this.pass().finally(() => {
-      this.running = null;
-    });
+    if (this.stopped) return Promise.resolve(0);
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass()
+      .catch((err: Error) => {
+        this.log.error('outbox.pass_failed', { error: err.message });
+        return 0;
+      })
+      .then((n) => {
+        this.running = null;
+        const followUp = this.again;
+        this.again = false;
+        // On the next turn of the event loop: other calls get their share first.
+        if (followUp) setImmediate(() => void this.drainOnce());
+        this.emit('pass', n, followUp);
+        return n;
+      });
     return this.running;
   }
 
-  private readonly holder = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-
   private async pass(): Promise<number> {
-    if (!this.outbox.acquireLease(this.holder, 60_000)) return 0;
+    if (!this.outbox.acquireLease(this.holder, LEASE_MS)) return 0;
+    const started = this.clock.now();
     let n = 0;
+    // Each item once per state in a pass: one that moved on (unknown -> reversed -> redone) is
+    // worked again at once; one that did not waits for the next pass.
+    const seen = new Map<string, OutboxState>();
     for (;;) {
-      const due = this.outbox.due(this.clock.now(), 20);
-      if (!due.length) break;
-      let progressed = false;
-      for (const item of due) {
-        if (!this.allowed() || !this.outbox.acquireLease(this.holder, 60_000)) return n;
-        const before = item.state;
-        const after = await this.work(item);
-        n++;
-        if (after.state !== before || after.state === 'done') progressed = true;
+      if (this.clock.now() - started > this.o.passBudgetMs) {
+        this.again = true;
+        break;
       }
-      if (!progressed) break;
+      const next = this.nextItem(seen);
+      if (!next) break;
+      if (!this.allowed() || !this.outbox.acquireLease(this.holder, LEASE_MS)) break;
+      seen.set(next.itemId, next.state);
+      await this.work(next);
+      n++;
     }
     if (n) this.emit('idle');
     return n;
   }
 
-  /** Drains until the item is no longer pending or sending (online checkout waits on this). */
-  async settleNow(itemId: string, timeoutMs = 60_000): Promise<OutboxItem<SettlementPayload, SettlementResult>> {
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      await this.drainOnce();
-      const item = this.outbox.get<SettlementPayload, SettlementResult>(itemId);
-      if (!['pending', 'sending', 'reversed'].includes(item.state) || item.nextAttemptAt > this.clock.now() || this.clock.now() > deadline || this.breaker.state === 'open') return item;
+  /** A waited-for item first (when it is due), then the oldest due item not yet tried in this pass. */
+  private nextItem(seen: Map<string, OutboxState>): OutboxItem | null {
+    const now = this.clock.now();
+    const fresh = (i: OutboxItem) => seen.get(i.itemId) !== i.state;
+    for (const id of this.priority) {
+      const it = this.outbox.dueItem(id, now);
+      if (it && fresh(it)) return it;
     }
+    return this.outbox.due(now, 50).find(fresh) ?? null;
   }
 
-  private changed(item: OutboxItem): OutboxItem {
-    this.emit('changed', item);
-    return item;
+  /**
+   * Delivers one item now (ahead of the backlog) and resolves with it once its outcome is known,
+   * it is waiting for a retry, the breaker is open, or the deadline passes — whichever is first.
+   * Event-driven: nothing here loops.
+   */
+  settleNow<P = unknown, R = unknown>(itemId: string, timeoutMs = 20_000): Promise<OutboxItem<P, R>> {
+    const settled = (i: OutboxItem) => !OPEN.includes(i.state) || i.nextAttemptAt > this.clock.now() || this.breaker.state === 'open';
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const finish = () => {
+        this.off('changed', onChanged);
+        this.off('pass', onPass);
+        this.priority.delete(itemId);
+        if (timer) clearTimeout(timer);
+        resolve(this.outbox.get<P, R>(itemId));
+      };
+      const onChanged = (i: OutboxItem) => {
+        if (i.itemId === itemId && settled(i)) finish();
+      };
+      // A pass that could not touch the item (lease held elsewhere, breaker open, an earlier item
+      // of the same person still open) leaves it queued: say so instead of spinning. A pass that
+      // worked but left the item due gets a follow-up pass.
+      const onPass = (worked: number, followUp: boolean) => {
+        if (followUp) return;
+        const i = this.outbox.get(itemId);
+        if (settled(i) || worked === 0 || !this.outbox.dueItem(itemId, this.clock.now())) finish();
+        else void this.drainOnce();
+      };
+      if (settled(this.outbox.get(itemId))) return finish();
+      this.priority.add(itemId);
+      this.on('changed', onChanged);
+      this.on('pass', onPass);
+      timer = setTimeout(finish, timeoutMs);
+      void this.drainOnce();
+    });
   }
 
-  private async work(item: OutboxItem): Promise<OutboxItem> {
-    if (item.kind === 'platform-record') return this.changed(await this.record(item as OutboxItem<RecordPayload>));
-    if (item.kind === 'pharmacy-refund') {
-      const rf = item as OutboxItem<RefundPayload>;
-      if (rf.state === 'sending') return this.changed(this.recoverSending(rf, '2103'));
-      if (rf.state === 'unknown') return this.changed(await this.reverseUnknown(rf as never, '2103'));
-      return this.changed(await this.refund(rf));
+  private async work(item: OutboxItem): Promise<void> {
+    const handler = this.handlers.get(item.kind);
+    let after: OutboxItem;
+    try {
+      if (!handler) after = this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_UNKNOWN_KIND: ${item.kind}` });
+      else if (item.state === 'sending') after = this.recoverSending(item);
+      else if (item.state === 'unknown') after = await handler.resolveUnknown(item, this.kit);
+      else after = await handler.deliver(item, this.kit);
+    } catch (err) {
+      // A handler that throws (bad payload, a bug) must not stop the queue: a person looks at it.
+      this.log.error('outbox.delivery_failed', { item: item.itemId, kind: item.kind, error: (err as Error).message });
+      const now = this.outbox.get(item.itemId);
+      after = now.state === 'sending' ? now : this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_DELIVERY_FAILED: ${(err as Error).message.slice(0, 200)}` });
     }
-    if (item.kind !== 'pharmacy-settlement') {
-      return this.changed(this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_UNKNOWN_KIND: ${item.kind}` }));
-    }
-    const it = item as OutboxItem<SettlementPayload, SettlementResult>;
-    if (it.state === 'sending') return this.changed(this.recoverSending(it, '2102'));
-    if (it.state === 'unknown') return this.changed(await this.reverseUnknown(it, '2102'));
-    return this.changed(await this.settle(it));
+    handler?.changed?.(after);
+    this.emit('changed', after);
   }
 
   /** A 'sending' item seen here was in flight when the process died: its outcome is unknown. */
-  private recoverSending(it: OutboxItem, infno: string): OutboxItem {
-    const last = this.outbox.journalFor(it.itemId).filter((j) => j.infno === infno).at(-1);
+  private recoverSending(it: OutboxItem): OutboxItem {
+    const last = this.outbox.journalFor(it.itemId).at(-1);
     this.outbox.db.transaction(() => {
       if (last && last.outcome === 'sent') this.outbox.journalOutcome(last.msgid, 'unknown', 'in flight at a crash or restart');
-      this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN_AFTER_RESTART' });
+      this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN_AFTER_RESTART', nextAttemptAt: this.clock.now() });
     })();
     this.log.warn('outbox.recovered_unknown', { item: it.itemId });
     return this.outbox.get(it.itemId);
   }
 
-  /** 2103: cancels a settlement. Reversible like 2102, so an unknown outcome is reversed, then redone. */
-  private async refund(it: OutboxItem<RefundPayload>): Promise<OutboxItem> {
-    const p = it.payload;
-    const msgid = this.client.nextMsgid();
-    this.outbox.db.transaction(() => {
-      this.outbox.journalSend(msgid, it.itemId, '2103', p.psnNo);
-      this.outbox.update(it.itemId, { state: 'sending', reason: null, attempts: it.attempts + 1 });
-    })();
-    const r = await this.client.send('2103', { data: { setl_id: p.setlId, mdtrt_id: p.mdtrtId, psn_no: p.psnNo } }, { msgid, insuplcAdmdvs: p.insuplcAdmdvs });
-    this.transport(r);
-    if (r.kind === 'ok') {
-      const s = r.output.setlinfo;
-      return this.done(it, msgid, { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid, split: summaryOf(s), settledAt: this.clock.nowIso() }, s.setl_id ?? null);
-    }
-    if (r.kind === 'business-error') return this.failedBusiness(it, msgid, r.message);
-    return this.notAnswered(it, msgid, r);
-  }
-
-  /** Journals a final ok and stores the result, in one transaction. */
-  private done(it: OutboxItem, msgid: string, result: unknown, ref: string | null = null): OutboxItem {
-    this.outbox.db.transaction(() => {
-      this.outbox.journalOutcome(msgid, 'ok', null, ref);
-      this.outbox.update(it.itemId, { state: 'done', reason: null, result });
-    })();
-    return this.outbox.get(it.itemId);
-  }
-
-  /** Journals a refusal (infcode -2: nothing applied); the item is final. */
-  private failedBusiness(it: OutboxItem, msgid: string, message: string): OutboxItem {
-    this.outbox.db.transaction(() => {
-      this.outbox.journalOutcome(msgid, 'business-error', message);
-      this.outbox.update(it.itemId, { state: 'failed-business', reason: message });
-    })();
-    return this.outbox.get(it.itemId);
-  }
-
-  /**
-   * Journals a send without a definite answer. Unreachable: nothing was delivered, this msgid is
-   * spent, the item waits with backoff. Unknown: it may have been applied, so the item goes to
-   * unknown and is resolved (reversal or query) before anything is sent again.
-   */
-  private notAnswered(it: OutboxItem, msgid: string, r: Extract<Outcome<unknown>, { kind: 'unreachable' | 'unknown' }>): OutboxItem {
-    this.outbox.db.transaction(() => {
-      if (r.kind === 'unreachable') {
-        this.outbox.journalOutcome(msgid, 'unreachable', r.message);
-        this.outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(it.attempts) });
-      } else {
-        this.outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
-        this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: this.clock.now() });
-      }
-    })();
-    return this.outbox.get(it.itemId);
-  }
-
-  private async settle(it: OutboxItem<SettlementPayload, SettlementResult>): Promise<OutboxItem> {
-    const p = it.payload;
-    const ctx = { insuplcAdmdvs: p.person.insuplcAdmdvs };
-    const pre = await this.client.send('2101', pharmacyInput(p, this.clock.now()), ctx);
-    this.transport(pre);
-    if (pre.kind === 'business-error') return this.refused(it, pre.message);
-    if (pre.kind !== 'ok') return this.outbox.update(it.itemId, { state: 'pending', reason: pre.code, attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) });
-
-    const msgid = this.client.nextMsgid();
-    this.outbox.db.transaction(() => {
-      this.outbox.journalSend(msgid, it.itemId, '2102', p.person.psnNo);
-      this.outbox.update(it.itemId, { state: 'sending', reason: null, attempts: it.attempts + 1 });
-    })();
-    const r = await this.client.send('2102', settleInput(p, this.clock.now()), { ...ctx, msgid });
-    this.transport(r);
-    if (r.kind === 'ok') {
-      const s = r.output.setlinfo;
-      const split = summaryOf(s);
-      const result: SettlementResult = { setlId: s.setl_id!, mdtrtId: s.mdtrt_id, msgid, split, settledAt: this.clock.nowIso() };
-      let state: 'done' | 'needs-attention' = 'done';
-      let reason: string | null = null;
-      if (p.deferred) {
-        const diff = split.cash - p.deferred.cashCollected;
-        if (diff > 0) {
-          result.collect = fen(diff);
-          state = 'needs-attention';
-          reason = 'COLLECT_DIFFERENCE';
-        } else if (diff < 0) result.refundDue = fen(-diff);
-      }
-      this.outbox.db.transaction(() => {
-        this.outbox.journalOutcome(msgid, 'ok', null, s.setl_id ?? null);
-        this.outbox.update(it.itemId, { state, reason, result });
-      })();
-      return this.outbox.get(it.itemId);
-    }
-    if (r.kind === 'business-error') {
-      this.outbox.journalOutcome(msgid, 'business-error', r.message);
-      return this.refused(it, r.message);
-    }
-    if (r.kind === 'unknown') this.log.warn('outbox.unknown', { item: it.itemId, msgid, code: r.code });
-    return this.notAnswered(it, msgid, r);
-  }
-
-  /** A filing or its cancellation: sent once; an unknown outcome is checked with a query before anything else. */
-  private async record(it: OutboxItem<RecordPayload>): Promise<OutboxItem> {
-    const p = it.payload;
-    if (it.state === 'sending' || it.state === 'unknown') {
-      const inPlace = await recordInPlace(this.client, p);
-      if (inPlace === true) {
-        const last = this.outbox.journalFor(it.itemId).at(-1);
-        if (last) this.outbox.journalOutcome(last.msgid, 'ok', 'confirmed by query');
-        return this.outbox.update(it.itemId, { state: 'done', reason: 'CONFIRMED_BY_QUERY' });
-      }
-      if (inPlace === null) return this.outbox.update(it.itemId, { state: 'unknown', reason: 'PLATFORM_OUTCOME_UNKNOWN', attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) });
-      const last = this.outbox.journalFor(it.itemId).at(-1);
-      if (last) this.outbox.journalOutcome(last.msgid, 'not-applied', 'absent at the platform');
-    }
-    const msgid = this.client.nextMsgid();
-    this.outbox.db.transaction(() => {
-      this.outbox.journalSend(msgid, it.itemId, p.infno, p.psnNo);
-      this.outbox.update(it.itemId, { state: 'sending', attempts: it.attempts + 1 });
-    })();
-    const r = await this.client.send(p.infno, recordInput(p) as never, { msgid, insuplcAdmdvs: p.insuplcAdmdvs });
-    this.transport(r);
-    if (r.kind === 'ok') return this.done(it, msgid, r.output ?? null);
-    if (r.kind === 'business-error') return this.failedBusiness(it, msgid, r.message);
-    return this.notAnswered(it, msgid, r);
-  }
-
-  /** 2601 for the attempt that may have been applied; only a definitive answer moves the item on. */
-  private async reverseUnknown(it: OutboxItem<SettlementPayload | RefundPayload>, infno: '2102' | '2103'): Promise<OutboxItem> {
-    const open = this.outbox.journalFor(it.itemId).filter((j) => j.infno === infno && (j.outcome === 'unknown' || j.outcome === 'sent'));
-    if (!open.length) return this.outbox.update(it.itemId, { state: 'reversed', reason: 'NOTHING_TO_REVERSE' });
-    const who = 'person' in it.payload ? { psnNo: it.payload.person.psnNo, admdvs: it.payload.person.insuplcAdmdvs } : { psnNo: it.payload.psnNo, admdvs: it.payload.insuplcAdmdvs };
-    for (const j of open) {
-      const r = await this.client.send('2601', { data: { psn_no: who.psnNo, omsgid: j.msgid, oinfno: infno } }, { insuplcAdmdvs: who.admdvs });
-      this.transport(r);
-      if (r.kind === 'ok') this.outbox.journalOutcome(j.msgid, 'reversed');
-      else if (r.kind === 'business-error' && /原交易不存在|无需冲正/.test(r.message)) this.outbox.journalOutcome(j.msgid, 'not-applied', r.message);
-      else if (r.kind === 'business-error') return this.outbox.update(it.itemId, { state: 'needs-attention', reason: `REVERSAL_REFUSED: ${r.message}` });
-      else return this.outbox.update(it.itemId, { state: 'unknown', reason: r.code, attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) });
-    }
-    this.log.info('outbox.reversed', { item: it.itemId, attempts: open.length });
-    return this.outbox.update(it.itemId, { state: 'reversed', reason: 'REDO_AFTER_REVERSAL', nextAttemptAt: this.clock.now() });
-  }
-
-  private refused(it: OutboxItem<SettlementPayload, SettlementResult>, message: string): OutboxItem {
-    if (it.payload.offline && it.payload.deferred) {
-      // The customer left with the medicine having paid only the estimated cash part.
-      const e = it.payload.deferred.estimate;
-      return this.outbox.update(it.itemId, { state: 'needs-attention', reason: `PLATFORM_REFUSED: ${message}`, result: { setlId: '', mdtrtId: '', msgid: '', split: e, settledAt: '', collect: fen(e.medfee - it.payload.deferred.cashCollected) } });
-    }
-    return this.outbox.update(it.itemId, { state: 'failed-business', reason: message });
+  private makeKit(): DeliveryKit {
+    const { outbox, client, clock, log } = this;
+    const kit: DeliveryKit = {
+      sendJournalled: async <I extends Infno>(it: OutboxItem, infno: I, input: TxInput<I>, who: DeliveryPerson): Promise<Outcome<TxOutput<I>>> => {
+        const msgid = client.nextMsgid();
+        outbox.db.transaction(() => {
+          outbox.journalSend(msgid, it.itemId, infno, who.psnNo);
+          outbox.update(it.itemId, { state: 'sending', reason: null, attempts: it.attempts + 1 });
+        })();
+        const r = await client.send(infno, input, {
+          msgid,
+          insuplcAdmdvs: who.insuplcAdmdvs,
+          // The platform refused the first msgid because the sign-in expired: nothing was applied.
+          renewMsgid: (old) => {
+            const fresh = client.nextMsgid();
+            outbox.db.transaction(() => {
+              outbox.journalOutcome(old, 'not-applied', 'sign-in expired');
+              outbox.journalSend(fresh, it.itemId, infno, who.psnNo);
+            })();
+            return fresh;
+          },
+        });
+        this.transport(r);
+        return r;
+      },
+      sendUnjournalled: async (infno, input, who) => {
+        const r = await client.send(infno, input, { insuplcAdmdvs: who.insuplcAdmdvs });
+        this.transport(r);
+        return r;
+      },
+      done: (it, msgid, result, opts = {}) => {
+        outbox.db.transaction(() => {
+          outbox.journalOutcome(msgid, 'ok', null, opts.ref ?? null);
+          outbox.update(it.itemId, { state: opts.state ?? 'done', reason: opts.reason ?? null, result });
+        })();
+        return outbox.get(it.itemId);
+      },
+      refused: (it, msgid, message, opts = {}) => {
+        outbox.db.transaction(() => {
+          if (msgid) outbox.journalOutcome(msgid, 'business-error', message);
+          outbox.update(it.itemId, { state: opts.state ?? 'failed-business', reason: opts.reason ?? message, ...(opts.result !== undefined ? { result: opts.result } : {}) });
+        })();
+        return outbox.get(it.itemId);
+      },
+      notAnswered: (it, msgid, r) => {
+        const cur = outbox.get(it.itemId);
+        outbox.db.transaction(() => {
+          if (r.kind === 'unreachable') {
+            outbox.journalOutcome(msgid, 'unreachable', r.message);
+            outbox.update(it.itemId, { state: 'pending', reason: r.code, nextAttemptAt: this.backoff(cur.attempts) });
+          } else {
+            outbox.journalOutcome(msgid, 'unknown', `${r.code}: ${r.message}`);
+            outbox.update(it.itemId, { state: 'unknown', reason: r.code, nextAttemptAt: clock.now() });
+          }
+        })();
+        if (r.kind === 'unknown') log.warn('outbox.unknown', { item: it.itemId, msgid, code: r.code });
+        return outbox.get(it.itemId);
+      },
+      retryLater: (it, reason) => outbox.update(it.itemId, { state: 'pending', reason, attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) }),
+      reverseOpenAttempts: async (it, infno, who) => {
+        const open = outbox.journalFor(it.itemId).filter((j) => j.infno === infno && (j.outcome === 'unknown' || j.outcome === 'sent'));
+        if (!open.length) return outbox.update(it.itemId, { state: 'reversed', reason: 'NOTHING_TO_REVERSE', nextAttemptAt: clock.now() });
+        for (const j of open) {
+          const r = await client.send('2601', { data: { psn_no: who.psnNo, omsgid: j.msgid, oinfno: infno } }, { insuplcAdmdvs: who.insuplcAdmdvs });
+          this.transport(r);
+          if (r.kind === 'ok') outbox.journalOutcome(j.msgid, 'reversed');
+          else if (r.kind === 'business-error' && /原交易不存在|无需冲正/.test(r.message)) outbox.journalOutcome(j.msgid, 'not-applied', r.message);
+          else if (r.kind === 'business-error') return outbox.update(it.itemId, { state: 'needs-attention', reason: `REVERSAL_REFUSED: ${r.message}` });
+          else return outbox.update(it.itemId, { state: 'unknown', reason: r.code, attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) });
+        }
+        log.info('outbox.reversed', { item: it.itemId, attempts: open.length });
+        return outbox.update(it.itemId, { state: 'reversed', reason: 'REDO_AFTER_REVERSAL', nextAttemptAt: clock.now() });
+      },
+      journal: (it) => outbox.journalFor(it.itemId).map((j) => ({ msgid: j.msgid, infno: j.infno, outcome: j.outcome })),
+      closeAttempt: (msgid, outcome, detail) => outbox.journalOutcome(msgid, outcome, detail),
+      settleByQuery: (it, state, reason) =>
+        state === 'done'
+          ? outbox.update(it.itemId, { state: 'done', reason })
+          : outbox.update(it.itemId, { state: 'unknown', reason, attempts: it.attempts + 1, nextAttemptAt: this.backoff(it.attempts) }),
+    };
+    return kit;
   }
 }

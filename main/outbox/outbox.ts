@@ -205,6 +205,25 @@ export class Outbox {
     return out;
   }
 
+  /** The item if the drainer may work on it now under the same rule as `due`, else null. */
+  dueItem(itemId: string, now: number): OutboxItem | null {
+    const r = this.db
+      .prepare(
+        `SELECT o.* FROM outbox o
+         WHERE o.item_id = ? AND o.state IN ('pending', 'sending', 'unknown', 'reversed') AND o.next_attempt_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.psn_key = o.psn_key AND e.seq < o.seq AND e.state IN ('pending', 'sending', 'unknown', 'reversed'))`,
+      )
+      .get(itemId, now) as Row | undefined;
+    if (!r) return null;
+    try {
+      return this.toItem(r);
+    } catch (err) {
+      if (!(err instanceof OutboxError)) throw err;
+      this.db.prepare("UPDATE outbox SET state = 'needs-attention', reason = 'OUTBOX_TAMPERED' WHERE item_id = ?").run(r.item_id);
+      return null;
+    }
+  }
+
   list(filter: { states?: OutboxState[]; kind?: string } = {}): OutboxItem[] {
     const rows = this.db.prepare('SELECT * FROM outbox ORDER BY seq').all() as Row[];
     return rows

@@ -4,16 +4,15 @@
  * explicit risk limits, estimated with the policy engine and cached person data.
  */
 import { randomUUID } from 'node:crypto';
-import { fen, type Fen } from '../bridge/contract/money';
+import { fen, formatMoney } from '../bridge/contract/money';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import type { PlatformClient } from '../platform/client';
 import { beijingDate } from '../platform/envelope';
 import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy } from '../policy/types';
-import type { Outbox, OutboxItem } from '../outbox/outbox';
-import type { Drainer } from '../outbox/drainer';
-import type { OfflineConfig } from '../outbox/config';
+import type { Outbox } from '../outbox/outbox';
+import type { OfflineConfig } from './config';
 import { pharmacyInput, summaryOf, type SettlementLine, type SettlementPayload, type SettlementPerson, type SettlementResult, type SplitSummary } from './settlement';
 
 export class CheckoutError extends Error {
@@ -44,7 +43,6 @@ export interface Quote {
 export class CheckoutService {
   constructor(
     private readonly outbox: Outbox,
-    private readonly drainer: Drainer,
     private readonly client: PlatformClient,
     private readonly policies: RegionPolicy[],
     private readonly limits: OfflineConfig,
@@ -75,7 +73,7 @@ export class CheckoutService {
   /** The platform's pre-settlement (2101) when reachable, else the policy engine's estimate. */
   async quote(person: SettlementPerson, lines: SettlementLine[], useAccount: boolean): Promise<Quote> {
     if (this.online()) {
-      const payload = this.payload(person, lines, useAccount, null, false);
+      const payload = this.payload(randomUUID(), person, lines, useAccount, null, false);
       const r = await this.client.send('2101', pharmacyInput(payload, this.clock.now()), { insuplcAdmdvs: person.insuplcAdmdvs });
       if (r.kind === 'ok') return { mode: 'online', split: summaryOf(r.output.setlinfo) };
       if (r.kind === 'business-error') throw new CheckoutError('CHECKOUT_REFUSED', r.message);
@@ -105,9 +103,10 @@ export class CheckoutService {
     return { medfee: s.medfeeSumamt, fund: s.fundPaySumamt, hifp: s.hifpPay, hifmi: s.hifmiPay, hifob: s.hifobPay, maf: s.mafPay, acct: s.acctPay, mulaid: s.acctMulaidPay, cash: s.psnCashPay, balance: s.balc };
   }
 
-  private payload(person: SettlementPerson, lines: SettlementLine[], useAccount: boolean, quote: Quote | null, offline: boolean): SettlementPayload {
+  /** What the outbox item carries: the sale as it was quoted and what the customer paid in cash. */
+  payload(checkoutId: string, person: SettlementPerson, lines: SettlementLine[], useAccount: boolean, quote: Quote | null, offline: boolean): SettlementPayload {
     return {
-      checkoutId: randomUUID(),
+      checkoutId,
       person,
       lines,
       medType: '41',
@@ -118,37 +117,17 @@ export class CheckoutService {
   }
 
   /** Refuses an offline checkout that breaks a risk limit, naming the limit. */
-  private checkLimits(person: SettlementPerson, total: number, estimate: SplitSummary): void {
+  assertOfflineAllowed(person: SettlementPerson, total: number, estimate: SplitSummary, offlineToday: (psnNo: string, businessDate: string) => number): void {
     const L = this.limits;
     if (!L.enabled) throw new CheckoutError('OFFLINE_DISABLED', 'offline checkout is switched off on this terminal');
-    if (total > L.maxPerTransaction) throw new CheckoutError('OFFLINE_LIMIT_TRANSACTION', `offline checkouts are limited to ${L.maxPerTransaction / 100} yuan each`);
+    if (total > L.maxPerTransaction) throw new CheckoutError('OFFLINE_LIMIT_TRANSACTION', `offline checkouts are limited to ${formatMoney(L.maxPerTransaction)} each`);
     const day = beijingDate(this.clock.now());
-    const today = (this.outbox.db.prepare("SELECT COALESCE(SUM(total), 0) AS t FROM sale WHERE psn_key = ? AND business_date = ? AND mode = 'offline'").get(person.psnNo, day) as { t: number }).t;
-    if (today + total > L.maxPerPersonPerDay) throw new CheckoutError('OFFLINE_LIMIT_PERSON_DAY', `this person has reached the offline limit of ${L.maxPerPersonPerDay / 100} yuan today`);
+    const today = offlineToday(person.psnNo, day);
+    if (today + total > L.maxPerPersonPerDay) throw new CheckoutError('OFFLINE_LIMIT_PERSON_DAY', `this person has reached the offline limit of ${formatMoney(L.maxPerPersonPerDay)} today`);
     const open = this.outbox.list({ states: ['pending', 'sending', 'unknown', 'reversed'], kind: 'pharmacy-settlement' }).filter((i) => (i.payload as SettlementPayload).offline);
     const exposure = open.reduce((s, i) => { const d = (i.payload as SettlementPayload).deferred!; return s + d.estimate.medfee - d.cashCollected; }, 0);
-    if (exposure + (estimate.medfee - estimate.cash) > L.maxTerminalExposure) throw new CheckoutError('OFFLINE_LIMIT_EXPOSURE', `unsettled offline checkouts on this terminal have reached ${L.maxTerminalExposure / 100} yuan`);
+    if (exposure + (estimate.medfee - estimate.cash) > L.maxTerminalExposure) throw new CheckoutError('OFFLINE_LIMIT_EXPOSURE', `unsettled offline checkouts on this terminal have reached ${formatMoney(L.maxTerminalExposure)}`);
     const oldest = open.reduce<string | null>((o, i) => (!o || i.createdAt < o ? i.createdAt : o), null);
     if (oldest && this.clock.now() - Date.parse(oldest) > L.maxAgeHours * 3600_000) throw new CheckoutError('OFFLINE_LIMIT_AGE', `an offline checkout has waited more than ${L.maxAgeHours} hours: settle the queue first`);
-  }
-
-  /**
-   * Takes the checkout: writes the sale and its outbox item in one transaction, then (online)
-   * settles at once, or (offline) leaves it for the drainer. Returns the item as it stands.
-   */
-  async pay(person: SettlementPerson, lines: SettlementLine[], useAccount: boolean, quote: Quote): Promise<OutboxItem<SettlementPayload, SettlementResult>> {
-    if (!lines.length) throw new CheckoutError('CHECKOUT_EMPTY', 'the basket is empty');
-    const total = lines.reduce((s, l) => s + Math.round((l.unitPrice * l.quantityMilli) / 1000), 0);
-    const offline = quote.mode === 'offline';
-    if (offline) this.checkLimits(person, total, quote.split);
-    const payload = this.payload(person, lines, useAccount, quote, offline);
-    const item = this.outbox.enqueue('pharmacy-settlement', person.psnNo, payload, (itemId) => {
-      this.outbox.db
-        .prepare('INSERT INTO sale VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(payload.checkoutId, itemId, person.psnNo, offline ? 'offline' : 'online', total, quote.split.cash as Fen, this.clock.nowIso(), beijingDate(this.clock.now()));
-    });
-    this.log.info('checkout.accepted', { item: item.itemId, mode: offline ? 'offline' : 'online', total });
-    if (offline) return item as OutboxItem<SettlementPayload, SettlementResult>;
-    return this.drainer.settleNow(item.itemId);
   }
 }

@@ -1,174 +1,397 @@
 /**
- * The pharmacy counter: the customer (identified by card, e-voucher or face), quotes (2101, or
- * an offline estimate), payment through the outbox, receipts, refunds (2103), the queue the
- * cashier must see, and the shift with its totals.
+ * The pharmacy counter, owned by main: the customer (card, e-voucher or face), quotes (2101 or an
+ * offline estimate) that become sales, payment of a quote exactly once, receipts printed once,
+ * refunds with a reason, the queue the cashier must see, and the shift. The screen only asks:
+ * every rule of the counter (shift, quantities, limits, expiry, confirmations) is checked here.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
-import { fen, formatYuan, type Fen } from '../bridge/contract/money';
+import { fen, formatMoney, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
+import type { RefundReason } from '../bridge/contract';
 import type { PlatformClient } from '../platform/client';
-import { beijingDate, infTime } from '../platform/envelope';
-import type { CheckoutService, Quote } from './checkout';
+import { beijingDate } from '../platform/envelope';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
-import type { Drainer, RefundPayload } from '../outbox/drainer';
-import type { Prescription, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from './settlement';
+import type { Drainer } from '../outbox/drainer';
 import type { ResidentSession } from '../session/session';
-import type { DeviceManager } from '../devices/manager';
-import { ReceiptBuilder } from '../../drivers/printer/encoder';
-import { CATALOGUE, drugByBarcode, drugByCode } from '../../fixtures/platform/catalogue';
+import type { DrugCatalogue } from '../policy/catalogue';
+import { CheckoutError, type CheckoutService } from './checkout';
+import type { CounterConfig } from './config';
+import { REFUND_KIND, SETTLEMENT_KIND } from './delivery';
+import { refundReceipt, saleReceipt, shiftReceipt } from './receipts';
+import { RefundBook } from './refunds';
+import { SaleBook, saleStateOf, type Sale, type SaleCustomer, type SaleState } from './sales';
+import { emptyTotals, ShiftBook, type ShiftReport } from './shift';
+import type { Prescription, RefundPayload, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from './settlement';
+import type { Db } from '../store/database';
 
-interface Customer {
-  psnNo: string;
-  name: string;
-  certType: '01' | '02' | '03';
-  certNo: string;
-  insutype: '310' | '390';
-  admdvs: string;
-  balance: Fen;
+/** Where receipts go: the printer handle, or a recording sink in tests. */
+export interface ReceiptSink {
+  print(id: string, bytes: Buffer): unknown;
 }
 
-const y = (v: number) => `￥${formatYuan(v as Fen)}`;
-const OPEN: readonly string[] = ['pending', 'sending', 'unknown', 'reversed', 'needs-attention'];
+export interface BasketItem {
+  listCode: string;
+  quantity: number;
+}
+
+export interface SaleView {
+  saleId: string;
+  itemId: string;
+  state: SaleState;
+  offline: boolean;
+  split: SplitSummary;
+  setlId: string | null;
+  cashCollected: Fen;
+  collect: Fen | null;
+  receiptJobId: string | null;
+  reason: string | null;
+}
+
+/** Outbox states in which a sale or refund of the shift is not finished with the platform. */
+const UNSYNCED: readonly string[] = ['pending', 'sending', 'unknown', 'reversed'];
 
 export class CheckoutCounter {
-  private customer: Customer | null = null;
-  private lastQuote: { key: string; quote: Quote } | null = null;
+  private customer: SaleCustomer & { balance: Fen } = null as never;
+  private hasCustomer = false;
+  /** Pays in flight, by quote id: a second call for the same quote joins the first. */
+  private readonly paying = new Map<string, Promise<SaleView>>();
+  private readonly refunding = new Map<string, Promise<RefundView>>();
+  readonly sales: SaleBook;
+  readonly refunds: RefundBook;
+  readonly shifts: ShiftBook;
 
   constructor(
+    db: Db,
     private readonly session: ResidentSession,
     private readonly client: PlatformClient,
     private readonly checkout: CheckoutService,
     private readonly outbox: Outbox,
     private readonly drainer: Drainer,
-    private readonly devices: DeviceManager,
-    private readonly terminal: { name: string; institutionName: string; institutionCode: string },
+    /** The receipt printer when one is connected (null: sales go on, receipts can be reprinted). */
+    private readonly receiptPrinter: () => ReceiptSink | null,
+    private readonly catalogueData: DrugCatalogue,
+    private readonly rules: CounterConfig & { maxOfflinePerSale: number },
+    private readonly terminal: { id: string; name: string; institutionName: string; institutionCode: string },
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
+    this.sales = new SaleBook(db);
+    this.refunds = new RefundBook(db);
+    this.shifts = new ShiftBook(db);
     session.on('changed', () => {
-      this.customer = null;
-      this.lastQuote = null;
+      this.hasCustomer = false;
     });
+    // A quote belongs to the customer in front of the counter: when they leave, it cannot be paid.
+    session.on('ended', () => this.sales.supersedeQuotes(this.clock.nowIso()));
+    this.resync();
   }
 
   catalogue() {
-    return CATALOGUE.map((d) => ({ listCode: d.hilistCode, barcode: d.barcode, name: d.name, spec: d.spec, price: fen(d.price), prescription: d.prescription, classLevel: d.chrgitmLv }));
+    return this.catalogueData.drugs.map((d) => ({ listCode: d.hilistCode, barcode: d.barcode, name: d.name, spec: d.spec, price: fen(d.price), prescription: d.prescription, classLevel: d.chrgitmLv }));
   }
 
   drugForBarcode(code: string) {
-    return drugByBarcode(code) ?? null;
+    return this.catalogueData.byBarcode(code);
   }
 
   /** The customer of the current session: 1101 online, or the offline cache by ID number. */
-  async current(): Promise<Customer> {
+  async current(): Promise<SaleCustomer & { balance: Fen }> {
     const id = this.session.current;
     if (!id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'identify the customer first (card, e-voucher or face)');
-    if (this.customer) return this.customer;
+    if (this.hasCustomer) return this.customer;
+    let c: SaleCustomer & { balance: Fen };
     try {
       const r = await this.client.query('1101', { data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01' } });
-      const ins = r.insuinfo[0]!;
-      this.customer = { psnNo: r.baseinfo.psn_no, name: r.baseinfo.psn_name, certType: id.certType, certNo: id.certNo, insutype: ins.insutype as '310' | '390', admdvs: ins.insuplc_admdvs, balance: fen(Math.round(ins.balc * 100)) };
+      const ins = r.insuinfo[0];
+      if (!ins) throw new BridgeError('CHECKOUT_NOT_INSURED', 'the platform has no insurance record for this person');
+      c = { psnNo: r.baseinfo.psn_no, name: r.baseinfo.psn_name, certType: id.certType, certNo: id.certNo, insutype: ins.insutype as '310' | '390', admdvs: ins.insuplc_admdvs, provenBy: id.provenBy, balance: fen(ins.balc) };
       const idet = r.idetinfo[0]?.memo ?? null;
-      this.checkout.rememberPerson({ psnNo: this.customer.psnNo, insutype: this.customer.insutype, insuplcAdmdvs: this.customer.admdvs, balance: this.customer.balance, assistance: (idet as never) ?? null, certNo: id.idNumber ?? id.certNo });
+      this.checkout.rememberPerson({ psnNo: c.psnNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs, balance: c.balance, assistance: (idet as never) ?? null, certNo: id.idNumber ?? id.certNo });
     } catch (err) {
       const cached = id.idNumber ? this.checkout.cachedByCert(id.idNumber) : null;
       if (!cached) throw err;
-      this.customer = { psnNo: cached.psnNo, name: id.name ?? '', certType: id.certType, certNo: id.certNo, insutype: cached.insutype, admdvs: cached.insuplcAdmdvs, balance: fen(cached.balance) };
+      c = { psnNo: cached.psnNo, name: id.name ?? '', certType: id.certType, certNo: id.certNo, insutype: cached.insutype, admdvs: cached.insuplcAdmdvs, provenBy: id.provenBy, balance: fen(cached.balance) };
     }
-    return this.customer;
+    if (this.session.current !== id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer changed while their record was read');
+    this.customer = c;
+    this.hasCustomer = true;
+    return c;
   }
 
   async customerView() {
     const c = await this.current();
-    return { maskedName: maskName(c.name), maskedNo: maskIdNumber(this.session.current?.idNumber ?? c.certNo), insutype: c.insutype, balance: c.balance, provenBy: this.session.current!.provenBy };
+    return { maskedName: maskName(c.name), maskedNo: maskIdNumber(this.session.current?.idNumber ?? c.certNo), insutype: c.insutype, balance: c.balance, provenBy: c.provenBy };
   }
 
-  /** Basket lines; a prescription drug (处方药) is sold only against a prescription. */
-  private lines(items: { listCode: string; quantity: number }[], rx: Prescription | undefined): SettlementLine[] {
+  private requireShift() {
+    const s = this.shifts.current();
+    if (!s) throw new BridgeError('SHIFT_NOT_OPEN', 'open a shift before selling or refunding');
+    return s;
+  }
+
+  /** Basket lines: known drugs, whole packs within the limit, prescription drugs only against a prescription. */
+  private lines(items: BasketItem[], rx: Prescription | undefined): SettlementLine[] {
     if (!items.length) throw new BridgeError('CHECKOUT_EMPTY', 'the basket is empty');
+    if (items.length > this.rules.maxLinesPerSale) throw new BridgeError('CHECKOUT_TOO_MANY_LINES', `at most ${this.rules.maxLinesPerSale} lines per sale`);
     return items.map((i, k) => {
-      const d = drugByCode(i.listCode);
+      const d = this.catalogueData.byCode(i.listCode);
       if (!d) throw new BridgeError('CHECKOUT_UNKNOWN_DRUG', `unknown drug ${i.listCode}`);
+      if (!Number.isInteger(i.quantity) || i.quantity < 1 || i.quantity > this.rules.maxQuantityPerLine) {
+        throw new BridgeError('CHECKOUT_QUANTITY_INVALID', `${d.name}: the quantity must be a whole number of packs from 1 to ${this.rules.maxQuantityPerLine}`);
+      }
       if (d.prescription && !rx) throw new BridgeError('CHECKOUT_PRESCRIPTION_REQUIRED', `${d.name} is a prescription drug: enter the prescription number and the prescribing doctor`);
-      return { feedetlSn: String(k + 1), listCode: d.hilistCode, name: d.name, unitPrice: fen(d.price), quantityMilli: Math.round(i.quantity * 1000), ...(d.prescription && rx ? { rx } : {}) };
+      return { feedetlSn: String(k + 1), listCode: d.hilistCode, name: d.name, unitPrice: fen(d.price), quantityMilli: i.quantity * 1000, ...(d.prescription && rx ? { rx } : {}) };
     });
   }
 
-  async quote(items: { listCode: string; quantity: number }[], useAccount: boolean, rx?: Prescription): Promise<{ mode: 'online' | 'offline'; split: SplitSummary }> {
-    const c = await this.current();
-    const q = await this.checkout.quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, this.lines(items, rx), useAccount);
-    this.lastQuote = { key: JSON.stringify([items, useAccount, c.psnNo, rx ?? null]), quote: q };
-    return q;
+  /** One sale's ceiling: the counter's, and the lower offline one while the platform is away. */
+  private assertWithinSaleLimit(total: number, mode: 'online' | 'offline'): void {
+    if (total > this.rules.maxPerSale) throw new BridgeError('CHECKOUT_LIMIT_SALE', `one sale may come to at most ${formatMoney(this.rules.maxPerSale)}; this basket is ${formatMoney(total)}`);
+    if (mode === 'offline' && total > this.rules.maxOfflinePerSale) throw new BridgeError('OFFLINE_LIMIT_TRANSACTION', `offline sales are limited to ${formatMoney(this.rules.maxOfflinePerSale)} each; this basket is ${formatMoney(total)}`);
   }
 
-  /** Pays what was last quoted (the customer confirmed that split) and prints the receipt. */
-  async pay(items: { listCode: string; quantity: number }[], useAccount: boolean, rx?: Prescription) {
-    const c = await this.current();
-    const key = JSON.stringify([items, useAccount, c.psnNo, rx ?? null]);
-    if (!this.lastQuote || this.lastQuote.key !== key) throw new BridgeError('CHECKOUT_NOT_QUOTED', 'pre-settle again: the basket changed since the quote');
+  /** Pre-settles the basket and keeps it as a quoted sale; the newest quote of a customer is the only one payable. */
+  async quote(items: BasketItem[], useAccount: boolean, rx?: Prescription) {
+    const shift = this.requireShift();
     const lines = this.lines(items, rx);
-    const item = await this.checkout.pay({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount, this.lastQuote.quote);
-    this.lastQuote = null;
-    const receiptJobId = this.printSale(item, c);
-    this.log.info('counter.paid', { item: item.itemId, state: item.state, offline: item.payload.offline });
-    return this.saleView(item, receiptJobId);
+    const total = lines.reduce((s, l) => s + Math.round((l.unitPrice * l.quantityMilli) / 1000), 0);
+    this.assertWithinSaleLimit(total, 'online');
+    const c = await this.current();
+    const q = await this.checkout.quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount).catch((err: unknown) => {
+      if (err instanceof CheckoutError) throw new BridgeError(err.code, err.message);
+      throw err;
+    });
+    this.assertWithinSaleLimit(total, q.mode);
+    const now = this.clock.now();
+    const saleId = randomUUID();
+    const expiresAt = now + this.rules.quoteTtlSeconds * 1000;
+    const nowIso = this.clock.nowIso();
+    this.outbox.db.transaction(() => {
+      this.sales.supersedeQuotes(nowIso, c.psnNo);
+      this.sales.insertQuote(
+        { saleId, shiftId: shift.shiftId, customer: { psnNo: c.psnNo, name: c.name, certType: c.certType, certNo: c.certNo, insutype: c.insutype, admdvs: c.admdvs, provenBy: c.provenBy }, lines, prescription: rx ?? null, useAccount, mode: q.mode, quote: q.split, total: fen(total), quotedAt: nowIso, expiresAt, businessDate: beijingDate(now) },
+        nowIso,
+      );
+    })();
+    return { quoteId: saleId, mode: q.mode, split: q.split, expiresAt: new Date(expiresAt).toISOString() };
   }
 
-  private saleView(item: OutboxItem<SettlementPayload, SettlementResult>, receiptJobId: string | null) {
-    const split = item.result?.split ?? item.payload.deferred!.estimate;
-    return { itemId: item.itemId, state: item.state, offline: item.payload.offline, split, setlId: item.result?.setlId ?? null, cashCollected: item.payload.deferred?.cashCollected ?? split.cash, collect: item.result?.collect ?? null, receiptJobId, reason: item.reason };
+  /**
+   * Pays a quote. Whatever the timing — a double tap, a retried request, a second cashier page —
+   * one quote makes one settlement, one debit and one receipt: concurrent calls join the pay in
+   * flight, later calls read the sale as it stands.
+   */
+  pay(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
+    const inFlight = this.paying.get(quoteId);
+    if (inFlight) return inFlight;
+    const p = this.payOnce(quoteId, confirmation).finally(() => this.paying.delete(quoteId));
+    this.paying.set(quoteId, p);
+    return p;
   }
 
-  private printSale(item: OutboxItem<SettlementPayload, SettlementResult>, c: Customer): string | null {
-    const printer = this.devices.printer;
-    if (!printer?.printer) return null;
-    const split = item.result?.split ?? item.payload.deferred!.estimate;
-    const pending = item.state !== 'done';
-    const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line(pending ? '医保购药单（待结算）' : '医保购药结算单').size(1, 1).line(this.terminal.institutionName).align('left').rule();
-    r.pair('参保人', maskName(c.name)).pair('时间', infTime(this.clock.now())).rule();
-    for (const l of item.payload.lines) r.pair(`${l.name} ×${l.quantityMilli / 1000}`, y(Math.round((l.unitPrice * l.quantityMilli) / 1000)));
-    const rx = item.payload.lines.find((l) => l.rx)?.rx;
-    if (rx) r.line(`处方号 ${rx.rxno}${rx.external ? '（外购处方）' : ''}`).line(`开方医师 ${rx.doctorName}`);
-    r.rule().pair('医疗费总额', y(split.medfee)).pair('医保基金支付', y(split.fund)).pair('  其中统筹基金', y(split.hifp)).pair('  其中大病/救助等', y(split.fund - split.hifp)).pair('个人账户支付', y(split.acct + split.mulaid)).pair('现金支付', y(item.payload.deferred?.cashCollected ?? split.cash));
-    if (pending) r.rule().line('先就医后结算：本单待与医保平台结算').line('结算后如有差额，药店将与您联系');
-    r.align('center').qr(item.result?.setlId ? `SETL:${item.result.setlId}` : `PENDING:${item.itemId}`).line(item.result?.setlId ? `结算号 ${item.result.setlId}` : '待结算').cut();
-    const id = `sale-${item.itemId}`;
-    printer.print(id, r.bytes());
+  private async payOnce(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
+    const sale = this.sales.find(quoteId);
+    if (!sale) throw new BridgeError('CHECKOUT_NO_SUCH_QUOTE', 'pre-settle first: there is no such quote');
+    if (sale.state === 'expired' || sale.state === 'superseded') throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'this quote can no longer be paid (it expired, or a newer one was made): pre-settle again');
+    if (sale.state !== 'quoted') return this.viewOf(sale);
+    const shift = this.requireShift();
+    const nowMs = this.clock.now();
+    const now = this.clock.nowIso();
+    if (sale.shiftId !== shift.shiftId) throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'the quote belongs to a closed shift: pre-settle again');
+    if (nowMs > sale.expiresAt) {
+      this.sales.setState(sale.saleId, 'expired', now);
+      throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'the quote has expired: pre-settle again');
+    }
+    const who = this.session.current;
+    if (!who || (this.hasCustomer && this.customer.psnNo !== sale.customer.psnNo)) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer of this quote is no longer at the counter');
+    this.assertWithinSaleLimit(sale.total, sale.mode);
+    const person = { psnNo: sale.customer.psnNo, certType: sale.customer.certType, certNo: sale.customer.certNo, insutype: sale.customer.insutype, insuplcAdmdvs: sale.customer.admdvs };
+    if (sale.mode === 'offline') {
+      try {
+        this.checkout.assertOfflineAllowed(person, sale.total, sale.quote, (psn, day) => this.sales.offlineTotal(psn, day));
+      } catch (err) {
+        if (err instanceof CheckoutError) throw new BridgeError(err.code, err.message);
+        throw err;
+      }
+    }
+    const payload = this.checkout.payload(sale.saleId, person, sale.lines, sale.useAccount, { mode: sale.mode, split: sale.quote }, sale.mode === 'offline');
+    // The state check, the outbox item and the move to 'paying' are one transaction.
+    const item = this.outbox.db.transaction(() => {
+      const fresh = this.sales.find(sale.saleId);
+      if (fresh?.state !== 'quoted') return null;
+      const it = this.outbox.enqueue(SETTLEMENT_KIND, person.psnNo, payload);
+      const moved = this.sales.markPaying(sale.saleId, { itemId: it.itemId, cashCollected: sale.quote.cash, cashierConfirmedAt: now, customerConfirmed: { by: confirmation.customerConfirmed ? who.provenBy : 'none', at: now } }, now);
+      if (!moved) throw new BridgeError('CHECKOUT_RACE', 'the sale changed while it was being paid');
+      return it;
+    })();
+    if (!item) return this.viewOf(this.sales.find(sale.saleId)!);
+    this.log.info('counter.accepted', { sale: sale.saleId, item: item.itemId, mode: sale.mode, total: sale.total });
+    if (sale.mode === 'online') await this.drainer.settleNow(item.itemId, 20_000);
+    return this.afterSettlement(sale.saleId);
+  }
+
+  /** Moves the sale to the state its outbox item stands for and prints its receipt once it has an outcome to print. */
+  private afterSettlement(saleId: string): SaleView {
+    const sale = this.syncSale(saleId);
+    let receiptJobId: string | null = null;
+    const printable = sale.state === 'settled' || sale.state === 'pending-offline' || (sale.state === 'needs-attention' && sale.mode === 'offline');
+    if (printable) receiptJobId = this.printSale(sale);
+    this.log.info('counter.paid', { sale: saleId, state: sale.state });
+    return { ...this.viewOf(sale), receiptJobId };
+  }
+
+  private item(sale: Sale): OutboxItem<SettlementPayload, SettlementResult> | null {
+    return sale.itemId ? this.outbox.get<SettlementPayload, SettlementResult>(sale.itemId) : null;
+  }
+
+  private syncSale(saleId: string): Sale {
+    const sale = this.sales.find(saleId)!;
+    const it = this.item(sale);
+    if (!it || sale.state === 'refunding' || sale.state === 'refunded') return sale;
+    const state = saleStateOf(it, sale.mode);
+    if (state !== sale.state) this.sales.setState(saleId, state, this.clock.nowIso());
+    return { ...sale, state };
+  }
+
+  /**
+   * After a restart: sale states follow their outbox items. A crash can fall between an item's
+   * change and the sale's, so both settlements and refunds are looked at again.
+   */
+  private resync(): void {
+    for (const s of this.sales.withItems()) {
+      if (s.state === 'refunding' || s.state === 'refunded') {
+        const last = this.refunds.ofSale(s.saleId).at(-1);
+        if (last) this.syncRefund(s.saleId, this.outbox.get(last.itemId));
+      } else this.syncSale(s.saleId);
+    }
+  }
+
+  /** Called by the delivery handlers after each change the drainer made. */
+  itemChanged(item: OutboxItem): void {
+    if (item.kind === SETTLEMENT_KIND) {
+      const sale = this.sales.byItem(item.itemId);
+      if (!sale) return;
+      const before = sale.state;
+      const after = this.syncSale(sale.saleId);
+      // An offline sale that settles later gets its settled receipt only if none was printed.
+      if (before !== after.state) this.log.info('counter.sale_state', { sale: sale.saleId, from: before, to: after.state });
+    } else if (item.kind === REFUND_KIND) {
+      const r = this.refunds.byItem(item.itemId);
+      if (r) this.syncRefund(r.saleId, item);
+    }
+  }
+
+  private syncRefund(saleId: string, it: OutboxItem): void {
+    const now = this.clock.nowIso();
+    if (it.state === 'done') this.sales.setState(saleId, 'refunded', now);
+    else if (it.state === 'failed-business') this.sales.setState(saleId, 'settled', now);
+    else this.sales.setState(saleId, 'refunding', now);
+  }
+
+  private viewOf(sale: Sale): SaleView {
+    const it = this.item(sale);
+    const split = it?.result?.split ?? sale.quote;
+    return {
+      saleId: sale.saleId,
+      itemId: sale.itemId ?? '',
+      state: sale.state,
+      offline: sale.mode === 'offline',
+      split,
+      setlId: it?.result?.setlId || null,
+      cashCollected: sale.cashCollected ?? split.cash,
+      collect: it?.result?.collect ?? null,
+      receiptJobId: sale.receiptPrinted ? `sale-${sale.saleId}` : null,
+      reason: it?.reason ?? null,
+    };
+  }
+
+  private printSale(sale: Sale): string | null {
+    const id = `sale-${sale.saleId}`;
+    const printer = this.receiptPrinter();
+    // Claimed in SQLite: one receipt per sale, however many calls ask for it.
+    if (!printer || !this.sales.claimReceipt(sale.saleId)) return this.sales.find(sale.saleId)?.receiptPrinted ? id : null;
+    const it = this.item(sale)!;
+    const split = it.result?.split ?? sale.quote;
+    try {
+      printer.print(id, saleReceipt(sale, split, it.state === 'done' ? it.result?.setlId || null : null, this.terminal.institutionName, this.clock.now()));
+    } catch (err) {
+      // The sale stands; the printer's state is on the status bar and the receipt can be reprinted.
+      this.log.warn('counter.receipt_failed', { sale: sale.saleId, error: (err as Error).message });
+      return null;
+    }
     return id;
   }
 
-  sales() {
+  salesToday() {
     const day = beijingDate(this.clock.now());
-    return this.outbox
-      .list()
-      .filter((i) => (i.kind === 'pharmacy-settlement' || i.kind === 'pharmacy-refund') && beijingDate(Date.parse(i.createdAt)) === day)
-      .map((i) => {
-        if (i.kind === 'pharmacy-refund') {
-          const p = i.payload as RefundPayload;
-          return { itemId: i.itemId, kind: 'refund' as const, state: i.state, total: (i.result as SettlementResult | null)?.split.medfee ?? 0, setlId: p.setlId, refundOf: p.saleItemId, at: i.createdAt, reason: i.reason };
-        }
-        const p = i.payload as SettlementPayload;
-        const r = i.result as SettlementResult | null;
-        return { itemId: i.itemId, kind: 'sale' as const, state: i.state, total: r?.split.medfee ?? p.deferred?.estimate.medfee ?? 0, setlId: r?.setlId || null, refundOf: null, at: i.createdAt, reason: i.reason };
-      });
+    const out: { saleId: string; itemId: string; kind: 'sale' | 'refund'; state: string; total: number; setlId: string | null; refundable: boolean; at: string; reason: string | null }[] = [];
+    for (const s of this.sales.ofDay(day)) {
+      const it = this.item(s);
+      out.push({ saleId: s.saleId, itemId: s.itemId!, kind: 'sale', state: s.state, total: it?.result?.split.medfee ?? s.total, setlId: it?.result?.setlId || null, refundable: s.state === 'settled', at: s.quotedAt, reason: it?.reason ?? null });
+      for (const r of this.refunds.ofSale(s.saleId)) {
+        const ri = this.outbox.get<RefundPayload, SettlementResult>(r.itemId);
+        out.push({ saleId: s.saleId, itemId: r.itemId, kind: 'refund', state: ri.state, total: ri.result?.split.medfee ?? -s.total, setlId: ri.result?.setlId || null, refundable: false, at: r.createdAt, reason: r.reason });
+      }
+    }
+    return out;
   }
 
-  /** 2103 for one of today's settlements, through the outbox; prints a reversal receipt. */
-  async refund(saleItemId: string) {
-    const sale = this.outbox.get<SettlementPayload, SettlementResult>(saleItemId);
-    if (sale.kind !== 'pharmacy-settlement' || sale.state !== 'done' || !sale.result?.setlId) throw new BridgeError('CHECKOUT_NOT_REFUNDABLE', 'only a settled sale can be refunded');
-    if (this.outbox.list({ kind: 'pharmacy-refund' }).some((i) => (i.payload as RefundPayload).saleItemId === saleItemId && i.state !== 'failed-business')) throw new BridgeError('CHECKOUT_ALREADY_REFUNDED', 'this sale is already refunded');
-    const payload: RefundPayload = { saleItemId, setlId: sale.result.setlId, mdtrtId: sale.result.mdtrtId, psnNo: sale.payload.person.psnNo, insuplcAdmdvs: sale.payload.person.insuplcAdmdvs };
-    const item = this.outbox.enqueue('pharmacy-refund', payload.psnNo, payload);
-    const done = (await this.drainer.settleNow(item.itemId, 20_000)) as unknown as OutboxItem<RefundPayload, SettlementResult>;
-    if (done.state === 'done' && this.devices.printer?.printer) {
-      const s = sale.result.split;
-      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line('医保结算撤销单').size(1, 1).align('left').rule().pair('原结算号', sale.result.setlId).pair('撤销结算号', done.result?.setlId ?? '').pair('退还医疗费', y(s.medfee)).pair('退回统筹基金', y(s.fund)).pair('退回个人账户', y(s.acct + s.mulaid)).pair('退还现金', y(s.cash)).pair('时间', infTime(this.clock.now())).align('center').qr(`REFUND:${done.result?.setlId ?? ''}`).cut();
-      this.devices.printer.print(`refund-${item.itemId}`, r.bytes());
+  /** 2103 for a settled sale of this terminal, through the outbox; prints a reversal receipt. Idempotent per sale. */
+  refund(saleId: string, reason: RefundReason, note: string | undefined): Promise<RefundView> {
+    const inFlight = this.refunding.get(saleId);
+    if (inFlight) return inFlight;
+    const p = this.refundOnce(saleId, reason, note ?? null).finally(() => this.refunding.delete(saleId));
+    this.refunding.set(saleId, p);
+    return p;
+  }
+
+  private async refundOnce(saleId: string, reason: RefundReason, note: string | null): Promise<RefundView> {
+    const shift = this.requireShift();
+    const sale = this.syncSale(saleId);
+    if (!sale.itemId) throw new BridgeError('CHECKOUT_NOT_REFUNDABLE', 'only a settled sale can be refunded');
+    const live = this.refunds.ofSale(saleId).map((r) => ({ r, it: this.outbox.get(r.itemId) })).find(({ it }) => it.state !== 'failed-business');
+    if (live) {
+      if (live.it.state === 'done') throw new BridgeError('CHECKOUT_ALREADY_REFUNDED', 'this sale is already refunded');
+      return this.refundView(live.r.refundId, sale, live.it);
     }
-    return { itemId: item.itemId, state: done.state, reason: done.reason, receiptJobId: done.state === 'done' ? `refund-${item.itemId}` : null };
+    const it = this.item(sale)!;
+    if (sale.state !== 'settled' || !it.result?.setlId) throw new BridgeError('CHECKOUT_NOT_REFUNDABLE', 'only a settled sale can be refunded');
+    const now = this.clock.nowIso();
+    const payload: RefundPayload = { saleItemId: it.itemId, setlId: it.result.setlId, mdtrtId: it.result.mdtrtId, psnNo: sale.customer.psnNo, insuplcAdmdvs: sale.customer.admdvs };
+    const refundId = randomUUID();
+    const item = this.outbox.db.transaction(() => {
+      const ri = this.outbox.enqueue(REFUND_KIND, payload.psnNo, payload);
+      this.refunds.insert({ refundId, saleId, shiftId: shift.shiftId, reason, note, itemId: ri.itemId, cashierConfirmedAt: now, createdAt: now });
+      this.sales.setState(saleId, 'refunding', now);
+      return ri;
+    })();
+    this.log.info('counter.refund_accepted', { sale: saleId, refund: refundId, reason });
+    const done = await this.drainer.settleNow(item.itemId, 20_000);
+    this.syncRefund(saleId, done);
+    return this.refundView(refundId, this.sales.find(saleId)!, done);
+  }
+
+  private refundView(refundId: string, sale: Sale, ri: OutboxItem): RefundView {
+    let receiptJobId: string | null = null;
+    if (ri.state === 'done') {
+      receiptJobId = `refund-${refundId}`;
+      const r = this.refunds.ofSale(sale.saleId).find((x) => x.refundId === refundId)!;
+      const printer = this.receiptPrinter();
+      if (printer && this.refunds.claimReceipt(refundId)) {
+        const orig = this.item(sale)!.result!;
+        const res = ri.result as SettlementResult;
+        try {
+          printer.print(receiptJobId, refundReceipt(sale, orig.split, orig.setlId, res.setlId, r.reason, this.clock.now()));
+        } catch (err) {
+          this.log.warn('counter.receipt_failed', { refund: refundId, error: (err as Error).message });
+          receiptJobId = null;
+        }
+      }
+    }
+    return { refundId, itemId: ri.itemId, state: ri.state, reason: ri.reason, receiptJobId };
   }
 
   queue() {
@@ -179,50 +402,78 @@ export class CheckoutCounter {
 
   /** The cashier collected the difference (or wrote it off): the item is closed. */
   resolve(itemId: string, note: string) {
+    this.requireShift();
     const i = this.outbox.get(itemId);
     if (i.state !== 'needs-attention') throw new BridgeError('CHECKOUT_NOTHING_TO_RESOLVE', 'this item does not need attention');
     this.outbox.update(itemId, { state: 'done', reason: `RESOLVED: ${note}` });
+    this.itemChanged(this.outbox.get(itemId));
     return { ok: true as const };
   }
 
-  private meta(key: string): string | null {
-    return (this.outbox.db.prepare('SELECT value FROM terminal_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
-  }
-
   shiftStatus() {
-    const openedAt = this.meta('shift_opened_at');
-    return { open: openedAt !== null, openedAt };
+    const s = this.shifts.current();
+    return { open: s !== null, openedAt: s?.openedAt ?? null, cashier: s?.cashier ?? null };
   }
 
-  openShift() {
-    if (this.meta('shift_opened_at')) throw new BridgeError('SHIFT_ALREADY_OPEN', 'a shift is already open');
-    this.outbox.db.prepare("INSERT INTO terminal_meta(key, value) VALUES ('shift_opened_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(this.clock.nowIso());
+  openShift(cashier: string | undefined) {
+    const s = this.shifts.open(cashier ?? this.terminal.id, this.clock.nowIso());
+    if (!s) throw new BridgeError('SHIFT_ALREADY_OPEN', 'a shift is already open');
+    this.log.info('counter.shift_opened', { shift: s.shiftId });
     return this.shiftStatus();
   }
 
-  /** Totals by fund, account and cash; refused while anything of the shift is not settled. */
-  closeShift() {
-    const openedAt = this.meta('shift_opened_at');
-    if (!openedAt) throw new BridgeError('SHIFT_NOT_OPEN', 'no shift is open');
-    const items = this.outbox.list().filter((i) => (i.kind === 'pharmacy-settlement' || i.kind === 'pharmacy-refund') && i.createdAt >= openedAt);
-    const unsynced = items.filter((i) => OPEN.includes(i.state));
+  /** The report of every sale, refund, offline sale and item needing attention; refused while any is unsynced. */
+  closeShift(): ShiftReport {
+    const shift = this.requireShift();
+    const sales = this.sales.ofShift(shift.shiftId).map((s) => ({ s, it: this.item(s)! }));
+    const refunds = this.refunds.ofShift(shift.shiftId).map((r) => ({ r, it: this.outbox.get<RefundPayload, SettlementResult>(r.itemId) }));
+    const unsynced = [...sales.map((x) => x.it), ...refunds.map((x) => x.it)].filter((i) => UNSYNCED.includes(i.state));
     if (unsynced.length) throw new BridgeError('SHIFT_UNSYNCED', `${unsynced.length} transaction(s) of this shift are not settled with the platform yet`);
-    const t = { count: 0, medfee: 0, fund: 0, account: 0, cash: 0 };
-    for (const i of items) {
-      if (i.state !== 'done') continue;
-      const s = (i.result as SettlementResult).split;
+    const report: ShiftReport = { shiftId: shift.shiftId, cashier: shift.cashier, openedAt: shift.openedAt, closedAt: this.clock.nowIso(), sales: emptyTotals(), refunds: emptyTotals(), net: emptyTotals(), offline: { count: 0, medfee: 0 }, attention: [], receiptJobId: null };
+    const add = (t: typeof report.sales, s: SplitSummary, sign: 1 | -1) => {
       t.count++;
-      t.medfee += s.medfee;
-      t.fund += s.fund;
-      t.account += s.acct + s.mulaid;
-      t.cash += s.cash;
+      t.medfee += sign * s.medfee;
+      t.fund += sign * s.fund;
+      t.account += sign * (s.acct + s.mulaid);
+      t.cash += sign * s.cash;
+    };
+    for (const { s, it } of sales) {
+      if (it.state === 'needs-attention') report.attention.push({ saleId: s.saleId, itemId: it.itemId, reason: it.reason, collect: it.result?.collect ?? null });
+      if (s.mode === 'offline') {
+        report.offline.count++;
+        report.offline.medfee += s.total;
+      }
+      if (it.state === 'done' && it.result) add(report.sales, it.result.split, 1);
     }
-    const closedAt = this.clock.nowIso();
-    if (this.devices.printer?.printer) {
-      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line('交班报表').size(1, 1).align('left').rule().pair('开班', infTime(Date.parse(openedAt))).pair('交班', infTime(Date.parse(closedAt))).pair('笔数', String(t.count)).pair('医疗费合计', y(t.medfee)).pair('基金支付', y(t.fund)).pair('个人账户', y(t.account)).pair('现金', y(t.cash)).cut();
-      this.devices.printer.print(`shift-${closedAt}`, r.bytes());
+    for (const { r, it } of refunds) {
+      if (it.state === 'needs-attention') report.attention.push({ saleId: r.saleId, itemId: it.itemId, reason: it.reason, collect: null });
+      // The platform answers a refund with negative amounts; the report shows what went back.
+      if (it.state === 'done' && it.result) add(report.refunds, it.result.split, it.result.split.medfee < 0 ? -1 : 1);
     }
-    this.outbox.db.prepare("DELETE FROM terminal_meta WHERE key = 'shift_opened_at'").run();
-    return { openedAt, closedAt, ...t };
+    report.net = { count: report.sales.count + report.refunds.count, medfee: report.sales.medfee - report.refunds.medfee, fund: report.sales.fund - report.refunds.fund, account: report.sales.account - report.refunds.account, cash: report.sales.cash - report.refunds.cash };
+    const printer = this.receiptPrinter();
+    if (printer) {
+      const id = `shift-${shift.shiftId}`;
+      try {
+        printer.print(id, shiftReceipt(report));
+        report.receiptJobId = id;
+      } catch (err) {
+        this.log.warn('counter.receipt_failed', { shift: shift.shiftId, error: (err as Error).message });
+      }
+    }
+    this.outbox.db.transaction(() => {
+      this.shifts.close(shift.shiftId, report);
+      this.sales.supersedeQuotes(report.closedAt);
+    })();
+    this.log.info('counter.shift_closed', { shift: shift.shiftId, sales: report.sales.count, refunds: report.refunds.count });
+    return report;
   }
+}
+
+export interface RefundView {
+  refundId: string;
+  itemId: string;
+  state: string;
+  reason: string | null;
+  receiptJobId: string | null;
 }

@@ -1,7 +1,8 @@
 /**
- * Crash safety: hundreds of checkouts against the simulator with faults on, the process killed
- * with SIGKILL at random instants many times, restarted, drained and reconciled. Every accepted
- * sale must end settled exactly once at the platform, none lost, none duplicated, balances right.
+ * Crash safety: hundreds of sales at the counter against the simulator with faults on, refunds and
+ * expired quotes in the mix, the process killed with SIGKILL at random instants many times,
+ * restarted, drained and reconciled. Every accepted sale must end settled exactly once at the
+ * platform (and every refund made once), none lost, none duplicated, balances right.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,16 +77,32 @@ describe('crash safety under SIGKILL', () => {
 
     const r = rig(sim.url, { file: db, keyFile: key, fixmedinsCode: code });
     try {
-      const sales = r.db.prepare('SELECT checkout_id, item_id FROM sale').all() as { checkout_id: string; item_id: string }[];
+      const sales = r.db.prepare('SELECT sale_id, item_id, state FROM pharmacy_sale WHERE item_id IS NOT NULL').all() as { sale_id: string; item_id: string; state: string }[];
       expect(sales.length).toBe(TARGET);
       const items = sales.map((s) => r.outbox.get<unknown, SettlementResult>(s.item_id));
-      expect(items.filter((i) => i.state !== 'done').map((i) => `${i.state} ${i.reason}`)).toEqual([]);
+      // Settled once; a sale whose settlement came out dearer than its quote waits for the cashier to collect the difference.
+      expect(items.filter((i) => !(i.state === 'done' || (i.state === 'needs-attention' && i.reason === 'COLLECT_DIFFERENCE' && i.result?.setlId))).map((i) => `${i.state} ${i.reason}`)).toEqual([]);
+      // Every refund asked for was made, once; the sale says so.
+      const refunds = r.db.prepare('SELECT sale_id, item_id FROM pharmacy_refund').all() as { sale_id: string; item_id: string }[];
+      expect(refunds.map((x) => r.outbox.get(x.item_id).state).filter((st) => st !== 'done')).toEqual([]);
+      expect(new Set(refunds.map((x) => x.sale_id)).size).toBe(refunds.length);
+      const refunded = new Set(refunds.map((x) => x.sale_id));
+      expect(sales.filter((s) => refunded.has(s.sale_id) && s.state !== 'refunded').map((s) => `${s.state} ${JSON.stringify(r.outbox.journalFor(refunds.find((x) => x.sale_id === s.sale_id)!.item_id).map((j) => [j.infno, j.outcome]))}`)).toEqual([]);
+      expect(sales.filter((s) => !refunded.has(s.sale_id) && s.state !== 'settled' && s.state !== 'needs-attention').map((s) => s.state)).toEqual([]);
+      // Expired quotes were refused and never reached the platform.
+      const expired = (r.db.prepare("SELECT COUNT(*) AS n FROM pharmacy_sale WHERE state = 'expired'").get() as { n: number }).n;
+      expect(expired).toBeGreaterThanOrEqual(Math.floor(TARGET / 13) - 2);
 
-      // The platform holds exactly one live settlement per accepted sale, under the msgid the terminal recorded.
-      const live = sim.db.prepare("SELECT msgid, setl_id FROM settlement WHERE fixmedins_code = ? AND infno = '2102' AND state = 'settled'").all(code) as { msgid: string; setl_id: string }[];
-      expect(live.length).toBe(sales.length);
-      expect(new Set(live.map((l) => l.msgid))).toEqual(new Set(items.map((i) => i.result!.msgid)));
-      expect(new Set(live.map((l) => l.setl_id))).toEqual(new Set(items.map((i) => i.result!.setlId)));
+      // The platform holds exactly one settlement per accepted sale, under the msgid the terminal recorded;
+      // the refunded ones are cancelled there, each by exactly one refund row.
+      const atCentre = sim.db.prepare("SELECT msgid, setl_id, state FROM settlement WHERE fixmedins_code = ? AND infno = '2102' AND state IN ('settled', 'cancelled')").all(code) as { msgid: string; setl_id: string; state: string }[];
+      expect(atCentre.length).toBe(sales.length);
+      expect(new Set(atCentre.map((l) => l.msgid))).toEqual(new Set(items.map((i) => i.result!.msgid)));
+      expect(new Set(atCentre.map((l) => l.setl_id))).toEqual(new Set(items.map((i) => i.result!.setlId)));
+      const refundedSetl = new Set(sales.filter((s) => refunded.has(s.sale_id)).map((s) => r.outbox.get<unknown, SettlementResult>(s.item_id).result!.setlId));
+      expect(new Set(atCentre.filter((l) => l.state === 'cancelled').map((l) => l.setl_id))).toEqual(refundedSetl);
+      const refundRows = sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE fixmedins_code = ? AND infno = '2103' AND state = 'settled'").get(code) as { n: number };
+      expect(refundRows.n).toBe(refunds.length);
       // Reversed settlements are undone at the platform; the journal records every one of them.
       const reversed = sim.db.prepare("SELECT msgid FROM settlement WHERE fixmedins_code = ? AND state = 'reversed'").all(code) as { msgid: string }[];
       for (const x of reversed) expect(r.outbox.journalByMsgid(x.msgid)?.outcome).toBe('reversed');
@@ -107,8 +124,9 @@ describe('crash safety under SIGKILL', () => {
       const report = await r.reconciler.reconcile(beijingDate(Date.now()));
       expect(report.error).toBeNull();
       expect(report.totals.every((t) => t.result === '0')).toBe(true);
-      expect(report.detail!.matched).toBe(TARGET);
+      expect(report.detail!.matched).toBe(TARGET + refunds.length);
       expect(report.detail!.reported).toEqual([]);
+      expect(refunds.length).toBeGreaterThanOrEqual(Math.floor(TARGET / 9) - 4);
       expect(killed).toBeGreaterThanOrEqual(MIN_KILLS);
     } finally {
       await r.close();

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS } from '../../fixtures/people/residents';
 import { beijingDate } from '../platform/envelope';
-import { basket, personOf, rig, type Rig } from './testing/rig';
-import { CheckoutError } from './checkout';
+import { items, rig, sell, type Rig } from './testing/rig';
+import { BridgeError } from '../bridge/contract/errors';
+import { waitUntil } from '../ground/wait';
 
 let sim: PlatformSimulator;
 let r: Rig;
@@ -27,7 +28,7 @@ describe('a day offline', () => {
     for (const p of people) {
       const info = await r.client.query('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: p.idNumber, psn_cert_type: '01' } });
       const ins = info.insuinfo[0]!;
-      r.checkout.rememberPerson({ psnNo: p.psnNo, insutype: ins.insutype as '310' | '390', insuplcAdmdvs: ins.insuplc_admdvs, balance: Math.round(ins.balc * 100), assistance: p.assistance });
+      r.checkout.rememberPerson({ psnNo: p.psnNo, insutype: ins.insutype as '310' | '390', insuplcAdmdvs: ins.insuplc_admdvs, balance: ins.balc, assistance: p.assistance, certNo: p.idNumber });
     }
     await sim.setReachable(false);
     r.setOnline(false);
@@ -35,16 +36,16 @@ describe('a day offline', () => {
     let accepted = 0;
     for (let i = 0; i < 120; i++) {
       const p = people[i % people.length]!;
-      const lines = i % 17 === 0 ? basket([11, 3]) : basket([i % 18, 1 + (i % 2)]);
+      const basketItems = i % 17 === 0 ? items([11, 3]) : items([i % 18, 1 + (i % 2)]);
       try {
-        const q = await r.checkout.quote(personOf(p), lines, true);
-        expect(q.mode).toBe('offline');
-        expect(q.split.medfee).toBe(q.split.fund + q.split.acct + q.split.mulaid + q.split.cash);
-        await r.checkout.pay(personOf(p), lines, true, q);
+        const { quote, sale } = await sell(r, p, basketItems);
+        expect(quote.mode).toBe('offline');
+        expect(quote.split.medfee).toBe(quote.split.fund + quote.split.acct + quote.split.mulaid + quote.split.cash);
+        expect(sale.state).toBe('pending-offline');
         accepted++;
       } catch (err) {
-        expect(err).toBeInstanceOf(CheckoutError);
-        const code = (err as CheckoutError).code;
+        expect(err).toBeInstanceOf(BridgeError);
+        const code = (err as BridgeError).code;
         refused[code] = (refused[code] ?? 0) + 1;
       }
     }
@@ -56,11 +57,10 @@ describe('a day offline', () => {
     // Evening: the platform returns and the queue settles.
     await sim.setReachable(true);
     r.setOnline(true);
-    await new Promise((res) => setTimeout(res, 250));
-    for (let i = 0; i < 100 && r.outbox.counts().pending; i++) {
+    await waitUntil(async () => {
       await r.drainer.drainOnce();
-      await new Promise((res) => setTimeout(res, 20));
-    }
+      return r.outbox.counts().pending === 0;
+    }, { timeoutMs: 60_000, what: 'the offline queue to settle' });
     const c = r.outbox.counts();
     expect(c.pending + c.unknown + c.sending).toBe(0);
     // Done, or waiting for the cashier to collect a difference: nothing lost, nothing refused.

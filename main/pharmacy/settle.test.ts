@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS, residentByName } from '../../fixtures/people/residents';
 import { beijingDate } from '../platform/envelope';
-import { basket, personOf, rig, type Rig } from './testing/rig';
+import { basket, items, personOf, rig, sell, type Rig } from './testing/rig';
+import { waitUntil } from '../ground/wait';
 import type { SettlementPayload, SettlementResult } from './settlement';
 
 let sim: PlatformSimulator;
@@ -47,7 +48,7 @@ describe('online checkout through the outbox', () => {
     const lines = basket([0, 1], [1, 2]);
     const q = await r.checkout.quote(personOf(wang), lines, true);
     expect(q.mode).toBe('online');
-    const item = await r.checkout.pay(personOf(wang), lines, true, q);
+    const item = await r.settle(personOf(wang), lines, true, q);
     expect(item.state).toBe('done');
     expect(item.result!.split.medfee).toBe(q.split.medfee);
     expect(before - balance(wang.psnNo)).toBe(item.result!.split.acct);
@@ -61,7 +62,7 @@ describe('online checkout through the outbox', () => {
     const before = balance(p.psnNo);
     sim.faults.add({ kind: 'drop-after', count: 1, infnos: ['2102'] });
     const lines = basket([2, 1]);
-    const item = await r.checkout.pay(personOf(p), lines, true, await r.checkout.quote(personOf(p), lines, true));
+    const item = await r.settle(personOf(p), lines, true, await r.checkout.quote(personOf(p), lines, true));
     // The drainer does not stop at unknown: it reverses and redoes in the same pass.
     const done = r.outbox.get<SettlementPayload, SettlementResult>(item.itemId);
     expect(done.state).toBe('done');
@@ -78,16 +79,16 @@ describe('online checkout through the outbox', () => {
     sim.faults.add({ kind: 'infcode-1', count: 1, infnos: ['2102'] });
     // The reversal cannot reach the platform for a while.
     sim.faults.add({ kind: 'http-5xx', count: 2, infnos: ['2601'] });
-    const first = await r.checkout.pay(personOf(a), basket([4, 1]), true, await r.checkout.quote(personOf(a), basket([4, 1]), true));
+    const first = await r.settle(personOf(a), basket([4, 1]), true, await r.checkout.quote(personOf(a), basket([4, 1]), true));
     expect(first.state).toBe('unknown');
     const second = r.outbox.enqueue('pharmacy-settlement', a.psnNo, { ...first.payload, checkoutId: 'second' });
-    const other = await r.checkout.pay(personOf(b), basket([4, 1]), true, await r.checkout.quote(personOf(b), basket([4, 1]), true));
+    const other = await r.settle(personOf(b), basket([4, 1]), true, await r.checkout.quote(personOf(b), basket([4, 1]), true));
     expect(other.state).toBe('done');
     expect(r.outbox.due(Date.now() + 1e9).map((i) => i.itemId)).not.toContain(second.itemId);
-    for (let i = 0; i < 10 && r.outbox.get(second.itemId).state !== 'done'; i++) {
-      await new Promise((res) => setTimeout(res, 60));
+    await waitUntil(async () => {
       await r.drainer.drainOnce();
-    }
+      return r.outbox.get(second.itemId).state === 'done';
+    });
     expect(r.outbox.get(first.itemId).state).toBe('done');
     expect(r.outbox.get(second.itemId).state).toBe('done');
   });
@@ -110,7 +111,7 @@ describe('online checkout through the outbox', () => {
     const p = RESIDENTS[12]!;
     const bad = basket([0, 1]);
     bad[0]!.listCode = 'XX00000000000000000000';
-    const item = await r.checkout.pay(personOf(p), bad, true, { mode: 'online', split: { medfee: 1250, fund: 0, hifp: 0, hifmi: 0, hifob: 0, maf: 0, acct: 0, mulaid: 0, cash: 1250, balance: null } as never });
+    const item = await r.settle(personOf(p), bad, true, { mode: 'online', split: { medfee: 1250, fund: 0, hifp: 0, hifmi: 0, hifob: 0, maf: 0, acct: 0, mulaid: 0, cash: 1250, balance: null } as never });
     expect(item).toMatchObject({ state: 'failed-business', reason: expect.stringContaining('目录编码') });
   });
 
@@ -134,30 +135,28 @@ describe('offline checkout (先就医后结算)', () => {
 
   it('estimates with cached data, enforces every limit by name, and settles once the platform returns', async () => {
     const p = RESIDENTS[14]!;
-    o.checkout.rememberPerson({ psnNo: p.psnNo, insutype: p.insutype, insuplcAdmdvs: p.insuplcAdmdvs, balance: p.balance, assistance: p.assistance });
+    const counter = o.pharmacy.counter;
+    o.checkout.rememberPerson({ psnNo: p.psnNo, insutype: p.insutype, insuplcAdmdvs: p.insuplcAdmdvs, balance: p.balance, assistance: p.assistance, certNo: p.idNumber });
     await sim.setReachable(false);
     o.setOnline(false);
-    const lines = basket([0, 2]);
-    const q = await o.checkout.quote(personOf(p), lines, true);
-    expect(q.mode).toBe('offline');
-    const item = await o.checkout.pay(personOf(p), lines, true, q);
-    expect(item).toMatchObject({ state: 'pending', payload: { offline: true } });
-    await expect(o.checkout.pay(personOf(p), basket([11, 2]), true, await o.checkout.quote(personOf(p), basket([11, 2]), true))).rejects.toMatchObject({ code: 'OFFLINE_LIMIT_TRANSACTION' });
-    const mid = basket([11, 1], [1, 2]);
-    await o.checkout.pay(personOf(p), mid, true, await o.checkout.quote(personOf(p), mid, true));
-    await expect(o.checkout.pay(personOf(p), mid, true, await o.checkout.quote(personOf(p), mid, true))).rejects.toMatchObject({ code: 'OFFLINE_LIMIT_PERSON_DAY' });
+    const first = await sell(o, p, items([4, 2]));
+    expect(first.quote.mode).toBe('offline');
+    expect(first.sale).toMatchObject({ state: 'pending-offline', offline: true });
+    await expect(sell(o, p, items([11, 2]))).rejects.toMatchObject({ code: 'OFFLINE_LIMIT_TRANSACTION' });
+    await sell(o, p, items([11, 1], [5, 2]));
+    await expect(sell(o, p, items([11, 1], [5, 2]))).rejects.toMatchObject({ code: 'OFFLINE_LIMIT_PERSON_DAY' });
     // Nothing reaches the platform while it is away.
     await o.drainer.drainOnce();
     expect(o.outbox.counts().pending).toBe(2);
     await sim.setReachable(true);
     o.setOnline(true);
-    await new Promise((res) => setTimeout(res, 250));
-    for (let i = 0; i < 20 && o.outbox.counts().pending; i++) {
+    await waitUntil(async () => {
       await o.drainer.drainOnce();
-      await new Promise((res) => setTimeout(res, 50));
-    }
+      return o.outbox.counts().pending === 0;
+    });
     expect(o.outbox.counts()).toMatchObject({ pending: 0, unknown: 0 });
     expect(live(p.psnNo).n).toBe(2);
+    expect(counter.sales.find(first.sale.saleId)!.state).toMatch(/^(settled|needs-attention)$/);
   });
 
   it('a deferred settlement the platform refuses goes to needs-attention with the amount to collect', async () => {
@@ -166,14 +165,13 @@ describe('offline checkout (先就医后结算)', () => {
     o.setOnline(false);
     const lines = basket([0, 1]);
     const q = await o.checkout.quote(personOf(p), lines, true);
-    const item = await o.checkout.pay({ ...personOf(p), certNo: '000000000000000000' }, lines, true, q);
+    const item = await o.settle({ ...personOf(p), certNo: '000000000000000000' }, lines, true, q);
     await sim.setReachable(true);
     o.setOnline(true);
-    await new Promise((res) => setTimeout(res, 250));
-    for (let i = 0; i < 10 && o.outbox.get(item.itemId).state === 'pending'; i++) {
+    await waitUntil(async () => {
       await o.drainer.drainOnce();
-      await new Promise((res) => setTimeout(res, 50));
-    }
+      return o.outbox.get(item.itemId).state !== 'pending';
+    });
     const after = o.outbox.get<SettlementPayload, SettlementResult>(item.itemId);
     expect(after.state).toBe('needs-attention');
     expect(after.reason).toMatch(/PLATFORM_REFUSED/);
@@ -187,11 +185,11 @@ describe('reconciliation', () => {
     try {
       const p = RESIDENTS[16]!;
       const lines = basket([8, 1]);
-      await c.checkout.pay(personOf(p), lines, true, await c.checkout.quote(personOf(p), lines, true));
+      await c.settle(personOf(p), lines, true, await c.checkout.quote(personOf(p), lines, true));
       // The reply is lost and the reversal keeps failing: the item stays unknown.
       sim.faults.add({ kind: 'drop-after', count: 1, infnos: ['2102'] });
       sim.faults.add({ kind: 'http-5xx', count: 50, infnos: ['2601'] });
-      const lost = await c.checkout.pay(personOf(RESIDENTS[17]!), lines, true, await c.checkout.quote(personOf(RESIDENTS[17]!), lines, true));
+      const lost = await c.settle(personOf(RESIDENTS[17]!), lines, true, await c.checkout.quote(personOf(RESIDENTS[17]!), lines, true));
       expect(lost.state).toBe('unknown');
       sim.faults.clear();
       const report = await c.reconciler.reconcile(beijingDate(Date.now()));
@@ -201,37 +199,5 @@ describe('reconciliation', () => {
     } finally {
       await c.close();
     }
-  });
-});
-
-describe('record changes with a lost reply (extension transactions)', () => {
-  beforeAll(() => {
-    r = rig(sim.url);
-  });
-  afterAll(() => r.close());
-
-  it('a family binding whose reply was lost is confirmed by query, not sent twice; an unbinding likewise', async () => {
-    const owner = RESIDENTS.find((p) => p.insutype === '310' && p.family.length === 0 && p.name !== '王建国')!;
-    const member = RESIDENTS.find((p) => p.insutype === '390' && p !== owner)!;
-    const bind = { infno: 'X2801' as const, input: { data: { psn_no: owner.psnNo, member_cert_type: '01', member_cert_no: member.ecToken, relation: '20' } }, psnNo: owner.psnNo, insuplcAdmdvs: owner.insuplcAdmdvs, label: '亲情账户绑定', memberCertno: member.idNumber };
-    sim.faults.add({ kind: 'drop-after', count: 1, infnos: ['X2801'] });
-    const item = r.outbox.enqueue('platform-record', owner.psnNo, bind);
-    const done = await r.drainer.settleNow(item.itemId, 20_000);
-    expect(done).toMatchObject({ state: 'done', reason: 'CONFIRMED_BY_QUERY' });
-    expect(sim.db.prepare('SELECT COUNT(*) AS n FROM family_link WHERE owner = ? AND member = ?').get(owner.psnNo, member.psnNo)).toEqual({ n: 1 });
-    expect(r.outbox.journalFor(item.itemId)).toHaveLength(1);
-
-    sim.faults.add({ kind: 'drop-after', count: 1, infnos: ['X2802'] });
-    const un = r.outbox.enqueue('platform-record', owner.psnNo, { infno: 'X2802' as const, input: { data: { psn_no: owner.psnNo, member_psn_no: member.psnNo } }, psnNo: owner.psnNo, insuplcAdmdvs: owner.insuplcAdmdvs, label: '亲情账户解绑' });
-    expect(await r.drainer.settleNow(un.itemId, 20_000)).toMatchObject({ state: 'done', reason: 'CONFIRMED_BY_QUERY' });
-    expect(sim.db.prepare('SELECT COUNT(*) AS n FROM family_link WHERE owner = ?').get(owner.psnNo)).toEqual({ n: 0 });
-  });
-
-  it('a premium order whose reply was lost is found by our order number; one order, not two', async () => {
-    const p = RESIDENTS.filter((x) => x.insutype === '390')[1]!;
-    sim.faults.add({ kind: 'drop-after', count: 1, infnos: ['X2701'] });
-    const item = r.outbox.enqueue('platform-record', p.psnNo, { infno: 'X2701' as const, input: { data: { psn_no: p.psnNo, year: '2027', out_order_no: `T${Date.now()}` } }, psnNo: p.psnNo, insuplcAdmdvs: p.insuplcAdmdvs, label: '缴费下单' });
-    expect(await r.drainer.settleNow(item.itemId, 20_000)).toMatchObject({ state: 'done', reason: 'CONFIRMED_BY_QUERY' });
-    expect(sim.db.prepare('SELECT COUNT(*) AS n FROM pay_order WHERE psn_no = ?').get(p.psnNo)).toEqual({ n: 1 });
   });
 });

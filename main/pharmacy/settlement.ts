@@ -1,8 +1,8 @@
 /**
  * The pharmacy settlement as an outbox item: its payload, and how it is turned into the 2101 and
- * 2102 inputs. Amounts are fen inside; yuan only at the wire.
+ * 2102 inputs. Amounts are fen; the platform client turns them into yuan on the wire.
  */
-import { formatYuan, type Fen } from '../bridge/contract/money';
+import { fen, type Fen } from '../bridge/contract/money';
 import { infTime } from '../platform/envelope';
 import type { TxInput } from '../platform/schemas';
 
@@ -59,6 +59,15 @@ export interface SettlementPayload {
   invono?: string;
 }
 
+/** 2103 for a settlement of this terminal. */
+export interface RefundPayload {
+  saleItemId: string;
+  setlId: string;
+  mdtrtId: string;
+  psnNo: string;
+  insuplcAdmdvs: string;
+}
+
 export interface SettlementResult {
   setlId: string;
   mdtrtId: string;
@@ -70,8 +79,6 @@ export interface SettlementResult {
   /** Cash collected beyond what the settlement asks (deferred settlements that came out cheaper). */
   refundDue?: Fen;
 }
-
-const wire = (f: number) => Number(formatYuan(f as Fen));
 
 export function lineFee(l: SettlementLine): number {
   return Math.round((l.unitPrice * l.quantityMilli) / 1000);
@@ -85,7 +92,7 @@ export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'210
       mdtrt_cert_type: p.person.certType,
       mdtrt_cert_no: p.person.certNo,
       begntime: infTime(nowMs),
-      medfee_sumamt: wire(total),
+      medfee_sumamt: total,
       insutype: p.person.insutype,
       acct_used_flag: p.useAccount ? '1' : '0',
       med_type: p.medType,
@@ -97,9 +104,9 @@ export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'210
       fee_ocur_time: infTime(nowMs),
       med_list_codg: l.listCode,
       medins_list_codg: l.listCode,
-      det_item_fee_sumamt: wire(lineFee(l)),
+      det_item_fee_sumamt: lineFee(l),
       cnt: l.quantityMilli / 1000,
-      pric: wire(l.unitPrice),
+      pric: l.unitPrice,
     })),
   };
 }
@@ -109,8 +116,8 @@ export function settleInput(p: SettlementPayload, nowMs: number): TxInput<'2102'
   return { druginfo: { ...pre.druginfo, ...(p.invono ? { invono: p.invono } : {}) }, drugdetail: pre.drugdetail };
 }
 
-/** The wire setlinfo (yuan) to a summary in fen. */
+/** The platform's setlinfo (fen, as the client hands it over) to the summary the counter keeps. */
 export function summaryOf(s: { medfee_sumamt: number; fund_pay_sumamt: number; hifp_pay: number; hifmi_pay: number; hifob_pay: number; maf_pay: number; acct_pay: number; acct_mulaid_pay: number; psn_cash_pay: number; balc: number }): SplitSummary {
-  const f = (v: number) => Math.round(v * 100) as Fen;
+  const f = (v: number) => fen(v);
   return { medfee: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), hifp: f(s.hifp_pay), hifmi: f(s.hifmi_pay), hifob: f(s.hifob_pay), maf: f(s.maf_pay), acct: f(s.acct_pay), mulaid: f(s.acct_mulaid_pay), cash: f(s.psn_cash_pay), balance: f(s.balc) };
 }

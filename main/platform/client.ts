@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import { buildEnvelope, type MsgidSource, type TerminalIdentity } from './envelope';
-import { MONEY_OR_RECORD, transactions, type Infno, type TxInput, type TxOutput } from './schemas';
+import { MONEY_OR_RECORD, mapMoney, transactions, type Infno, type TxInput, type TxOutput } from './schemas';
+import { fenToWire, yuanToFen } from '../bridge/contract/money';
 import type { GatewaySigner } from './signing';
 
 export const UNIFIED_PATH = '/fsi/api/rsfComIfsService/callService';
@@ -18,8 +19,23 @@ export const EC_PATH = '/localcfc/api/hsecfc/localQrCodeQuery';
 export type Outcome<T> =
   | { kind: 'ok'; output: T; msgid: string; refmsgid: string | null }
   | { kind: 'business-error'; code: 'PLATFORM_BUSINESS_ERROR'; message: string; msgid: string }
-  | { kind: 'unreachable'; code: 'PLATFORM_UNREACHABLE'; message: string; msgid: string }
+  | { kind: 'unreachable'; code: 'PLATFORM_UNREACHABLE' | 'PLATFORM_SIGNIN_FAILED' | 'PLATFORM_SIGNIN_EXPIRED'; message: string; msgid: string }
   | { kind: 'unknown'; code: 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN' | 'PLATFORM_CONNECTION_LOST' | 'PLATFORM_HTTP_ERROR' | 'PLATFORM_MALFORMED_REPLY' | 'PLATFORM_SYSTEM_ERROR'; message: string; msgid: string };
+
+export interface SendContext {
+  msgid?: string;
+  insuplcAdmdvs?: string;
+  signNo?: string;
+  /** For journalled sends: closes the refused msgid and journals a fresh one for the resend. */
+  renewMsgid?: (expired: string) => string;
+}
+
+/** How the platform says a sign_no is no longer valid (签到信息已失效，请重新签到). */
+const SIGN_IN_EXPIRED = /签到/;
+
+function signInOutcome(code: 'PLATFORM_SIGNIN_FAILED' | 'PLATFORM_SIGNIN_EXPIRED', message: string, msgid: string) {
+  return { kind: 'unreachable' as const, code, message, msgid };
+}
 
 export class PlatformInputError extends Error {
   readonly code = 'PLATFORM_INPUT_INVALID';
@@ -97,8 +113,15 @@ export class PlatformClient {
     return this.signNo !== null;
   }
 
+  /** Checks an input against the interface after turning its fen into the wire's yuan. */
   validateInput<I extends Infno>(infno: I, input: TxInput<I>): z.output<(typeof transactions)[I]['input']> {
-    const r = transactions[infno].input.safeParse(input);
+    let wire: unknown;
+    try {
+      wire = mapMoney(input, (v) => fenToWire(Number(v)));
+    } catch (err) {
+      throw new PlatformInputError(`input of ${infno} is invalid: ${(err as Error).message}`, [{ path: '', message: (err as Error).message }]);
+    }
+    const r = transactions[infno].input.safeParse(wire);
     if (!r.success) {
       const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       throw new PlatformInputError(`input of ${infno} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
@@ -106,20 +129,44 @@ export class PlatformClient {
     return r.data as z.output<(typeof transactions)[I]['input']>;
   }
 
-  /** One attempt under the given msgid (or a new one). Never retries. */
-  async send<I extends Infno>(infno: I, input: TxInput<I>, ctx: { msgid?: string; insuplcAdmdvs?: string; signNo?: string } = {}): Promise<Outcome<TxOutput<I>>> {
+  /**
+   * One attempt under the given msgid (or a new one). The only resend is after the platform said
+   * the sign-in expired, which means nothing was applied: the client signs in again (9001) and
+   * sends once more under a fresh msgid — obtained from `renewMsgid` when the caller journals its
+   * msgids, so the journal holds both. A sign-in that fails, or a second expiry, is a transport
+   * outcome ('unreachable': nothing applied, try later), never a business refusal.
+   */
+  async send<I extends Infno>(infno: I, input: TxInput<I>, ctx: SendContext = {}): Promise<Outcome<TxOutput<I>>> {
     const valid = this.validateInput(infno, input);
+    const first = await this.attempt(infno, valid, ctx.msgid, ctx);
+    if (infno === '9001' || ctx.signNo !== undefined || !first.signInExpired) return first.outcome;
+    this.invalidateSignIn(first.signNo);
+    if (ctx.msgid && !ctx.renewMsgid) return signInOutcome('PLATFORM_SIGNIN_EXPIRED', 'the platform sign-in expired', first.outcome.msgid);
+    const msgid = ctx.msgid ? ctx.renewMsgid!(ctx.msgid) : undefined;
+    const second = await this.attempt(infno, valid, msgid, ctx);
+    if (second.signInExpired) {
+      this.invalidateSignIn(second.signNo);
+      return signInOutcome('PLATFORM_SIGNIN_EXPIRED', 'the platform sign-in expired again right after signing in', second.outcome.msgid);
+    }
+    this.o.log.info('platform.signin_renewed', { infno });
+    return second.outcome;
+  }
+
+  private async attempt<I extends Infno>(infno: I, valid: unknown, givenMsgid: string | undefined, ctx: SendContext): Promise<{ outcome: Outcome<TxOutput<I>>; signNo: string; signInExpired: boolean }> {
     const now = this.o.clock.now();
-    const msgid = ctx.msgid ?? this.o.msgids.next(now);
+    const msgid = givenMsgid ?? this.o.msgids.next(now);
     let signNo: string;
     try {
       signNo = ctx.signNo ?? (infno === '9001' ? '' : await this.ensureSignedIn());
     } catch (err) {
-      // The request itself never left: a failed sign-in is 'unreachable' or the refusal it was.
-      const e = err as PlatformError;
-      if (e.outcome?.kind === 'business-error') return { kind: 'business-error', code: 'PLATFORM_BUSINESS_ERROR', message: e.message, msgid };
-      return { kind: 'unreachable', code: 'PLATFORM_UNREACHABLE', message: e.message, msgid };
+      // The request itself never left: whatever stopped the sign-in, nothing was applied.
+      return { outcome: signInOutcome('PLATFORM_SIGNIN_FAILED', (err as Error).message, msgid), signNo: '', signInExpired: false };
     }
+    const outcome = await this.post<I>(infno, valid, msgid, signNo, now, ctx);
+    return { outcome, signNo, signInExpired: outcome.kind === 'business-error' && SIGN_IN_EXPIRED.test(outcome.message) };
+  }
+
+  private async post<I extends Infno>(infno: I, valid: unknown, msgid: string, signNo: string, now: number, ctx: SendContext): Promise<Outcome<TxOutput<I>>> {
     const envelope = buildEnvelope(this.o.terminal, infno, msgid, now, signNo, valid, ctx.insuplcAdmdvs ?? '');
     const money = MONEY_OR_RECORD.includes(infno);
     const r = await post(this.o.baseUrl() + UNIFIED_PATH, JSON.stringify(envelope), this.o.signer(now), this.o.timeoutMs);
@@ -139,15 +186,22 @@ export class PlatformClient {
     } catch {
       return fail('unknown', 'PLATFORM_MALFORMED_REPLY', `HTTP ${r.status}: reply is not JSON`);
     }
+    if (!body || typeof body !== 'object') return fail('unknown', 'PLATFORM_MALFORMED_REPLY', `HTTP ${r.status}: reply is not an object`);
     const infcode = Number(body.infcode);
-    const errMsg = typeof body.err_msg === 'string' ? body.err_msg : '';
+    const errMsg = typeof body.err_msg === 'string' ? body.err_msg.slice(0, 500) : '';
     if (infcode === -2 || (!money && Number.isFinite(infcode) && infcode !== 0 && infcode !== -1)) {
       return { kind: 'business-error', code: 'PLATFORM_BUSINESS_ERROR', message: errMsg || `infcode ${infcode}`, msgid };
     }
-    if (infcode !== 0) return fail('unknown', 'PLATFORM_SYSTEM_ERROR', errMsg || `infcode ${String(body.infcode)}`);
+    if (infcode !== 0) return fail('unknown', 'PLATFORM_SYSTEM_ERROR', errMsg || `infcode ${String(body.infcode).slice(0, 20)}`);
     const out = transactions[infno].output.safeParse(body.output ?? null);
     if (!out.success) return fail('unknown', 'PLATFORM_MALFORMED_REPLY', `output of ${infno} does not match the interface: ${out.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return { kind: 'ok', output: out.data as TxOutput<I>, msgid, refmsgid: typeof body.inf_refmsgid === 'string' ? body.inf_refmsgid : null };
+    let output: unknown;
+    try {
+      output = mapMoney(out.data, yuanToFen);
+    } catch (err) {
+      return fail('unknown', 'PLATFORM_MALFORMED_REPLY', `output of ${infno} has an amount that is not yuan: ${(err as Error).message}`);
+    }
+    return { kind: 'ok', output: output as TxOutput<I>, msgid, refmsgid: typeof body.inf_refmsgid === 'string' ? body.inf_refmsgid : null };
   }
 
   /** 9001 once per process (and again after expiry), shared by concurrent callers. */
@@ -174,24 +228,19 @@ export class PlatformClient {
     await this.send('9002', { signOut: { sign_no: no, opter_no: this.o.terminal.opter.slice(0, 20) } }, { signNo: no });
   }
 
-  /** Forgets the sign-in (the platform said it expired). */
-  invalidateSignIn(): void {
-    this.signNo = null;
+  /** Forgets the sign-in the platform said expired (not a newer one another caller already made). */
+  invalidateSignIn(expired?: string): void {
+    if (expired === undefined || this.signNo === expired) this.signNo = null;
   }
 
   /**
    * For queries only (never money): retries once with a fresh msgid when the outcome is unknown
-   * or unreachable, and re-signs in once when the platform says the sign-in expired.
+   * or unreachable (an expired sign-in is renewed inside `send`).
    */
   async query<I extends Infno>(infno: I, input: TxInput<I>, ctx: { insuplcAdmdvs?: string } = {}): Promise<TxOutput<I>> {
     if (MONEY_OR_RECORD.includes(infno)) throw new PlatformError('PLATFORM_NOT_A_QUERY', `${infno} changes money or records: use the outbox`);
     let r = await this.send(infno, input, ctx);
-    if (r.kind === 'business-error' && /签到/.test(r.message)) {
-      this.invalidateSignIn();
-      r = await this.send(infno, input, ctx);
-    } else if (r.kind === 'unknown' || r.kind === 'unreachable') {
-      r = await this.send(infno, input, ctx);
-    }
+    if (r.kind === 'unknown' || r.kind === 'unreachable') r = await this.send(infno, input, ctx);
     if (r.kind === 'ok') return r.output;
     throw new PlatformError(r.code, r.message, r);
   }

@@ -9,7 +9,8 @@ import { CATALOGUE } from '../../fixtures/platform/catalogue';
 import { buildEnvelope, infTime, MemoryMsgids, SqliteMsgids } from './envelope';
 import { type PlatformClient, PlatformInputError } from './client';
 import { clientFor, TEST_TERMINAL } from './testing';
-import { setlinfoSchema } from './schemas';
+import { mapMoney, setlinfoSchema } from './schemas';
+import { fenToWire, yuanToFen } from '../bridge/contract/money';
 import { csbHeaders, tifHeaders } from './signing';
 import { readZip, writeZip } from './zip';
 import { openDatabase } from '../store/database';
@@ -30,10 +31,10 @@ afterAll(async () => {
 const wang = residentByName('王建国');
 const drug = (i: number, cnt = 1) => {
   const d = CATALOGUE[i]!;
-  return { feedetl_sn: `L${i}`, rx_circ_flag: '0' as const, fee_ocur_time: infTime(Date.now()), med_list_codg: d.hilistCode, medins_list_codg: d.hilistCode, det_item_fee_sumamt: Math.round(d.price * cnt) / 100, cnt, pric: d.price / 100 };
+  return { feedetl_sn: `L${i}`, rx_circ_flag: '0' as const, fee_ocur_time: infTime(Date.now()), med_list_codg: d.hilistCode, medins_list_codg: d.hilistCode, det_item_fee_sumamt: Math.round(d.price * cnt), cnt, pric: d.price };
 };
 const druginfo = (p = wang, lines = [drug(0), drug(6, 2)]) => ({
-  druginfo: { psn_no: p.psnNo, mdtrt_cert_type: '02' as const, mdtrt_cert_no: p.idNumber, begntime: infTime(Date.now()), medfee_sumamt: Math.round(lines.reduce((s, l) => s + l.det_item_fee_sumamt * 100, 0)) / 100, insutype: p.insutype, acct_used_flag: '1' as const, med_type: '41' },
+  druginfo: { psn_no: p.psnNo, mdtrt_cert_type: '02' as const, mdtrt_cert_no: p.idNumber, begntime: infTime(Date.now()), medfee_sumamt: lines.reduce((s, l) => s + l.det_item_fee_sumamt, 0), insutype: p.insutype, acct_used_flag: '1' as const, med_type: '41' },
   drugdetail: lines,
 });
 
@@ -79,7 +80,9 @@ describe('the request envelope against the reference field table (§1.2)', () =>
 describe('the golden settlement reply of the reference parses', () => {
   it('NT 2207 mock', () => {
     const golden = { setl_time: '2021-11-29 18:09:52', cvlserv_pay: 0, cvlserv_flag: '0', med_type: '11', brdy: '1986-10-04', naty: '01', psn_cash_pay: 0, certno: '130302198610041614', hifmi_pay: 0, psn_no: '13030011303013321217', act_pay_dedc: 4.29, mdtrt_cert_type: '02', balc: 1373.63, medins_setl_id: 'H13110200026202111291809520478', psn_cert_type: '01', acct_mulaid_pay: 0, clr_way: '1', hifob_pay: 0, oth_pay: 0, medfee_sumamt: 4.52, hifes_pay: 0, gend: '1', mdtrt_id: '300179916', acct_pay: 4.52, fund_pay_sumamt: 0, fulamt_ownpay_amt: 0, hosp_part_amt: 0, setl_id: '400125241', inscp_scp_amt: 4.29, insutype: '310', maf_pay: 0, psn_name: '雷贺姜', psn_part_amt: 4.52, clr_optins: '131199', pool_prop_selfpay: 0.0, psn_type: '1101', hifp_pay: 0, overlmt_selfpay: 0, preselfpay_amt: 0.23, age: 35.0, clr_type: '11' };
-    const s = setlinfoSchema.parse(golden);
+    // As the client hands it over: every amount in fen.
+    const s = mapMoney(setlinfoSchema.parse(golden), yuanToFen) as ReturnType<typeof setlinfoSchema.parse>;
+    expect(s).toMatchObject({ medfee_sumamt: 452, acct_pay: 452, balc: 137_363, act_pay_dedc: 429, preselfpay_amt: 23, pool_prop_selfpay: 0, age: 35 });
     expect(s.medfee_sumamt).toBe(s.fund_pay_sumamt + s.psn_part_amt);
     expect(s.psn_part_amt).toBe(s.acct_pay + s.psn_cash_pay);
   });
@@ -90,7 +93,7 @@ describe('every transaction against the simulator', () => {
     expect(await client.ensureSignedIn()).toMatch(/^\d+$/);
     const byId = await client.query('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: wang.idNumber, psn_cert_type: '01' } });
     expect(byId.baseinfo).toMatchObject({ psn_no: wang.psnNo, psn_name: '王建国', certno: wang.idNumber, gend: '1' });
-    expect(byId.insuinfo[0]).toMatchObject({ insutype: '310', insuplc_admdvs: '320102', balc: wang.balance / 100 });
+    expect(byId.insuinfo[0]).toMatchObject({ insutype: '310', insuplc_admdvs: '320102', balc: wang.balance });
     const byCard = await client.query('1101', { data: { mdtrt_cert_type: '03', mdtrt_cert_no: wang.ssCard.cardNumber, card_sn: wang.ssCard.cardSn, psn_cert_type: '01' } });
     expect(byCard.baseinfo.psn_no).toBe(wang.psnNo);
     const ec = await client.ecQuery(wang.ecQrCode);
@@ -107,7 +110,7 @@ describe('every transaction against the simulator', () => {
     if (pre.kind !== 'ok') return;
     const s = pre.output.setlinfo;
     expect(s.setl_id).toBeUndefined();
-    expect(Math.round(s.medfee_sumamt * 100)).toBe(Math.round((s.fund_pay_sumamt + s.psn_part_amt) * 100));
+    expect(s.medfee_sumamt).toBe(s.fund_pay_sumamt + s.psn_part_amt);
     const before = (sim.db.prepare('SELECT balance FROM person WHERE psn_no = ?').get(wang.psnNo) as { balance: number }).balance;
     const done = await client.send('2102', { ...druginfo(), druginfo: { ...druginfo().druginfo, invono: 'INV0001' } }, { insuplcAdmdvs: '320102' });
     expect(done.kind).toBe('ok');
@@ -117,7 +120,7 @@ describe('every transaction against the simulator', () => {
     expect(set.medins_setl_id).toBe(done.msgid);
     expect(set.fund_pay_sumamt).toBe(pre.output.setlinfo.fund_pay_sumamt);
     const after = (sim.db.prepare('SELECT balance FROM person WHERE psn_no = ?').get(wang.psnNo) as { balance: number }).balance;
-    expect(before - after).toBe(Math.round(set.acct_pay * 100));
+    expect(before - after).toBe(set.acct_pay);
     expect(done.output.detlcutinfo).toHaveLength(2);
     const q = await client.query('5203', { data: { psn_no: wang.psnNo, setl_id: set.setl_id!, mdtrt_id: set.mdtrt_id } });
     expect(q.setlinfo.setl_id).toBe(set.setl_id);
@@ -143,7 +146,7 @@ describe('every transaction against the simulator', () => {
     const b = balance();
     const rev = await client.send('2601', { data: { psn_no: wang.psnNo, omsgid: first.msgid, oinfno: '2102' } });
     expect(rev.kind).toBe('ok');
-    expect(balance()).toBe(b + Math.round((first.kind === 'ok' ? first.output.setlinfo.acct_pay : 0) * 100));
+    expect(balance()).toBe(b + (first.kind === 'ok' ? first.output.setlinfo.acct_pay : 0));
     expect((await client.send('2601', { data: { psn_no: wang.psnNo, omsgid: first.msgid, oinfno: '2102' } })).kind).toBe('ok');
     const pre = await client.send('2101', druginfo());
     const notReversible = await client.send('2601', { data: { psn_no: wang.psnNo, omsgid: pre.msgid, oinfno: '2101' } });
@@ -160,15 +163,15 @@ describe('every transaction against the simulator', () => {
     if (reg.kind !== 'ok') return;
     const mdtrt = reg.output.data.mdtrt_id;
     expect((await client.send('2203', { mdtrtinfo: { mdtrt_id: mdtrt, psn_no: p.psnNo, med_type: '11', begntime: now, dise_codg: 'J06.900', dise_name: '急性上呼吸道感染' }, diseinfo: [{ diag_type: '1', diag_srt_no: '1', diag_code: 'J06.900', diag_name: '急性上呼吸道感染', diag_dept: '内科', dise_dor_no: 'D001', dise_dor_name: '李医生', diag_time: now, vali_flag: '1' }] })).kind).toBe('ok');
-    const fee = (sn: string, i: number) => ({ feedetl_sn: sn, mdtrt_id: mdtrt, psn_no: p.psnNo, chrg_bchno: 'B1', rx_circ_flag: '0' as const, fee_ocur_time: now, med_list_codg: CATALOGUE[i]!.hilistCode, medins_list_codg: CATALOGUE[i]!.hilistCode, det_item_fee_sumamt: CATALOGUE[i]!.price / 100, cnt: 1, pric: CATALOGUE[i]!.price / 100, bilg_dept_codg: 'A03', bilg_dept_name: '内科', bilg_dr_codg: 'D001', bilg_dr_name: '李医生', hosp_appr_flag: '1' });
+    const fee = (sn: string, i: number) => ({ feedetl_sn: sn, mdtrt_id: mdtrt, psn_no: p.psnNo, chrg_bchno: 'B1', rx_circ_flag: '0' as const, fee_ocur_time: now, med_list_codg: CATALOGUE[i]!.hilistCode, medins_list_codg: CATALOGUE[i]!.hilistCode, det_item_fee_sumamt: CATALOGUE[i]!.price, cnt: 1, pric: CATALOGUE[i]!.price, bilg_dept_codg: 'A03', bilg_dept_name: '内科', bilg_dr_codg: 'D001', bilg_dr_name: '李医生', hosp_appr_flag: '1' });
     const up = await client.send('2204', { feedetail: [fee('F1', 0), fee('F2', 4)] });
     expect(up.kind === 'ok' && up.output.result.length).toBe(2);
-    const total = (CATALOGUE[0]!.price + CATALOGUE[4]!.price) / 100;
+    const total = CATALOGUE[0]!.price + CATALOGUE[4]!.price;
     const base = { psn_no: p.psnNo, mdtrt_cert_type: '02' as const, mdtrt_cert_no: p.idNumber, med_type: '11', medfee_sumamt: total, psn_setlway: '01' as const, mdtrt_id: mdtrt, chrg_bchno: 'B1', acct_used_flag: '0' as const, insutype: '390' };
     const pre = await client.send('2206', { data: base });
     expect(pre.kind).toBe('ok');
     if (pre.kind !== 'ok') return;
-    expect(pre.output.setlinfo.hifp_pay).toBeCloseTo(total * 0.6, 2);
+    expect(Math.abs(pre.output.setlinfo.hifp_pay - total * 0.6)).toBeLessThanOrEqual(1);
     const s = pre.output.setlinfo;
     const bad = await client.send('2207', { data: { ...base, fulamt_ownpay_amt: s.fulamt_ownpay_amt, overlmt_selfpay: s.overlmt_selfpay, preselfpay_amt: s.preselfpay_amt, inscp_scp_amt: s.inscp_scp_amt + 1 } });
     expect(bad.kind).toBe('business-error');
@@ -210,13 +213,13 @@ describe('every transaction against the simulator', () => {
   it('reconciles: 3201 totals, 9101 upload, 3202 detail, 9102 result file', async () => {
     const today = infTime(Date.now()).slice(0, 10);
     const rows = sim.db.prepare("SELECT * FROM settlement WHERE fixmedins_code = ? AND clr_type = '41' AND insutype = '310' AND state IN ('settled','cancelled')").all(TEST_TERMINAL.fixmedinsCode) as { split: string; refd_setl_flag: string; setl_id: string; mdtrt_id: string; psn_no: string }[];
-    const sum = (k: string) => rows.reduce((s, r) => s + (r.refd_setl_flag === '1' ? -1 : 1) * (JSON.parse(r.split) as Record<string, number>)[k]!, 0) / 100;
+    const sum = (k: string) => rows.reduce((s, r) => s + (r.refd_setl_flag === '1' ? -1 : 1) * (JSON.parse(r.split) as Record<string, number>)[k]!, 0);
     const ok = await client.send('3201', { data: { insutype: '310', clr_type: '41', setl_optins: '320102', stmt_begndate: today, stmt_enddate: today, medfee_sumamt: sum('medfeeSumamt'), fund_pay_sumamt: sum('fundPaySumamt'), acct_pay: sum('acctPay'), fixmedins_setl_cnt: rows.length } });
     expect(ok.kind === 'ok' && ok.output.stmtinfo.stmt_rslt).toBe('0');
     const off = await client.send('3201', { data: { insutype: '310', clr_type: '41', setl_optins: '320102', stmt_begndate: today, stmt_enddate: today, medfee_sumamt: sum('medfeeSumamt') + 1, fund_pay_sumamt: sum('fundPaySumamt'), acct_pay: sum('acctPay'), fixmedins_setl_cnt: rows.length } });
     expect(off.kind === 'ok' && off.output.stmtinfo.stmt_rslt).toBe('1');
     const all = sim.db.prepare("SELECT * FROM settlement WHERE fixmedins_code = ? AND state IN ('settled','cancelled') ORDER BY setl_id").all(TEST_TERMINAL.fixmedinsCode) as typeof rows;
-    const lines = all.slice(1).map((r) => { const a = JSON.parse(r.split) as Record<string, number>; const k = r.refd_setl_flag === '1' ? -1 : 1; return [r.setl_id, r.mdtrt_id, r.psn_no, (k * a.medfeeSumamt!) / 100, (k * a.fundPaySumamt!) / 100, (k * a.acctPay!) / 100, r.refd_setl_flag].join('\t'); });
+    const lines = all.slice(1).map((r) => { const a = JSON.parse(r.split) as Record<string, number>; const k = r.refd_setl_flag === '1' ? -1 : 1; return [r.setl_id, r.mdtrt_id, r.psn_no, fenToWire(k * a.medfeeSumamt!), fenToWire(k * a.fundPaySumamt!), fenToWire(k * a.acctPay!), r.refd_setl_flag].join('\t'); });
     lines.push(['99999999', 'X', wang.psnNo, 1, 0, 1, '0'].join('\t'));
     const zip = writeZip([{ name: 'detail.txt', data: Buffer.from(lines.join('\n')) }]);
     const up = await client.send('9101', { fsUploadIn: { in: zip.toString('base64'), filename: 'detail.zip', fixmedins_code: TEST_TERMINAL.fixmedinsCode } });

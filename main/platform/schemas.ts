@@ -433,8 +433,28 @@ export const transactions = {
   },
 } as const;
 
+/**
+ * Fields that carry money, in inputs and outputs alike. The national interface spells money the
+ * same way in every transaction, so one list says which keys the client converts: fen inside
+ * E-Station, yuan with two decimals on the wire. Nothing else converts money.
+ */
+export const MONEY_FIELDS: ReadonlySet<string> = new Set([
+  'medfee_sumamt', 'det_item_fee_sumamt', 'pric', 'pric_uplmt_amt', 'fulamt_ownpay_amt', 'overlmt_selfpay', 'overlmt_amt', 'preselfpay_amt', 'inscp_scp_amt',
+  'act_pay_dedc', 'hifp_pay', 'cvlserv_pay', 'hifes_pay', 'hifmi_pay', 'hifob_pay', 'maf_pay', 'oth_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay',
+  'psn_cash_pay', 'hosp_part_amt', 'balc', 'acct_mulaid_pay', 'fund_payamt', 'crt_payb_lmt_amt', 'cash_payamt', 'cum', 'amount',
+]);
+
+/** Walks a value and maps every money field with `f` (arrays and nested objects included). */
+export function mapMoney(value: unknown, f: (v: number | string) => number): unknown {
+  if (Array.isArray(value)) return value.map((v) => mapMoney(v, f));
+  if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, MONEY_FIELDS.has(k) && (typeof v === 'number' || typeof v === 'string') ? f(v) : mapMoney(v, f)]));
+}
+
 export type Infno = keyof typeof transactions;
+/** A transaction's input as E-Station writes it: field names as the platform spells them, money in fen. */
 export type TxInput<I extends Infno> = z.input<(typeof transactions)[I]['input']>;
+/** A transaction's output as E-Station reads it: money in fen (see MONEY_FIELDS). */
 export type TxOutput<I extends Infno> = z.output<(typeof transactions)[I]['output']>;
 
 /** Transactions that move money and may be reversed with 2601 (reference §1.6.5). */

@@ -6,10 +6,10 @@
  * 400,000 (region B: 13,000 yuan, 60–70%); medical assistance up to 50,000 yuan a year. Figures the
  * documents do not give (inpatient deductibles, chronic-disease rates) are marked illustrative.
  */
-import { fen } from '../bridge/contract/money';
+import { fen, wholeYuan } from '../bridge/contract/money';
 import type { AssistanceCategory, AssistanceRule, RegionPolicy, SchemePolicy } from './types';
 
-const yuan = (y: number) => fen(Math.round(y * 100));
+const yuan = wholeYuan;
 
 const assistance = (): Record<AssistanceCategory, AssistanceRule> => ({
   'extreme-poverty': { ratioBp: 10000, annualCap: yuan(50_000), deductible: yuan(0) },

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../ground/clock';
-import type { Config } from '../app/config';
 import type { Db } from '../store/database';
 import { BridgeError } from '../bridge/contract/errors';
 import type { DeviceManager } from '../devices/manager';
@@ -25,11 +24,19 @@ export function hideSecrets(value: unknown): unknown {
   return value;
 }
 
+export interface DiagnosticsSettings {
+  pin: string;
+  terminalId: string;
+  institutionCode: string;
+  /** The whole configuration, shown to the technician with secrets hidden. */
+  config: unknown;
+}
+
 export class Diagnostics {
   private unlocked = false;
 
   constructor(
-    private readonly config: Config,
+    private readonly settings: DiagnosticsSettings,
     private readonly dataDir: string,
     private readonly db: Db,
     private readonly devices: DeviceManager,
@@ -40,7 +47,7 @@ export class Diagnostics {
 
   unlock(pin: string): void {
     const a = Buffer.from(pin);
-    const b = Buffer.from(this.config.service.pin);
+    const b = Buffer.from(this.settings.pin);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new BridgeError('SERVICE_PIN_WRONG', 'wrong service PIN');
     this.unlocked = true;
   }
@@ -61,7 +68,7 @@ export class Diagnostics {
 
   async platformCheck(): Promise<{ ok: boolean; ms: number; detail: string }> {
     const t = performance.now();
-    const r = await this.client.send('9001', { signIn: { opter_no: this.config.terminal.id, mac: '00-00-00-00-00-00', ip: '127.0.0.1' } }, { signNo: '' });
+    const r = await this.client.send('9001', { signIn: { opter_no: this.settings.terminalId, mac: '00-00-00-00-00-00', ip: '127.0.0.1' } }, { signNo: '' });
     const ms = Math.round(performance.now() - t);
     return r.kind === 'ok' ? { ok: true, ms, detail: `sign-in at ${r.output.signinoutb.sign_time}` } : { ok: false, ms, detail: `${r.kind}: ${r.message}` };
   }
@@ -90,7 +97,7 @@ export class Diagnostics {
   }
 
   configView(): string {
-    return JSON.stringify(hideSecrets(this.config), null, 2);
+    return JSON.stringify(hideSecrets(this.settings.config), null, 2);
   }
 
   logs(filter: { level?: string; text?: string; limit: number }): { lines: { t: string; level: string; msg: string; raw: string }[] } {
@@ -123,7 +130,7 @@ export class Diagnostics {
     const models = this.models();
     const ok = tests.every((t) => t.ok) && platform.ok && storage.ok && models.files.every((m) => m.status === 'verified');
     const lines = [
-      `E-Station ${appVersion}  terminal ${this.config.terminal.id}  institution ${this.config.terminal.institutionCode}`,
+      `E-Station ${appVersion}  terminal ${this.settings.terminalId}  institution ${this.settings.institutionCode}`,
       `generated ${at}  node ${process.version}  overall ${ok ? 'READY' : 'NOT READY'}`,
       '',
       'Devices:',
@@ -145,7 +152,7 @@ export class Diagnostics {
     fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
     let receiptJobId: string | null = null;
     if (print && this.devices.printer?.printer) {
-      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 1).line('设备就绪报告').size(1, 1).align('left').rule().pair('终端', this.config.terminal.id).pair('时间', at.slice(0, 19).replace('T', ' ')).pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
+      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 1).line('设备就绪报告').size(1, 1).align('left').rule().pair('终端', this.settings.terminalId).pair('时间', at.slice(0, 19).replace('T', ' ')).pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
       for (const t of tests) r.pair(t.deviceId, t.ok ? 'PASS' : `FAIL ${t.code ?? ''}`);
       r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL').pair('storage', storage.ok ? 'PASS' : 'FAIL').cut();
       receiptJobId = `readiness-${stamp}`;

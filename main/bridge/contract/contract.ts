@@ -130,7 +130,36 @@ const prescriptionSchema = z
     external: z.boolean(),
   })
   .strict();
-const saleViewSchema = z.object({ itemId: z.string(), state: z.string(), offline: z.boolean(), split: splitSchema, setlId: z.string().nullable(), cashCollected: fenOut, collect: fenOut.nullable(), receiptJobId: z.string().nullable(), reason: z.string().nullable() });
+/** The states of a sale at the counter, owned by main (main/pharmacy/sales.ts). */
+export const saleStateSchema = z.enum(['quoted', 'paying', 'settled', 'pending-offline', 'unknown', 'needs-attention', 'failed', 'refunding', 'refunded', 'expired', 'superseded']);
+const saleViewSchema = z.object({
+  saleId: z.string(),
+  itemId: z.string(),
+  state: saleStateSchema,
+  offline: z.boolean(),
+  split: splitSchema,
+  setlId: z.string().nullable(),
+  cashCollected: fenOut,
+  collect: fenOut.nullable(),
+  receiptJobId: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+/** Why a settled sale is refunded: a fixed list, printed on the reversal receipt and the shift report. */
+export const refundReasons = ['customer-return', 'wrong-item', 'wrong-quantity', 'wrong-person', 'duplicate-charge', 'price-error'] as const;
+export type RefundReason = (typeof refundReasons)[number];
+const totalsSchema = z.object({ count: z.number().int(), medfee: fenOut, fund: fenOut, account: fenOut, cash: fenOut });
+export const shiftReportSchema = z.object({
+  shiftId: z.string(),
+  cashier: z.string(),
+  openedAt: z.string(),
+  closedAt: z.string(),
+  sales: totalsSchema,
+  refunds: totalsSchema,
+  net: totalsSchema,
+  offline: z.object({ count: z.number().int(), medfee: fenOut }),
+  attention: z.array(z.object({ saleId: z.string(), itemId: z.string(), reason: z.string().nullable(), collect: fenOut.nullable() })),
+  receiptJobId: z.string().nullable(),
+});
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -212,14 +241,27 @@ export const requests = {
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
   'checkout.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), barcode: z.string(), name: z.string(), spec: z.string(), price: fenOut, prescription: z.boolean(), classLevel: z.string() })) })),
   'checkout.customer': request(empty, z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() })),
-  'checkout.quote': request(z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(), z.object({ mode: z.enum(['online', 'offline']), split: splitSchema })),
-  'checkout.pay': request(z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(), saleViewSchema),
-  'checkout.sales': request(empty, z.object({ sales: z.array(z.object({ itemId: z.string(), kind: z.enum(['sale', 'refund']), state: z.string(), total: fenOut, setlId: z.string().nullable(), refundOf: z.string().nullable(), at: z.string(), reason: z.string().nullable() })) })),
-  'checkout.refund': request(z.object({ itemId: z.string().uuid() }).strict(), z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), receiptJobId: z.string().nullable() })),
+  'checkout.quote': request(
+    z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(),
+    z.object({ quoteId: z.string(), mode: z.enum(['online', 'offline']), split: splitSchema, expiresAt: z.string() }),
+  ),
+  /** Pays one quote. Idempotent: paying the same quote again returns the same sale. */
+  'checkout.pay': request(z.object({ quoteId: z.string().uuid(), cashierConfirmed: z.literal(true), customerConfirmed: z.literal(true) }).strict(), saleViewSchema),
+  'checkout.sales': request(
+    empty,
+    z.object({ sales: z.array(z.object({ saleId: z.string(), itemId: z.string(), kind: z.enum(['sale', 'refund']), state: z.string(), total: fenOut, setlId: z.string().nullable(), refundable: z.boolean(), at: z.string(), reason: z.string().nullable() })) }),
+  ),
+  'checkout.refund': request(
+    z.object({ saleId: z.string().uuid(), reason: z.enum(refundReasons), note: z.string().trim().max(100).optional(), cashierConfirmed: z.literal(true) }).strict(),
+    z.object({ refundId: z.string(), itemId: z.string(), state: z.string(), reason: z.string().nullable(), receiptJobId: z.string().nullable() }),
+  ),
   'checkout.queue': request(empty, z.object({ pending: z.number().int(), unknown: z.number().int(), needsAttention: z.number().int(), done: z.number().int(), attention: z.array(z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), collect: fenOut.nullable(), at: z.string() })) })),
   'checkout.resolve': request(z.object({ itemId: z.string().uuid(), note: z.string().min(1).max(100) }).strict(), z.object({ ok: z.literal(true) })),
   'checkout.drain': request(empty, z.object({ processed: z.number().int() })),
-  'checkout.shift': request(z.object({ action: z.enum(['status', 'open', 'close']) }).strict(), z.object({ open: z.boolean(), openedAt: z.string().nullable(), report: z.object({ openedAt: z.string(), closedAt: z.string(), count: z.number().int(), medfee: fenOut, fund: fenOut, account: fenOut, cash: fenOut }).nullable() })),
+  'checkout.shift': request(
+    z.object({ action: z.enum(['status', 'open', 'close']), cashier: z.string().trim().min(1).max(20).optional() }).strict(),
+    z.object({ open: z.boolean(), openedAt: z.string().nullable(), cashier: z.string().nullable(), report: shiftReportSchema.nullable() }),
+  ),
   'checkout.endCustomer': request(empty, z.object({ ok: z.literal(true) })),
   'service.unlock': request(z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), z.object({ ok: z.literal(true) })),
   'service.selfTest': request(z.object({ deviceId: z.string().max(64).optional() }).strict(), z.object({ results: z.array(selfTestResultSchema) })),

@@ -25,6 +25,24 @@ export function formatYuan(amount: Fen): string {
   return `${sign}${yuan}.${cents.toString().padStart(2, '0')}`;
 }
 
+/** Whole yuan written in data and config defaults (a policy's cap, a limit): ¥500 -> 50000 fen. */
+export function wholeYuan(yuan: number): Fen {
+  if (!Number.isSafeInteger(yuan)) throw new RangeError(`not a whole yuan amount: ${yuan}`);
+  return fen(yuan * 100);
+}
+
+/** The one way money is shown, on screen and on paper: 12345 -> "￥123.45". */
+export function formatMoney(amount: Fen | number): string {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`not an integer fen amount: ${amount}`);
+  return `￥${formatYuan(amount as Fen)}`;
+}
+
+/** Fen to the platform's decimal yuan as a number (2 decimals, exact for any safe amount). */
+export function fenToWire(amount: Fen | number): number {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`not an integer fen amount: ${amount}`);
+  return Number(formatYuan(amount as Fen));
+}
+
 /** Parses a platform decimal ("4.52", 4.52, "-25.1") into fen without floating-point drift. */
 export function yuanToFen(value: number | string): Fen {
   const text = typeof value === 'number' ? value.toFixed(2) : value.trim();

@@ -2,29 +2,25 @@
  * An outbox, drainer and checkout on a real SQLite file against a simulator, for tests, the
  * crash worker and the benchmark.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../../ground/clock';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../store/database';
+import { outboxRig, type OutboxRigOptions } from '../../outbox/testing';
 import { silentLogger } from '../../ground/logger';
-import { openDatabase, type Db } from '../../store/database';
-import { RowMac } from '../../store/row-mac';
-import { FileKeyProvider, StaticKeyProvider } from '../../face/keys';
-import { PlatformClient } from '../../platform/client';
-import { SqliteMsgids } from '../../platform/envelope';
-import { makeSigner } from '../../platform/signing';
+import type { PlatformClient } from '../../platform/client';
 import { POLICIES } from '../../policy/policies';
-import { TEST_TERMINAL } from '../../platform/testing';
-import { Outbox } from '../../outbox/outbox';
-import { Drainer, type DrainerOptions } from '../../outbox/drainer';
-import { CheckoutService } from '../checkout';
-import { Reconciler } from '../reconcile';
-import { offlineConfigSchema, type OfflineConfig } from '../../outbox/config';
+import type { Outbox, OutboxItem } from '../../outbox/outbox';
+import type { Drainer } from '../../outbox/drainer';
+import { ResidentSession } from '../../session/session';
+import { DrugCatalogue } from '../../policy/catalogue';
+import type { CheckoutService, Quote } from '../checkout';
+import type { Reconciler } from '../reconcile';
+import { counterConfigSchema, offlineConfigSchema, type CounterConfig, type OfflineConfig } from '../config';
+import { createPharmacy, registerPharmacyDeliveries, type PharmacyModule } from '..';
+import { SETTLEMENT_KIND } from '../delivery';
 import { fen } from '../../bridge/contract/money';
 import { CATALOGUE } from '../../../fixtures/platform/catalogue';
 import type { SeedPerson } from '../../../fixtures/people/residents';
-import type { SettlementLine, SettlementPerson } from '../settlement';
+import { type SettlementLine, type SettlementPayload, type SettlementPerson, type SettlementResult } from '../settlement';
 
 export interface Rig {
   db: Db;
@@ -33,26 +29,49 @@ export interface Rig {
   checkout: CheckoutService;
   reconciler: Reconciler;
   client: PlatformClient;
+  /** The whole counter (sale state machine, shift, refunds) with a real session. */
+  pharmacy: PharmacyModule;
+  session: ResidentSession;
+  /** Receipts the counter printed, by job id. */
+  printed: Map<string, Buffer>;
+  /** Puts a resident in front of the counter (as a card read would). */
+  customer(p: SeedPerson): void;
+  /** Delivery level: enqueues one settlement of these lines as quoted, and waits for it like the counter. */
+  settle(person: SettlementPerson, lines: SettlementLine[], useAccount: boolean, quote: Quote): Promise<OutboxItem<SettlementPayload, SettlementResult>>;
   setOnline(v: boolean): void;
   close(): Promise<void>;
 }
 
-export function tmpDbFile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estation-outbox-')), 'estation.sqlite');
+export interface RigOptions extends OutboxRigOptions {
+  offline?: Partial<OfflineConfig>;
+  counter?: Partial<CounterConfig>;
 }
 
-export function rig(url: string, opts: { file?: string; clock?: Clock; drainer?: DrainerOptions; offline?: Partial<OfflineConfig>; keyFile?: string; timeoutMs?: number; fixmedinsCode?: string } = {}): Rig {
-  const clock = opts.clock ?? systemClock;
-  const db = openDatabase(opts.file ?? tmpDbFile());
-  const keys = opts.keyFile ? new FileKeyProvider(opts.keyFile) : new StaticKeyProvider(randomBytes(32));
-  const outbox = new Outbox(db, new RowMac(keys), clock);
-  // Each rig is its own pharmacy unless told otherwise, so rigs sharing a simulator never share msgids.
-  const terminal = { ...TEST_TERMINAL, fixmedinsCode: opts.fixmedinsCode ?? `P4403${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` };
-  const client = new PlatformClient({ baseUrl: () => url, terminal, msgids: new SqliteMsgids(db, terminal.fixmedinsCode), signer: makeSigner({ kind: 'none' }), timeoutMs: opts.timeoutMs ?? 2000, clock, log: silentLogger });
-  const drainer = new Drainer(outbox, client, clock, silentLogger, { backoffBaseMs: 20, backoffMaxMs: 200, breakerThreshold: 5, breakerCooldownMs: 200, ...opts.drainer });
+export function rig(url: string, opts: RigOptions = {}): Rig {
+  const base = outboxRig(url, opts);
+  const { db, outbox, drainer, client, terminal, clock } = base;
   let online = true;
-  const checkout = new CheckoutService(outbox, drainer, client, POLICIES, offlineConfigSchema.parse(opts.offline ?? {}), '440300', clock, silentLogger, () => online && drainer.breakerState !== 'open');
-  const reconciler = new Reconciler(outbox, client, terminal.fixmedinsCode, clock, silentLogger);
+  const session = new ResidentSession(clock, silentLogger, 600_000);
+  const printed = new Map<string, Buffer>();
+  let pharmacy: PharmacyModule | null = null;
+  registerPharmacyDeliveries(drainer, clock, (item) => pharmacy?.counter.itemChanged(item));
+  pharmacy = createPharmacy({
+    db,
+    session,
+    client,
+    outbox,
+    drainer,
+    catalogue: new DrugCatalogue(CATALOGUE),
+    policies: POLICIES,
+    counter: counterConfigSchema.parse(opts.counter ?? {}),
+    offline: offlineConfigSchema.parse(opts.offline ?? {}),
+    terminal: { id: terminal.opter, name: terminal.opterName, institutionName: terminal.fixmedinsName, institutionCode: terminal.fixmedinsCode, admdvs: '440300' },
+    receiptPrinter: () => ({ print: (id: string, bytes: Buffer) => void printed.set(id, bytes) }),
+    online: () => online && drainer.breakerState !== 'open',
+    clock,
+    log: silentLogger,
+  });
+  const { checkout, reconciler } = pharmacy;
   return {
     db,
     outbox,
@@ -60,10 +79,20 @@ export function rig(url: string, opts: { file?: string; clock?: Clock; drainer?:
     checkout,
     reconciler,
     client,
+    pharmacy,
+    session,
+    printed,
+    customer: (p) => session.begin({ certType: '02', certNo: p.idNumber, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'id-card', cardKind: 'resident', at: clock.nowIso() }),
+    async settle(person, lines, useAccount, quote) {
+      const payload = checkout.payload(randomUUID(), person, lines, useAccount, quote, quote.mode === 'offline');
+      const item = outbox.enqueue(SETTLEMENT_KIND, person.psnNo, payload);
+      if (quote.mode === 'offline') return item as OutboxItem<SettlementPayload, SettlementResult>;
+      return drainer.settleNow<SettlementPayload, SettlementResult>(item.itemId);
+    },
     setOnline: (v) => void (online = v),
     async close() {
-      await drainer.stopAndWait();
-      db.close();
+      session.end('shutdown', false);
+      await base.close();
     },
   };
 }
@@ -75,3 +104,19 @@ export function personOf(p: SeedPerson): SettlementPerson {
 export function basket(...items: [number, number][]): SettlementLine[] {
   return items.map(([i, qty], k) => ({ feedetlSn: String(k + 1), listCode: CATALOGUE[i]!.hilistCode, name: CATALOGUE[i]!.name, unitPrice: fen(CATALOGUE[i]!.price), quantityMilli: qty * 1000 }));
 }
+
+/** Basket items for the counter: [catalogue index, packs]. */
+export function items(...list: [number, number][]): { listCode: string; quantity: number }[] {
+  return list.map(([i, quantity]) => ({ listCode: CATALOGUE[i]!.hilistCode, quantity }));
+}
+
+/** The counter's way: the customer at the counter, a quote, and its payment confirmed by both. */
+export async function sell(r: Rig, p: SeedPerson, basketItems: { listCode: string; quantity: number }[], useAccount = true) {
+  if (!r.pharmacy.counter.shiftStatus().open) r.pharmacy.counter.openShift('收银员01');
+  if (r.session.current?.idNumber !== p.idNumber) r.customer(p);
+  const q = await r.pharmacy.counter.quote(basketItems, useAccount, basketItems.some((i) => CATALOGUE.find((d) => d.hilistCode === i.listCode)?.prescription) ? TEST_RX : undefined);
+  const sale = await r.pharmacy.counter.pay(q.quoteId, { cashierConfirmed: true, customerConfirmed: true });
+  return { quote: q, sale };
+}
+
+export const TEST_RX = { rxno: 'RX20261202001', doctorCode: 'D440300001', doctorName: '李医生', external: true };

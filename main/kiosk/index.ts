@@ -1,0 +1,55 @@
+/**
+ * The resident services as one module: the services and their bridge handlers, the delivery of
+ * filings and other record changes through the outbox, certificates on the printer. The
+ * composition root builds it only on a terminal in kiosk mode.
+ */
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
+import type { DeviceManager } from '../devices/manager';
+import type { Identity } from '../devices/identity';
+import type { Drainer } from '../outbox/drainer';
+import type { Outbox } from '../outbox/outbox';
+import type { PlatformClient } from '../platform/client';
+import type { DrugCatalogue } from '../policy/catalogue';
+import type { RegionPolicy } from '../policy/types';
+import type { ResidentSession } from '../session/session';
+import { kioskHandlers } from './handlers';
+import { recordDelivery } from './record';
+import { KioskServices } from './services';
+
+export interface KioskDeps {
+  session: ResidentSession;
+  client: PlatformClient;
+  outbox: Outbox;
+  drainer: Drainer;
+  devices: DeviceManager;
+  policies: RegionPolicy[];
+  catalogue: DrugCatalogue;
+  terminal: { admdvs: string; name: string; institutionCode: string };
+  clock: Clock;
+  log: Logger;
+}
+
+export interface KioskModule {
+  services: KioskServices;
+  handlers: ReturnType<typeof kioskHandlers>;
+  /** A credential shown while a resident binds a family member is the member's, not a new session. */
+  offerMember(id: Identity): boolean;
+  /** Whether a scanned e-voucher should be decoded now (nobody identified, or a member awaited). */
+  wantsScan(): boolean;
+}
+
+/** Filings and other record changes, for every terminal's drainer. */
+export function registerKioskDeliveries(drainer: Drainer, client: PlatformClient): void {
+  drainer.register(recordDelivery(client));
+}
+
+export function createKiosk(d: KioskDeps): KioskModule {
+  const services = new KioskServices(d.session, d.client, d.outbox, d.drainer, d.devices, d.policies, d.catalogue, d.terminal, d.clock, d.log.child({ component: 'kiosk' }));
+  return {
+    services,
+    handlers: kioskHandlers(services, d.session),
+    offerMember: (id) => services.offerMember(id),
+    wantsScan: () => !d.session.current || services.awaitingMember,
+  };
+}

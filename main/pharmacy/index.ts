@@ -1,0 +1,83 @@
+/**
+ * The pharmacy counter as one module: its tables, its counter and pricing, its bridge handlers,
+ * its receipts and the delivery of its outbox kinds. The composition root builds it only on a
+ * terminal in checkout mode (the delivery handlers are registered on every terminal, so a queue
+ * left by an earlier mode still drains).
+ */
+import type { Clock } from '../ground/clock';
+import type { Logger } from '../ground/logger';
+import type { Db } from '../store/database';
+import { migrateModule } from '../store/database';
+import type { Drainer } from '../outbox/drainer';
+import type { Outbox, OutboxItem } from '../outbox/outbox';
+import type { PlatformClient } from '../platform/client';
+import type { DrugCatalogue } from '../policy/catalogue';
+import type { RegionPolicy } from '../policy/types';
+import type { ResidentSession } from '../session/session';
+import { CheckoutService } from './checkout';
+import type { CounterConfig, OfflineConfig } from './config';
+import { CheckoutCounter, type ReceiptSink } from './counter';
+import { refundDelivery, settlementDelivery } from './delivery';
+import { pharmacyHandlers } from './handlers';
+import { pharmacyMigrations } from './migrations';
+import { Reconciler } from './reconcile';
+
+export interface PharmacyDeps {
+  db: Db;
+  session: ResidentSession;
+  client: PlatformClient;
+  outbox: Outbox;
+  drainer: Drainer;
+  catalogue: DrugCatalogue;
+  policies: RegionPolicy[];
+  counter: CounterConfig;
+  offline: OfflineConfig;
+  terminal: { id: string; name: string; institutionName: string; institutionCode: string; admdvs: string };
+  receiptPrinter: () => ReceiptSink | null;
+  /** Whether the platform can be reached now (health monitor and breaker): offline quotes otherwise. */
+  online: () => boolean;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface PharmacyModule {
+  counter: CheckoutCounter;
+  checkout: CheckoutService;
+  reconciler: Reconciler;
+  handlers: ReturnType<typeof pharmacyHandlers>;
+  /** A scanned code: true when it was a drug of the catalogue (it goes to the basket). */
+  drugForBarcode(code: string): string | null;
+}
+
+/** The counter's outbox kinds, for every terminal's drainer; `changed` moves sales on when a counter exists. */
+export function registerPharmacyDeliveries(drainer: Drainer, clock: Clock, changed: (item: OutboxItem) => void = () => undefined): void {
+  drainer.register(settlementDelivery(clock, changed));
+  drainer.register(refundDelivery(clock, changed));
+}
+
+export function createPharmacy(d: PharmacyDeps): PharmacyModule {
+  migrateModule(d.db, 'pharmacy', pharmacyMigrations);
+  const checkout = new CheckoutService(d.outbox, d.client, d.policies, d.offline, d.terminal.admdvs, d.clock, d.log.child({ component: 'checkout' }), d.online);
+  const counter = new CheckoutCounter(
+    d.db,
+    d.session,
+    d.client,
+    checkout,
+    d.outbox,
+    d.drainer,
+    d.receiptPrinter,
+    d.catalogue,
+    { ...d.counter, maxOfflinePerSale: d.offline.maxPerTransaction },
+    d.terminal,
+    d.clock,
+    d.log.child({ component: 'counter' }),
+  );
+  const reconciler = new Reconciler(d.outbox, d.client, d.terminal.institutionCode, d.clock, d.log.child({ component: 'reconcile' }));
+  return {
+    counter,
+    checkout,
+    reconciler,
+    handlers: pharmacyHandlers(counter, d.session, d.drainer),
+    drugForBarcode: (code) => counter.drugForBarcode(code)?.hilistCode ?? null,
+  };
+}
