@@ -1,13 +1,15 @@
 /**
- * The pharmacy counter end to end against the simulator: a card checkout with the split on
- * screen and on the receipt, an e-voucher checkout, a refund, an offline checkout that settles
- * when the platform returns, and a shift close blocked by it until then.
+ * The pharmacy counter end to end against the simulator: no sale without an open shift; a card
+ * checkout whose split the customer accepts on screen and finds on the receipt; an e-voucher
+ * checkout; refunds with their reasons; the shift report; an offline checkout that settles when
+ * the platform returns, and a shift close blocked by it until then.
  */
 import type { Page } from '@playwright/test';
 import { startPlatformSimulator, type PlatformSimulator } from '../fixtures/platform/server';
 import { residentByName, RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { chromium } from '@playwright/test';
+import { formatMoney } from '../main/bridge/contract';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { facesAvailable } from '../fixtures/faces';
 import { CLIPS } from './global-setup';
@@ -17,6 +19,7 @@ const wang = residentByName('王建国');
 let sim: PlatformSimulator;
 let host: RunningHost & { stop(): Promise<void> };
 type Receipt = { lines: string[]; qr: string[]; cut: boolean };
+type SaleRow = { saleId: string; kind: 'sale' | 'refund'; state: string; reason: string | null };
 
 test.beforeAll(async () => {
   sim = await startPlatformSimulator();
@@ -29,10 +32,29 @@ test.afterAll(async () => {
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
 
-const receipts = async () => (await host.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts;
-const scanDrug = (i: number) => host.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
+const receipts = async (h: RunningHost = host) => (await h.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts;
+const salesOf = async (h: RunningHost = host) => (await h.call<{ sales: SaleRow[] }>('checkout.sales', {})).sales;
+const scanDrug = (i: number, h: RunningHost = host) => h.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
+const insertIdCard = (p: { name: string; idNumber: string; gender: string; birthDate: string }, h: RunningHost = host) =>
+  h.call('sim.device', { action: 'insert-id-card', card: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate } });
+/** A printed pair line ends with its value: `医保基金支付      ￥12.34`. */
+const printed = (r: Receipt, label: string) => r.lines.find((l) => l.startsWith(label))?.slice(label.length).trim();
+/** '￥12.34' -> 1234 fen, to add up what the screen showed. */
+const fenOf = (money: string) => Math.round(Number(money.replace('￥', '')) * 100);
+const settledRefunds = () => (sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE refd_setl_flag = '1'").get() as { n: number }).n;
 
 const RX = { rxno: 'RX20261124-0017', doctorName: '李文', doctorCode: 'D440300012' };
+
+const showTab = (page: Page, name: '收银' | '今日交易' | '待处理' | '交班') => page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
+
+async function openShift(page: Page, cashier: string) {
+  await showTab(page, '交班');
+  await expect(page.getByTestId('shift-cashier')).toHaveValue('收银员01');
+  await page.getByTestId('shift-cashier').fill(cashier);
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-status')).toContainText(`${cashier} 已开班`);
+  await showTab(page, '收银');
+}
 
 /** A prescription drug in the basket needs the prescription before pre-settlement. */
 async function fillPrescription(page: Page) {
@@ -42,96 +64,218 @@ async function fillPrescription(page: Page) {
   await page.getByRole('textbox', { name: '医师编码' }).fill(RX.doctorCode);
 }
 
-async function sell(page: Page, identify: () => Promise<unknown>, drugs: number[]) {
+async function quote(page: Page) {
+  await page.getByRole('button', { name: '预结算' }).click();
+  await expect(page.getByTestId('quote')).toBeVisible();
+  await expect(page.getByTestId('quote-expires')).toHaveText(/^预结算有效至 \d\d:\d\d:\d\d$/);
+}
+
+async function sell(page: Page, identify: () => Promise<unknown>, drugs: number[], h: RunningHost = host) {
   await identify();
   await expect(page.getByTestId('customer')).toBeVisible();
-  for (const d of drugs) await scanDrug(d);
+  for (const d of drugs) await scanDrug(d, h);
   await expect(page.getByTestId('basket').locator('li')).toHaveCount(new Set(drugs).size);
   if (drugs.some((d) => CATALOGUE[d]!.prescription)) await fillPrescription(page);
   else await expect(page.getByTestId('prescription')).toHaveCount(0);
-  await page.getByRole('button', { name: '预结算' }).click();
-  await expect(page.getByTestId('quote')).toBeVisible();
+  await quote(page);
 }
 
-test('a card checkout: split on screen and on the receipt; an e-voucher checkout; a refund', async ({ page }) => {
-  await openTerminal(page, host);
-  await page.getByRole('button', { name: '交班' }).click();
-  await page.getByTestId('shift-open').click();
-  await page.getByRole('button', { name: '收银', exact: true }).click();
+/** The split is on screen; the customer has accepted it: the cashier confirms the payment. */
+async function confirmPayment(page: Page) {
+  await expect(page.getByText('请顾客核对以上金额')).toBeVisible();
+  await page.getByRole('button', { name: '确认收款' }).click();
+}
 
-  await sell(page, () => host.call('sim.device', { action: 'insert-id-card', card: { name: wang.name, idNumber: wang.idNumber, gender: '1', birthDate: wang.birthDate } }), [0, 6, 6]);
+async function refund(page: Page, reason: string, note?: string) {
+  await page.getByRole('button', { name: '撤销结算' }).last().click();
+  await expect(page.getByTestId('refund-confirm')).toBeDisabled();
+  await page.getByTestId('refund-step').getByRole('button', { name: reason }).click();
+  if (note) await page.getByRole('textbox', { name: '备注（选填）' }).fill(note);
+  await page.getByRole('button', { name: '确认撤销' }).click();
+}
+
+test('a sale without an open shift is refused, with 请先开班 on screen', async ({ page }) => {
+  await openTerminal(page, host);
+  await expect(page.getByTestId('shift-status')).toHaveText('未开班');
+  await insertIdCard(wang);
   await expect(page.getByTestId('customer')).toContainText('王*国');
-  await expect(page.getByTestId('quote')).toHaveAttribute('data-mode', 'online');
-  const fund = await page.getByTestId('quote-fund').innerText();
-  const account = await page.getByTestId('quote-account').innerText();
-  const cash = await page.getByTestId('quote-cash').innerText();
-  await page.getByRole('button', { name: '顾客确认，结算' }).click();
-  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
-  await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药结算单');
-  const r = (await receipts()).at(-1)!;
-  expect(r.lines.find((l) => l.startsWith('医保基金支付'))!.endsWith(fund)).toBe(true);
-  expect(r.lines.find((l) => l.startsWith('  其中统筹基金'))).toBeDefined();
-  expect(r.lines.find((l) => l.startsWith('个人账户支付'))!.endsWith(account)).toBe(true);
-  expect(r.lines.find((l) => l.startsWith('现金支付'))!.endsWith(cash)).toBe(true);
-  expect(r.lines.some((l) => l.includes(CATALOGUE[6]!.name) && l.includes('×2'))).toBe(true);
-  expect(r.lines).toContain(`处方号 ${RX.rxno}`);
-  expect(r.lines).toContain(`开方医师 ${RX.doctorName}`);
-  expect(fund).toMatch(/^￥\d+\.\d\d$/);
-  expect(r.qr[0]).toMatch(/^SETL:\d+$/);
-  expect(r.cut).toBe(true);
+  await scanDrug(4);
+  await expect(page.getByTestId('basket').locator('li')).toHaveCount(1);
+  await page.getByRole('button', { name: '预结算' }).click();
+  await expect(page.getByRole('alert')).toHaveText('请先开班：在“交班”页开班后才能收款和撤销');
+  await expect(page.getByTestId('checkout-error')).toHaveAttribute('data-code', 'SHIFT_NOT_OPEN');
+  await expect(page.getByTestId('quote')).toHaveCount(0);
+  // Main refuses whatever asks, not only this screen.
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(/^SHIFT_NOT_OPEN/);
+  expect(await salesOf()).toEqual([]);
+  expect((sim.db.prepare('SELECT COUNT(*) AS n FROM settlement').get() as { n: number }).n).toBe(0);
+  expect(await receipts()).toEqual([]);
+
   await page.getByRole('button', { name: '下一位顾客' }).click();
   await host.call('sim.device', { action: 'remove-id-card' });
   await expect(page.getByTestId('customer')).toHaveCount(0);
+  await expect(page.getByTestId('basket').locator('li')).toHaveCount(0);
+});
+
+test('a card checkout: split on screen and on the receipt; an e-voucher checkout; a refund with its reason; the shift report', async ({ page }) => {
+  await openTerminal(page, host);
+  await openShift(page, '收银员07');
+
+  await sell(page, () => insertIdCard(wang), [0, 6, 6]);
+  await expect(page.getByTestId('customer')).toContainText('王*国');
+  await expect(page.getByTestId('quote')).toHaveAttribute('data-mode', 'online');
+  // Any change of the basket drops the quote (main would refuse to pay it); packs stay whole and ≥ 1.
+  const amoxicillin = CATALOGUE[0]!;
+  await page.getByRole('button', { name: `增加 ${amoxicillin.name}` }).click();
+  await expect(page.getByTestId('quote')).toHaveCount(0);
+  await expect(page.getByTestId(`packs-${amoxicillin.hilistCode}`)).toHaveText('2');
+  await page.getByRole('button', { name: `减少 ${amoxicillin.name}` }).click();
+  await expect(page.getByTestId(`packs-${amoxicillin.hilistCode}`)).toHaveText('1');
+  await expect(page.getByRole('button', { name: `减少 ${amoxicillin.name}` })).toBeDisabled();
+  await page.getByRole('checkbox', { name: '使用个人账户' }).uncheck();
+  await quote(page);
+  await page.getByRole('checkbox', { name: '使用个人账户' }).check();
+  await expect(page.getByTestId('quote')).toHaveCount(0);
+  await quote(page);
+
+  const medfee = CATALOGUE[0]!.price + 2 * CATALOGUE[6]!.price;
+  await expect(page.getByTestId('basket-total')).toHaveText(`合计: ${formatMoney(medfee)}`);
+  await expect(page.getByTestId('quote-total')).toHaveText(formatMoney(medfee));
+  const card = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+  await expect(page.getByTestId('sale-cash')).toHaveText(`请收取现金 ${card.cash}`);
+  await expect(page.getByTestId('sale-receipt')).toHaveText('已打印小票');
+  await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药结算单');
+  const r = (await receipts()).at(-1)!;
+  expect(printed(r, '医保基金支付')).toBe(card.fund);
+  expect(printed(r, '  其中统筹基金')).toBeDefined();
+  expect(printed(r, '个人账户支付')).toBe(card.account);
+  expect(printed(r, '现金支付')).toBe(card.cash);
+  expect(r.lines.some((l) => l.includes(CATALOGUE[6]!.name) && l.includes('×2'))).toBe(true);
+  expect(r.lines).toContain(`处方号 ${RX.rxno}`);
+  expect(r.lines).toContain(`开方医师 ${RX.doctorName}`);
+  expect(card.fund).toMatch(/^￥\d+\.\d\d$/);
+  expect(r.qr[0]).toMatch(/^SETL:\d+$/);
+  expect(r.cut).toBe(true);
+  // The basket of a paid sale cannot change any more.
+  await expect(page.getByRole('button', { name: `删除 ${amoxicillin.name}` })).toBeDisabled();
+  await page.getByRole('button', { name: '下一位顾客' }).click();
+  await host.call('sim.device', { action: 'remove-id-card' });
+  await expect(page.getByTestId('customer')).toHaveCount(0);
+  await expect(page.getByTestId('basket').locator('li')).toHaveCount(0);
 
   const q = RESIDENTS[8]!;
   await sell(page, () => host.call('sim.device', { action: 'scan', code: q.ecQrCode }), [4]);
   await expect(page.getByTestId('customer')).toContainText('医保码');
-  // The counter service itself refuses a prescription drug without its prescription, whatever the screen does.
+  // The counter service itself refuses a prescription drug without its prescription and a part pack, whatever the screen does.
   await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[0]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(/^CHECKOUT_PRESCRIPTION_REQUIRED/);
-  await page.getByRole('button', { name: '顾客确认，结算' }).click();
-  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1.5 }], useAccount: true })).rejects.toThrow(/^CHECKOUT_QUANTITY_INVALID/);
+  const voucher = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
   await page.getByRole('button', { name: '下一位顾客' }).click();
 
-  await page.getByRole('button', { name: '今日交易' }).click();
+  await showTab(page, '今日交易');
   await expect(page.getByTestId('sales').locator('li')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: '撤销结算' })).toHaveCount(2);
   await page.getByRole('button', { name: '撤销结算' }).first().click();
+  await expect(page.getByTestId('refund-confirm')).toBeDisabled();
+  await page.getByTestId('refund-reason-customer-return').click();
+  await page.getByRole('textbox', { name: '备注（选填）' }).fill('顾客过敏，整盒退回');
   await page.getByRole('button', { name: '确认撤销' }).click();
-  await expect(page.getByRole('status')).toContainText('已撤销结算');
+  await expect(page.getByRole('status')).toHaveText('已撤销结算 已打印撤销单');
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保结算撤销单');
-  expect((sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE refd_setl_flag = '1'").get() as { n: number }).n).toBe(1);
+  expect(printed((await receipts()).at(-1)!, '撤销原因')).toBe('顾客退药');
+  expect(settledRefunds()).toBe(1);
+  await expect(page.getByTestId('sales').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('sales').locator('li[data-kind="refund"]')).toContainText('顾客退药');
+  await expect(page.getByRole('button', { name: '撤销结算' })).toHaveCount(1);
+  expect((await salesOf()).map((s) => [s.kind, s.state, s.reason])).toEqual([
+    ['sale', 'refunded', null],
+    ['refund', 'done', 'customer-return'],
+    ['sale', 'settled', null],
+  ]);
+
+  await showTab(page, '交班');
+  await page.getByTestId('shift-close').click();
+  const report = page.getByTestId('shift-report');
+  await expect(report).toBeVisible();
+  await expect(page.getByTestId('report-cashier')).toHaveText('收银员07');
+  await expect(page.getByTestId('report-sales-count')).toHaveText('2');
+  await expect(page.getByTestId('report-refunds-count')).toHaveText('1');
+  await expect(page.getByTestId('report-net-count')).toHaveText('3');
+  await expect(page.getByTestId('report-sales-medfee')).toHaveText(formatMoney(medfee + CATALOGUE[4]!.price));
+  await expect(page.getByTestId('report-sales-fund')).toHaveText(formatMoney(fenOf(card.fund) + fenOf(voucher.fund)));
+  await expect(page.getByTestId('report-refunds-medfee')).toHaveText(formatMoney(medfee));
+  await expect(page.getByTestId('report-refunds-cash')).toHaveText(card.cash);
+  await expect(page.getByTestId('report-net-medfee')).toHaveText(formatMoney(CATALOGUE[4]!.price));
+  await expect(page.getByTestId('report-net-fund')).toHaveText(voucher.fund);
+  await expect(page.getByTestId('report-net-account')).toHaveText(voucher.account);
+  await expect(page.getByTestId('report-net-cash')).toHaveText(voucher.cash);
+  await expect(page.getByTestId('report-offline')).toHaveText('0 笔，医疗费 ￥0.00');
+  await expect(page.getByTestId('report-attention-count')).toHaveText('0');
+  await expect(page.getByTestId('report-receipt')).toHaveText('交班报表已打印');
+  await expect(page.getByTestId('shift-status')).toHaveText('未开班');
+  await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('交班报表');
+  const shiftPaper = (await receipts()).at(-1)!;
+  expect(printed(shiftPaper, '收银员')).toBe('收银员07');
+  expect(printed(shiftPaper, '结算笔数')).toBe('2');
+  expect(printed(shiftPaper, '退费笔数')).toBe('1');
+
+  // No refund without an open shift either: the e-voucher sale stays settled.
+  await showTab(page, '今日交易');
+  await refund(page, '重复收费');
+  await expect(page.getByRole('alert')).toContainText('请先开班');
+  expect(settledRefunds()).toBe(1);
+  expect((await salesOf()).filter((s) => s.kind === 'refund')).toHaveLength(1);
 });
 
 test('offline: the platform goes away, the sale is taken and marked pending, the shift cannot close until it settles', async ({ page }) => {
   await openTerminal(page, host);
+  await openShift(page, '收银员08');
   await sim.setReachable(false);
-  await sell(page, () => host.call('sim.device', { action: 'insert-id-card', card: { name: wang.name, idNumber: wang.idNumber, gender: '1', birthDate: wang.birthDate } }), [1]);
+  await sell(page, () => insertIdCard(wang), [1]);
   await expect(page.getByTestId('quote')).toHaveAttribute('data-mode', 'offline');
   await expect(page.getByTestId('quote')).toContainText('先就医后结算');
-  await page.getByRole('button', { name: '顾客确认，结算' }).click();
+  await confirmPayment(page);
   await expect(page.getByTestId('sale')).toHaveAttribute('data-offline', 'true');
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'pending-offline');
   await expect(page.getByTestId('sale')).toContainText('待结算');
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药单（待结算）');
   expect((await receipts()).at(-1)!.qr[0]).toMatch(/^PENDING:/);
   await page.getByRole('button', { name: '下一位顾客' }).click();
   await host.call('sim.device', { action: 'remove-id-card' });
 
-  await page.getByRole('button', { name: '交班' }).click();
+  await showTab(page, '交班');
   await page.getByTestId('shift-close').click();
   await expect(page.getByRole('alert')).toContainText('不能交班');
+  await expect(page.getByTestId('shift-status')).toContainText('收银员08 已开班');
 
   await sim.setReachable(true);
-  await page.getByRole('button', { name: '待处理' }).click();
+  await showTab(page, '待处理');
   await expect(page.getByTestId('queue-counts')).toContainText('待上传 1 笔');
   await expect(async () => {
     await page.getByRole('button', { name: '立即上传' }).click();
     await expect(page.getByTestId('queue-counts')).toContainText('待上传 0 笔', { timeout: 2000 });
   }).toPass({ timeout: 30_000 });
-  await page.getByRole('button', { name: '今日交易' }).click();
-  await expect(page.getByTestId('sales')).not.toContainText('待上传');
+  await showTab(page, '今日交易');
+  await expect(page.getByTestId('sales')).not.toContainText('待结算');
+  // The e-voucher sale of the last shift and this one, now settled, can be refunded.
+  await expect(page.getByRole('button', { name: '撤销结算' })).toHaveCount(2);
+  await refund(page, '数量录入错误');
+  await expect(page.getByRole('status')).toHaveText('已撤销结算 已打印撤销单');
+  await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保结算撤销单');
+  expect(printed((await receipts()).at(-1)!, '撤销原因')).toBe('数量录入错误');
 
-  await page.getByRole('button', { name: '交班' }).first().click();
+  await showTab(page, '交班');
   await page.getByTestId('shift-close').click();
-  await expect(page.getByTestId('shift-report')).toContainText('笔数');
+  await expect(page.getByTestId('report-cashier')).toHaveText('收银员08');
+  await expect(page.getByTestId('report-sales-count')).toHaveText('1');
+  await expect(page.getByTestId('report-refunds-count')).toHaveText('1');
+  await expect(page.getByTestId('report-net-medfee')).toHaveText('￥0.00');
+  await expect(page.getByTestId('report-offline')).toHaveText(`1 笔，医疗费 ${formatMoney(CATALOGUE[1]!.price)}`);
+  await expect(page.getByTestId('report-attention-count')).toHaveText('0');
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('交班报表');
 });
 
@@ -143,8 +287,9 @@ test.describe('face payment', () => {
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
       await openTerminal(page, faceHost);
+      await openShift(page, '收银员09');
       const p = RESIDENTS[6]!;
-      await faceHost.call('sim.device', { action: 'insert-id-card', card: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate } });
+      await insertIdCard(p, faceHost);
       await expect(page.getByTestId('customer')).toBeVisible();
       await page.getByRole('button', { name: '开通刷脸支付' }).click();
       await page.getByTestId('counter-consent').getByRole('textbox').fill(p.phone.slice(-4));
@@ -154,27 +299,32 @@ test.describe('face payment', () => {
       await faceHost.call('sim.device', { action: 'remove-id-card' });
       await expect(page.getByTestId('customer')).toHaveCount(0);
 
-      const started = Date.now();
-      await faceHost.call('sim.device', { action: 'scan', code: CATALOGUE[0]!.barcode, aim: ']E0' });
+      await scanDrug(0, faceHost);
       await page.getByRole('textbox', { name: '手机号后四位' }).fill(p.phone.slice(-4));
       await page.getByRole('button', { name: '刷脸支付' }).click();
       await expect(page.getByTestId('face-hint')).toContainText('请向左转头');
       await expect(page.getByTestId('customer')).toContainText('刷脸', { timeout: 60_000 });
       await fillPrescription(page);
-      await page.getByRole('button', { name: '预结算' }).click();
-      await expect(page.getByTestId('quote')).toBeVisible();
-      const faceToQuoteMs = Date.now() - started;
+      await quote(page);
       const onScreen = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
-      await page.getByRole('button', { name: '顾客确认，结算' }).click();
-      await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'done');
-      const printed = async () => (await faceHost.call<{ receipts: Receipt[] }>('sim.printed', {})).receipts;
-      await expect.poll(async () => (await printed()).at(-1)?.lines[0]).toBe('医保购药结算单');
-      const r = (await printed()).at(-1)!;
-      // The split the customer confirmed on screen is the split on the receipt.
-      expect(r.lines.find((l) => l.startsWith('医保基金支付'))!.endsWith(onScreen.fund)).toBe(true);
-      expect(r.lines.find((l) => l.startsWith('个人账户支付'))!.endsWith(onScreen.account)).toBe(true);
-      expect(r.lines.find((l) => l.startsWith('现金支付'))!.endsWith(onScreen.cash)).toBe(true);
-      expect(faceToQuoteMs).toBeGreaterThan(0);
+      await confirmPayment(page);
+      await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+      await expect.poll(async () => (await receipts(faceHost)).at(-1)?.lines[0]).toBe('医保购药结算单');
+      // One sale, one receipt; the split the customer confirmed on screen is the split on it.
+      const paper = await receipts(faceHost);
+      expect(paper).toHaveLength(1);
+      expect(printed(paper[0]!, '医保基金支付')).toBe(onScreen.fund);
+      expect(printed(paper[0]!, '个人账户支付')).toBe(onScreen.account);
+      expect(printed(paper[0]!, '现金支付')).toBe(onScreen.cash);
+      await page.getByRole('button', { name: '下一位顾客' }).click();
+
+      await showTab(page, '今日交易');
+      await refund(page, '参保人身份错误', '非本人刷脸');
+      await expect(page.getByRole('status')).toHaveText('已撤销结算 已打印撤销单');
+      expect((await salesOf(faceHost)).map((s) => [s.kind, s.state, s.reason])).toEqual([
+        ['sale', 'refunded', null],
+        ['refund', 'done', 'wrong-person'],
+      ]);
     } finally {
       await browser.close();
       await faceHost.stop();

@@ -12,7 +12,7 @@ import { silentLogger } from '../ground/logger';
 import { openDatabase } from '../store/database';
 import { platformClientFor } from '../app/platform-client';
 import { transactions, type Infno } from '../platform/schemas';
-import { startPlatformSimulator } from '../../fixtures/platform/server';
+import { startEmbeddedPlatform } from '../app/embedded';
 import { CliFailure } from './devices';
 
 type Out = (text: string) => void;
@@ -32,7 +32,7 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
   const config = loadConfig(values.config);
   const dataDir = values['data-dir'] ?? resolveDataDir(config);
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
-  const sim = config.platform.kind === 'embedded' ? await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
+  const sim = config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
   try {
     const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
     const r = await client.send(infno as Infno, input as never);
@@ -47,7 +47,7 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
 
 export async function platformSimCommand(argv: string[], out: Out): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' }, db: { type: 'string' }, admdvs: { type: 'string', default: '440300' } }, strict: true });
-  const sim = await startPlatformSimulator({ port: Number(values.port), dbFile: values.db, admdvs: values.admdvs });
+  const sim = await startEmbeddedPlatform({ port: Number(values.port), dbFile: values.db, admdvs: values.admdvs });
   out(JSON.stringify({ event: 'ready', url: sim.url, port: sim.port }) + '\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -16,7 +16,9 @@ import { beijingDate } from '../platform/envelope';
 import { Outbox } from '../outbox/outbox';
 import { Drainer } from '../outbox/drainer';
 import { Reconciler } from '../pharmacy/reconcile';
-import { startPlatformSimulator } from '../../fixtures/platform/server';
+import { registerPharmacyDeliveries } from '../pharmacy';
+import { registerKioskDeliveries } from '../kiosk';
+import { startEmbeddedPlatform } from '../app/embedded';
 import { CliFailure } from './devices';
 
 type Out = (text: string) => void;
@@ -38,11 +40,14 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
       emit({ counts, attention, tampered: outbox.verifyAll() }, Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join('\n'));
       return 0;
     }
-    const sim = config.platform.kind === 'embedded' ? await startPlatformSimulator({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
+    const sim = config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
     try {
       const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
       if (sub === 'drain') {
         const drainer = new Drainer(outbox, client, systemClock, silentLogger, config.outbox);
+        // Whatever kinds the queue holds, whichever mode left them.
+        registerPharmacyDeliveries(drainer, systemClock);
+        registerKioskDeliveries(drainer, client);
         const processed = await drainer.drainOnce();
         await drainer.stopAndWait();
         emit({ processed, counts: outbox.counts() }, `processed ${processed}; ${JSON.stringify(outbox.counts())}`);

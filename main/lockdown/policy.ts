@@ -5,7 +5,10 @@
 import { APP_ORIGIN } from '../bridge/sender-policy';
 
 export { APP_ORIGIN };
-export { CONTENT_SECURITY_POLICY } from '../node-host/static';
+
+/** The policy the Electron shell sends for app://; the Node host serves the same for its pages. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 function originOf(url: string | null | undefined): string | null {
   if (!url) return null;

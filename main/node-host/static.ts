@@ -13,9 +13,9 @@ const TYPES: Record<string, string> = {
   '.wav': 'audio/wav',
 };
 
-/** The same policy the Electron shell sends for app://; the Node host adds its own origin for the bridge. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+import { CONTENT_SECURITY_POLICY } from '../lockdown/policy';
+
+export { CONTENT_SECURITY_POLICY };
 
 /**
  * Resolves a URL path inside `root`, refusing anything that escapes it (.., encoded slashes,

@@ -13,7 +13,7 @@ import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy } from '../policy/types';
 import type { Outbox } from '../outbox/outbox';
 import type { OfflineConfig } from './config';
-import { pharmacyInput, summaryOf, type SettlementLine, type SettlementPayload, type SettlementPerson, type SettlementResult, type SplitSummary } from './settlement';
+import { pharmacyInput, summaryOf, type SettlementLine, type SettlementPayload, type SettlementPerson, type SplitSummary } from './settlement';
 
 export class CheckoutError extends Error {
   constructor(

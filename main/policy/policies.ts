@@ -6,7 +6,7 @@
  * 400,000 (region B: 13,000 yuan, 60–70%); medical assistance up to 50,000 yuan a year. Figures the
  * documents do not give (inpatient deductibles, chronic-disease rates) are marked illustrative.
  */
-import { fen, wholeYuan } from '../bridge/contract/money';
+import { wholeYuan } from '../bridge/contract/money';
 import type { AssistanceCategory, AssistanceRule, RegionPolicy, SchemePolicy } from './types';
 
 const yuan = wholeYuan;

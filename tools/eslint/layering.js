@@ -1,7 +1,16 @@
 /**
- * Code layering for E-Station, checked by ESLint. Each top-level folder may import only from the
- * folders its runtime allows (ARCHITECTURE.md), and only main/electron/ may import `electron`:
- * anywhere else, requiring the electron package tries to download the Electron binary and fails.
+ * Code layering for E-Station, checked by ESLint (ARCHITECTURE.md):
+ *
+ *   hosts      main/{node-host,electron,services-host,cli}   may import everything in main/
+ *   app        main/app                                      composes one mode; the only door to fixtures/
+ *   modes      main/{pharmacy,kiosk,service,fleet}           never each other, never app or hosts
+ *   rooms      main/{bridge,store,devices,platform,policy,outbox,face,session,lockdown}
+ *   ground     main/ground, main/bridge/contract             import nothing above them
+ *
+ * Each layer also names the npm packages it may use, and only main/electron/ may import
+ * `electron` (anywhere else, requiring it tries to download the Electron binary and fails).
+ * Tests (`*.test.ts`, `*.spec.ts`) and test support (`testing.ts`, `testing/`) may also use
+ * fixtures/ and the test tools.
  */
 import path from 'node:path';
 import { builtinModules } from 'node:module';
@@ -9,28 +18,45 @@ import { builtinModules } from 'node:module';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-/** First matching rule wins; `allow` lists folders (relative to the root) a file may import from. */
+const MODES = ['main/pharmacy/', 'main/kiosk/', 'main/service/', 'main/fleet/'];
+const ROOMS = ['main/bridge/', 'main/store/', 'main/devices/', 'main/platform/', 'main/policy/', 'main/outbox/', 'main/face/', 'main/session/', 'main/lockdown/'];
+const GROUND = ['main/ground/', 'main/bridge/contract/'];
+const HOSTS = ['main/node-host/', 'main/electron/', 'main/services-host/', 'main/cli/'];
+const TEST_PACKAGES = ['vitest', '@playwright/test', 'playwright-core', '@testing-library/react', '@testing-library/dom', 'eslint'];
+
+/**
+ * First matching rule wins. `allow`: folders (relative to the root) a file may import from;
+ * `packages`: npm packages it may import (a package's subpaths included); `node`: Node built-ins.
+ */
 export const LAYERS = [
-  { from: 'main/electron/', allow: ['main/', 'package.json'], node: true },
-  { from: 'main/bridge/contract/', allow: ['main/bridge/contract/'], node: false },
-  { from: 'main/', allow: ['main/', 'drivers/', 'models/', 'fixtures/', 'package.json'], node: true },
-  { from: 'renderer/src/', allow: ['renderer/src/', 'main/bridge/contract/'], node: false },
-  { from: 'drivers/', allow: ['drivers/'], node: true },
-  { from: 'models/', allow: ['models/'], node: true },
+  { from: 'main/electron/', allow: ['main/', 'package.json'], packages: ['electron', 'electron-updater', 'zod'], node: true },
+  { from: 'main/bridge/contract/', allow: ['main/bridge/contract/'], packages: ['zod'], node: false },
+  { from: 'main/ground/', allow: ['main/ground/', 'main/bridge/contract/', 'package.json'], packages: [], node: true },
+  { from: 'main/app/embedded.ts', allow: ['main/', 'fixtures/platform/', 'drivers/', 'models/', 'package.json'], packages: [], node: true },
+  { from: 'main/app/', allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml'], node: true },
+  ...HOSTS.map((from) => ({ from, allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml', 'jpeg-js', 'serialport'], node: true })),
+  ...MODES.map((from) => ({ from, allow: [from, ...ROOMS, ...GROUND, 'drivers/', 'models/'], packages: ['zod'], node: true })),
+  ...ROOMS.map((from) => ({ from, allow: [...ROOMS, ...GROUND, 'drivers/', 'models/'], packages: ['zod', 'better-sqlite3', 'onnxruntime-node', 'tsx'], node: true })),
+  { from: 'main/', allow: ['main/', 'drivers/', 'models/'], packages: ['zod'], node: true },
+  { from: 'renderer/src/', allow: ['renderer/src/', 'main/bridge/contract/'], packages: ['react', 'react-dom', 'i18next', 'react-i18next', 'qrcode', 'zod'], node: false },
+  { from: 'drivers/', allow: ['drivers/'], packages: ['serialport', '@serialport', 'node-hid', 'iconv-lite'], node: true },
+  { from: 'models/', allow: ['models/'], packages: ['onnxruntime-node', 'pngjs', 'jpeg-js'], node: true },
 ];
+
+const isTestSupport = (rel) => /\.(test|spec)\.tsx?$/.test(rel) || /(^|\/)testing(\.ts|\/)/.test(rel);
 
 function layerOf(file) {
   const rel = path.relative(ROOT, file).split(path.sep).join('/');
   return { rel, layer: LAYERS.find((l) => rel.startsWith(l.from)) };
 }
 
+const packageName = (source) => (source.startsWith('@') ? source.split('/').slice(0, 2).join('/') : source.split('/')[0]);
+
 function check(context, node, source) {
   if (typeof source !== 'string') return;
   const { rel, layer } = layerOf(context.filename);
   if (source === 'electron' || source.startsWith('electron/')) {
-    if (!rel.startsWith('main/electron/')) {
-      context.report({ node, messageId: 'electron', data: { file: rel } });
-    }
+    if (!rel.startsWith('main/electron/')) context.report({ node, messageId: 'electron', data: { file: rel } });
     return;
   }
   if (!layer) return;
@@ -38,12 +64,22 @@ function check(context, node, source) {
     if (!layer.node) context.report({ node, messageId: 'node', data: { source, layer: layer.from } });
     return;
   }
-  if (!source.startsWith('.')) return;
+  const test = isTestSupport(rel);
+  if (!source.startsWith('.')) {
+    const pkg = packageName(source);
+    const allowed = [...layer.packages, ...(test ? TEST_PACKAGES : [])];
+    if (!allowed.some((p) => pkg === p || pkg.startsWith(`${p}/`))) context.report({ node, messageId: 'package', data: { layer: layer.from, pkg } });
+    return;
+  }
   const target = path.relative(ROOT, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
-  // Tests may also use fixtures (named people, media, simulators).
-  const allow = /\.(test|spec)\.tsx?$/.test(rel) ? [...layer.allow, 'fixtures/'] : layer.allow;
-  if (!allow.some((a) => target === a.replace(/\/$/, '') || target.startsWith(a))) {
-    context.report({ node, messageId: 'layer', data: { layer: layer.from, target } });
+  // Tests may also use fixtures (named people, media, simulators) and whatever they test.
+  const allow = test ? [...layer.allow, 'fixtures/', ...(rel.startsWith('main/') ? ['main/'] : [])] : layer.allow;
+  const inside = (a) => target === a.replace(/\/$/, '') || target.startsWith(a) || target === a.replace(/\.ts$/, '');
+  if (!allow.some(inside)) {
+    const mode = MODES.find((m) => rel.startsWith(m));
+    const other = MODES.find((m) => m !== mode && inside(m));
+    if (mode && other) context.report({ node, messageId: 'crossMode', data: { mode, other, target } });
+    else context.report({ node, messageId: 'layer', data: { layer: layer.from, target } });
   }
 }
 
@@ -54,7 +90,9 @@ const rule = {
     messages: {
       electron: "only main/electron/ may import 'electron' ({{file}} does); elsewhere it triggers the Electron binary download",
       node: "{{layer}} runs without Node: '{{source}}' is not available there",
-      layer: '{{layer}} may not import {{target}} (see ARCHITECTURE.md, top-level folders)',
+      layer: '{{layer}} may not import {{target}} (see ARCHITECTURE.md: nothing imports upward, fixtures only through main/app/embedded.ts)',
+      crossMode: '{{mode}} may not import another mode module ({{target}} is in {{other}}): share through a room below both',
+      package: "{{layer}} may not use the package '{{pkg}}' (see tools/eslint/layering.js)",
     },
     schema: [],
   },
