@@ -80,7 +80,8 @@ describe('electron-builder.yml', () => {
 
   it('takes the update feed and every runtime dependency from the npm registry only (no download in the normal install)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
-    expect(pkg.dependencies['electron-updater']).toBeDefined();
+    // Pinned to one version from the registry, not a URL, a git reference or a range.
+    expect(pkg.dependencies['electron-updater']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.scripts.postinstall ?? '').not.toMatch(/install-app-deps|electron-rebuild|install-electron/);
   });
 });

@@ -149,7 +149,8 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药结算单');
   const r = (await receipts()).at(-1)!;
   expect(printed(r, '医保基金支付')).toBe(card.fund);
-  expect(printed(r, '  其中统筹基金')).toBeDefined();
+  // The fund's two parts add up to the fund total printed above them.
+  expect(fenOf(printed(r, '  其中统筹基金')!) + fenOf(printed(r, '  其中大病/救助等')!)).toBe(fenOf(card.fund));
   expect(printed(r, '个人账户支付')).toBe(card.account);
   expect(printed(r, '现金支付')).toBe(card.cash);
   expect(r.lines.some((l) => l.includes(CATALOGUE[6]!.name) && l.includes('×2'))).toBe(true);

@@ -26,7 +26,7 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
   const dataDir = path.join(dir, 'data');
   const configFile = path.join(dir, 'config.yaml');
   fs.writeFileSync(configFile, YAML.stringify({ dataDir, ...config }));
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], {
+  const child: ChildProcess = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -54,7 +54,10 @@ describe(`the device supervisor with simulated devices (${socatAvailable() ? 'PT
     await applySimAction(devices, { action: 'insert-id-card', card: { ...wangJianguo, address: wangJianguo.address!, issuer: wangJianguo.issuer!, nation: '01', gender: '1' }, pullMidRead: false });
     await expect.poll(() => identities.length).toBe(1);
     expect(identities[0]).toMatchObject({ certType: '02', certNo: wangJianguo.idNumber, name: '王建国', provenBy: 'id-card', cardKind: 'resident' });
-    await new Promise((r) => setTimeout(r, 200));
+    // Three more polls find the card still there: still one identity.
+    const finds = () => devices.sim!.idCard.sim.received.filter((c) => c.cmd === 0x20 && c.para === 0x01).length;
+    const seen = finds();
+    await expect.poll(finds, { timeout: 5_000 }).toBeGreaterThanOrEqual(seen + 3);
     expect(identities).toHaveLength(1);
     await applySimAction(devices, { action: 'remove-id-card' });
     await expect.poll(() => removed).toContain('id-card');

@@ -100,8 +100,15 @@ describe('services host in a real child process', () => {
   it('a config that cannot start is fatal at once, naming the key, and is not retried', async () => {
     const children: ChildLike[] = [];
     sup = new ServicesSupervisor({ spawn: () => (children.push(forkServicesHost()), children.at(-1)!), init: init(configFile({ ui: { idleTimeoutSeconds: 'soon' } })) });
+    const restarting: unknown[] = [];
+    sup.on('restarting', (e) => restarting.push(e));
     await expect(sup.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('ui.idleTimeoutSeconds') });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The supervisor decides on a restart when the child exits: wait for that exit, then look.
+    const child = children[0] as unknown as { exitCode: number | null; once(e: 'exit', l: () => void): void };
+    if (child.exitCode === null) await new Promise<void>((r) => child.once('exit', r));
+    await new Promise((r) => setImmediate(r));
+    expect(restarting).toEqual([]);
+    expect(sup.restartCount).toBe(0);
     expect(children).toHaveLength(1);
   }, 60_000);
 });
