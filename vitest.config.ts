@@ -6,7 +6,15 @@ export default defineConfig({
     alias: { electron: path.resolve('fixtures/stubs/electron-forbidden.ts') },
   },
   test: {
-    include: ['main/**/*.test.ts', 'deploy/**/*.test.ts', 'drivers/**/*.test.ts', 'models/**/*.test.ts', 'fixtures/**/*.test.ts', 'tools/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
+    include: [
+      'main/**/*.test.ts',
+      'deploy/**/*.test.ts',
+      'drivers/**/*.test.ts',
+      'models/**/*.test.ts',
+      'fixtures/**/*.test.ts',
+      'tools/**/*.test.ts',
+      'renderer/**/*.test.{ts,tsx}',
+    ],
     environment: 'node',
     pool: 'forks',
     // A promise nobody handles ends the test process, as it ends the terminal in the field.

@@ -28,8 +28,19 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
   const sim = await startPlatformSimulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-latency-'));
   const configFile = path.join(dir, 'config.yaml');
-  fs.writeFileSync(configFile, YAML.stringify({ mode: 'checkout', dataDir: path.join(dir, 'data'), face: { enabled: false }, platform: { kind: 'remote', url: sim.url, timeoutMs: 10_000 } }));
-  const child = spawn(process.execPath, [path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  fs.writeFileSync(
+    configFile,
+    YAML.stringify({
+      mode: 'checkout',
+      dataDir: path.join(dir, 'data'),
+      face: { enabled: false },
+      platform: { kind: 'remote', url: sim.url, timeoutMs: 10_000 },
+    }),
+  );
+  const child = spawn(process.execPath, [path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
       let out = '';
@@ -42,7 +53,11 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
     });
     const token = new URL(ready.launchUrl).hash.replace('#token=', '');
     const call = async (channel: string, input: unknown) => {
-      const res = await fetch(`${ready.url}/bridge/call/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      const res = await fetch(`${ready.url}/bridge/call/${channel}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
       const body = (await res.json()) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string } };
       if (!body.ok) throw new Error(`${channel}: ${body.error?.code}`);
       return body.value!;
@@ -79,7 +94,13 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
     await poller;
     const s = [...samples].sort((a, b) => a - b);
     const at = (q: number) => +(s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? NaN).toFixed(1);
-    return { platformLatencyMs, calls: s.length, statusGetMs: { median: at(0.5), p99: at(0.99), max: +(s.at(-1) ?? NaN).toFixed(1) }, cashierFlowMs: Math.round(cashierFlowMs), sales };
+    return {
+      platformLatencyMs,
+      calls: s.length,
+      statusGetMs: { median: at(0.5), p99: at(0.99), max: +(s.at(-1) ?? NaN).toFixed(1) },
+      cashierFlowMs: Math.round(cashierFlowMs),
+      sales,
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -28,7 +28,13 @@ import { measureBridgeLatency } from './bridge-latency';
 // First the whole terminal against a slow platform: how long any bridge call waits meanwhile.
 const bridgeLatency = await measureBridgeLatency();
 if (!facesAvailable) {
-  process.stdout.write(JSON.stringify({ benchmark: 'checkout', bridgeLatencyWhilePlatformSlow: bridgeLatency, faceToPreSettlement: 'skipped: needs ../shared/faces for camera frames' }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      { benchmark: 'checkout', bridgeLatencyWhilePlatformSlow: bridgeLatency, faceToPreSettlement: 'skipped: needs ../shared/faces for camera frames' },
+      null,
+      2,
+    ) + '\n',
+  );
   process.exit(0);
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
@@ -95,7 +101,11 @@ for (let run = 0; run < RUNS; run++) {
 }
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { median: +(s[Math.floor(s.length / 2)] ?? NaN).toFixed(1), p95: +(s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] ?? NaN).toFixed(1), n: s.length };
+  return {
+    median: +(s[Math.floor(s.length / 2)] ?? NaN).toFixed(1),
+    p95: +(s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] ?? NaN).toFixed(1),
+    n: s.length,
+  };
 };
 process.stdout.write(
   JSON.stringify(

@@ -117,7 +117,11 @@ process.stdout.write(
       modelOnlySumMedianMs: +modelSum.toFixed(3),
       wholeFrameOverModelOnly: +(wholeFrame.median / modelSum).toFixed(3),
       sessionLoadMs: +sessionLoadMs.toFixed(1),
-      rssMb: { start: +(rssStart / 2 ** 20).toFixed(1), afterSessionLoad: +(rssAfterLoad / 2 ** 20).toFixed(1), end: +(process.memoryUsage().rss / 2 ** 20).toFixed(1) },
+      rssMb: {
+        start: +(rssStart / 2 ** 20).toFixed(1),
+        afterSessionLoad: +(rssAfterLoad / 2 ** 20).toFixed(1),
+        end: +(process.memoryUsage().rss / 2 ** 20).toFixed(1),
+      },
       search1toNMs: searchMs,
     },
     null,

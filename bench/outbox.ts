@@ -38,7 +38,15 @@ function fsyncRate(n: number, mode: 'overwrite' | 'append'): number {
 
 const sim = await startPlatformSimulator();
 const r = rig(sim.url, { file });
-const payload = (i: number): SettlementPayload => ({ checkoutId: `b${i}`, person: personOf(RESIDENTS[i % 50]!), lines: basket([i % 18, 1]), medType: '41', useAccount: true, deferred: null, offline: false });
+const payload = (i: number): SettlementPayload => ({
+  checkoutId: `b${i}`,
+  person: personOf(RESIDENTS[i % 50]!),
+  lines: basket([i % 18, 1]),
+  medType: '41',
+  useAccount: true,
+  deferred: null,
+  offline: false,
+});
 
 // Interleave the measurements so the disk's mood affects both alike; report medians.
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -54,7 +62,10 @@ for (let round = 0; round < 5; round++) {
 }
 const enqueuePerSec = median(enq);
 let t = performance.now();
-for (let b = 0; b < N; b += 50) r.db.transaction(() => { for (let i = b; i < b + 50; i++) r.outbox.enqueue('pharmacy-settlement', RESIDENTS[i % 50]!.psnNo, payload(10 * N + i)); })();
+for (let b = 0; b < N; b += 50)
+  r.db.transaction(() => {
+    for (let i = b; i < b + 50; i++) r.outbox.enqueue('pharmacy-settlement', RESIDENTS[i % 50]!.psnNo, payload(10 * N + i));
+  })();
 const groupedPerSec = N / ((performance.now() - t) / 1000);
 
 // Drain: everything enqueued above goes to the simulator (2101 + 2102 each).

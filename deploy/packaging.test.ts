@@ -63,7 +63,8 @@ describe('electron-builder.yml', () => {
   });
 
   it('unpacks native modules and their shared libraries from asar, and ships every model file', () => {
-    for (const g of ['**/*.node', '**/*.{so,so.*,dll,dylib}', 'node_modules/onnxruntime-node/bin/**', 'node_modules/better-sqlite3/build/Release/**']) expect(config.asarUnpack).toContain(g);
+    for (const g of ['**/*.node', '**/*.{so,so.*,dll,dylib}', 'node_modules/onnxruntime-node/bin/**', 'node_modules/better-sqlite3/build/Release/**'])
+      expect(config.asarUnpack).toContain(g);
     const models = config.extraResources.find((r) => r.from === 'models/files');
     expect(models).toMatchObject({ to: 'models/files', filter: ['*.onnx'] });
     for (const m of manifest.models) expect(m.file).toMatch(/\.onnx$/);
@@ -79,7 +80,10 @@ describe('electron-builder.yml', () => {
   });
 
   it('takes the update feed and every runtime dependency from the npm registry only (no download in the normal install)', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     // Pinned to one version from the registry, not a URL, a git reference or a range.
     expect(pkg.dependencies['electron-updater']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pkg.scripts.postinstall ?? '').not.toMatch(/install-app-deps|electron-rebuild|install-electron/);
@@ -130,7 +134,11 @@ describe('deploy/linux', () => {
     const pair = /^\s*([A-Z_]+(\{[^}]+\})?)\s*(==|!=|=|\+=|:=)\s*"([^"]*)"\s*$/;
     for (const l of lines) for (const part of l.split(',')) expect(pair.test(part), `${l} :: ${part}`).toBe(true);
     const grants = lines.filter((l) => l.includes('GROUP="estation"'));
-    for (const sub of ['tty', 'hidraw', 'usb']) expect(grants.some((l) => l.includes(`SUBSYSTEM=="${sub}"`)), sub).toBe(true);
+    for (const sub of ['tty', 'hidraw', 'usb'])
+      expect(
+        grants.some((l) => l.includes(`SUBSYSTEM=="${sub}"`)),
+        sub,
+      ).toBe(true);
     expect(grants.every((l) => l.includes('MODE="0660"'))).toBe(true);
   });
 

@@ -12,7 +12,7 @@ import { conditionOf } from './printer/status';
 import { wangJianguo } from '../fixtures/people/id-cards';
 
 function rng(seed: number) {
-  return () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+  return () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
 }
 function mutate(rnd: () => number, base: Buffer): Buffer {
   const b = Buffer.from(base);

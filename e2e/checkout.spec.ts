@@ -23,7 +23,11 @@ type SaleRow = { saleId: string; kind: 'sale' | 'refund'; state: string; reason:
 
 test.beforeAll(async () => {
   sim = await startPlatformSimulator();
-  host = await startHost({ mode: 'checkout', platform: { kind: 'remote', url: sim.url, timeoutMs: 1500, healthIntervalMs: 60_000 }, outbox: { drainIntervalMs: 600_000 } });
+  host = await startHost({
+    mode: 'checkout',
+    platform: { kind: 'remote', url: sim.url, timeoutMs: 1500, healthIntervalMs: 60_000 },
+    outbox: { drainIntervalMs: 600_000 },
+  });
 });
 test.afterAll(async () => {
   await host?.stop();
@@ -38,7 +42,11 @@ const scanDrug = (i: number, h: RunningHost = host) => h.call('sim.device', { ac
 const insertIdCard = (p: { name: string; idNumber: string; gender: string; birthDate: string }, h: RunningHost = host) =>
   h.call('sim.device', { action: 'insert-id-card', card: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate } });
 /** A printed pair line ends with its value: `医保基金支付      ￥12.34`. */
-const printed = (r: Receipt, label: string) => r.lines.find((l) => l.startsWith(label))?.slice(label.length).trim();
+const printed = (r: Receipt, label: string) =>
+  r.lines
+    .find((l) => l.startsWith(label))
+    ?.slice(label.length)
+    .trim();
 /** '￥12.34' -> 1234 fen, to add up what the screen showed. */
 const fenOf = (money: string) => Math.round(Number(money.replace('￥', '')) * 100);
 const settledRefunds = () => (sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE refd_setl_flag = '1'").get() as { n: number }).n;
@@ -106,7 +114,9 @@ test('a sale without an open shift is refused, with 请先开班 on screen', asy
   await expect(page.getByTestId('checkout-error')).toHaveAttribute('data-code', 'SHIFT_NOT_OPEN');
   await expect(page.getByTestId('quote')).toHaveCount(0);
   // Main refuses whatever asks, not only this screen.
-  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(/^SHIFT_NOT_OPEN/);
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(
+    /^SHIFT_NOT_OPEN/,
+  );
   expect(await salesOf()).toEqual([]);
   expect((sim.db.prepare('SELECT COUNT(*) AS n FROM settlement').get() as { n: number }).n).toBe(0);
   expect(await receipts()).toEqual([]);
@@ -141,7 +151,11 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   const medfee = CATALOGUE[0]!.price + 2 * CATALOGUE[6]!.price;
   await expect(page.getByTestId('basket-total')).toHaveText(`合计: ${formatMoney(medfee)}`);
   await expect(page.getByTestId('quote-total')).toHaveText(formatMoney(medfee));
-  const card = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
+  const card = {
+    fund: await page.getByTestId('quote-fund').innerText(),
+    account: await page.getByTestId('quote-account').innerText(),
+    cash: await page.getByTestId('quote-cash').innerText(),
+  };
   await confirmPayment(page);
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
   await expect(page.getByTestId('sale-cash')).toHaveText(`请收取现金 ${card.cash}`);
@@ -170,9 +184,17 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   await sell(page, () => host.call('sim.device', { action: 'scan', code: q.ecQrCode }), [4]);
   await expect(page.getByTestId('customer')).toContainText('医保码');
   // The counter service itself refuses a prescription drug without its prescription and a part pack, whatever the screen does.
-  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[0]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(/^CHECKOUT_PRESCRIPTION_REQUIRED/);
-  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1.5 }], useAccount: true })).rejects.toThrow(/^CHECKOUT_QUANTITY_INVALID/);
-  const voucher = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[0]!.hilistCode, quantity: 1 }], useAccount: true })).rejects.toThrow(
+    /^CHECKOUT_PRESCRIPTION_REQUIRED/,
+  );
+  await expect(host.call('checkout.quote', { items: [{ listCode: CATALOGUE[4]!.hilistCode, quantity: 1.5 }], useAccount: true })).rejects.toThrow(
+    /^CHECKOUT_QUANTITY_INVALID/,
+  );
+  const voucher = {
+    fund: await page.getByTestId('quote-fund').innerText(),
+    account: await page.getByTestId('quote-account').innerText(),
+    cash: await page.getByTestId('quote-cash').innerText(),
+  };
   await confirmPayment(page);
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
   await page.getByRole('button', { name: '下一位顾客' }).click();
@@ -284,7 +306,11 @@ test.describe('face payment', () => {
   test.skip(!facesAvailable, 'needs ../shared/faces to make the camera clip');
   test('a customer turns on face payment at the counter, then pays by face with a head-turn challenge and the last four phone digits', async () => {
     const faceHost = await startHost({ mode: 'checkout', platform: { kind: 'remote', url: sim.url }, face: { challenge: { kinds: ['turn-left'] } } });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIPS.turnLeft}`] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIPS.turnLeft}`],
+    });
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
       await openTerminal(page, faceHost);
@@ -307,7 +333,11 @@ test.describe('face payment', () => {
       await expect(page.getByTestId('customer')).toContainText('刷脸', { timeout: 60_000 });
       await fillPrescription(page);
       await quote(page);
-      const onScreen = { fund: await page.getByTestId('quote-fund').innerText(), account: await page.getByTestId('quote-account').innerText(), cash: await page.getByTestId('quote-cash').innerText() };
+      const onScreen = {
+        fund: await page.getByTestId('quote-fund').innerText(),
+        account: await page.getByTestId('quote-account').innerText(),
+        cash: await page.getByTestId('quote-cash').innerText(),
+      };
       await confirmPayment(page);
       await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
       await expect.poll(async () => (await receipts(faceHost)).at(-1)?.lines[0]).toBe('医保购药结算单');

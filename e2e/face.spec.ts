@@ -25,7 +25,13 @@ async function open(browser: Browser, host: RunningHost): Promise<Page> {
   return page;
 }
 
-const card = { name: wangJianguo.name, idNumber: wangJianguo.idNumber, gender: '1' as const, birthDate: wangJianguo.birthDate, address: '江苏省南京市玄武区中山路100号' };
+const card = {
+  name: wangJianguo.name,
+  idNumber: wangJianguo.idNumber,
+  gender: '1' as const,
+  birthDate: wangJianguo.birthDate,
+  address: '江苏省南京市玄武区中山路100号',
+};
 
 test.describe('face login with a fake camera', () => {
   test.skip(!facesAvailable, 'needs ../shared/faces to make the camera clips');

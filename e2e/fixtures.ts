@@ -26,10 +26,14 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
   const dataDir = path.join(dir, 'data');
   const configFile = path.join(dir, 'config.yaml');
   fs.writeFileSync(configFile, YAML.stringify({ dataDir, ...config }));
-  const child: ChildProcess = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--unhandled-rejections=strict', path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {

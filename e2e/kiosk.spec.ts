@@ -28,8 +28,28 @@ test.beforeAll(async () => {
   const c = clientFor(sim.url);
   const d = CATALOGUE[1]!;
   await c.send('2102', {
-    druginfo: { psn_no: wang.psnNo, mdtrt_cert_type: '02', mdtrt_cert_no: wang.idNumber, begntime: infTime(Date.now()), medfee_sumamt: d.price / 100, insutype: '310', acct_used_flag: '1', med_type: '41' },
-    drugdetail: [{ feedetl_sn: '1', rx_circ_flag: '0', fee_ocur_time: infTime(Date.now()), med_list_codg: d.hilistCode, medins_list_codg: d.hilistCode, det_item_fee_sumamt: d.price / 100, cnt: 1, pric: d.price / 100 }],
+    druginfo: {
+      psn_no: wang.psnNo,
+      mdtrt_cert_type: '02',
+      mdtrt_cert_no: wang.idNumber,
+      begntime: infTime(Date.now()),
+      medfee_sumamt: d.price / 100,
+      insutype: '310',
+      acct_used_flag: '1',
+      med_type: '41',
+    },
+    drugdetail: [
+      {
+        feedetl_sn: '1',
+        rx_circ_flag: '0',
+        fee_ocur_time: infTime(Date.now()),
+        med_list_codg: d.hilistCode,
+        medins_list_codg: d.hilistCode,
+        det_item_fee_sumamt: d.price / 100,
+        cnt: 1,
+        pric: d.price / 100,
+      },
+    ],
   });
   host = await startHost({ platform: { kind: 'remote', url: sim.url }, ui: { idleTimeoutSeconds: 20 } });
 });
@@ -71,7 +91,10 @@ test('王建国 reads his ID card and uses ten services; a filing reaches the pl
   await back(page);
 
   await service(page, 'records');
-  await page.getByRole('button', { name: /药店购药/ }).first().click();
+  await page
+    .getByRole('button', { name: /药店购药/ })
+    .first()
+    .click();
   await expect(page.getByTestId('settlement-detail')).toContainText(CATALOGUE[1]!.name);
   await back(page);
   await back(page);
@@ -84,7 +107,10 @@ test('王建国 reads his ID card and uses ten services; a filing reaches the pl
   await expect(page.getByTestId('service-chronic')).toContainText('高血压');
   await page.getByRole('button', { name: '糖尿病' }).click();
   await expect(page.getByTestId('filing-outcome')).toContainText('备案成功');
-  const filed = sim.db.prepare("SELECT sn, state FROM filing WHERE psn_no = ? AND kind = '2503' AND data LIKE '%M01600%'").get(wang.psnNo) as { sn: string; state: string };
+  const filed = sim.db.prepare("SELECT sn, state FROM filing WHERE psn_no = ? AND kind = '2503' AND data LIKE '%M01600%'").get(wang.psnNo) as {
+    sn: string;
+    state: string;
+  };
   expect(filed.state).toBe('active');
   await page.getByRole('button', { name: '撤销 糖尿病' }).click();
   await expect(page.getByTestId('filing-outcome')).toContainText('已撤销备案');
@@ -106,7 +132,7 @@ test('王建国 reads his ID card and uses ten services; a filing reaches the pl
   await page.getByRole('button', { name: new RegExp(CATALOGUE[0]!.name) }).click();
   await page.getByRole('button', { name: '开始测算' }).click();
   await expect(page.getByTestId('estimate-result')).toContainText('医疗费总额');
-  await expect(page.getByTestId('estimate-result')).toContainText(`￥${(CATALOGUE[0]!.price * 2 / 100).toFixed(2)}`);
+  await expect(page.getByTestId('estimate-result')).toContainText(`￥${((CATALOGUE[0]!.price * 2) / 100).toFixed(2)}`);
   await back(page);
 
   await service(page, 'policy');
@@ -157,7 +183,10 @@ test('paper runs out mid-print: the resident is told in large type, and the cert
 
 test('a social-security card holder confirms with the PIN pad; a scanned e-voucher opens a session', async ({ page }) => {
   await start(page);
-  await host.call('sim.device', { action: 'insert-ss-card', card: { cardSn: wang.ssCard.cardSn, cardNumber: wang.ssCard.cardNumber, idNumber: wang.idNumber, name: wang.name, gender: '1', pin: '123456' } });
+  await host.call('sim.device', {
+    action: 'insert-ss-card',
+    card: { cardSn: wang.ssCard.cardSn, cardNumber: wang.ssCard.cardNumber, idNumber: wang.idNumber, name: wang.name, gender: '1', pin: '123456' },
+  });
   await expect(page.getByTestId('greeting')).toHaveText('王*国，您好');
   await expect(page.getByText(/社保卡 · /)).toBeVisible();
   await service(page, 'account');
@@ -178,7 +207,10 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
   await page.getByRole('button', { name: '输入社保卡密码确认授权' }).click();
   for (const d of '123456') await page.getByRole('button', { name: d, exact: true }).click();
   await expect(page.getByTestId('auth-result')).toHaveText('授权成功');
-  expect(sim.db.prepare("SELECT verify_way, scopes FROM data_auth WHERE psn_no = ? AND state = 'active'").get(wang.psnNo)).toEqual({ verify_way: 'card-pin', scopes: 'contrib' });
+  expect(sim.db.prepare("SELECT verify_way, scopes FROM data_auth WHERE psn_no = ? AND state = 'active'").get(wang.psnNo)).toEqual({
+    verify_way: 'card-pin',
+    scopes: 'contrib',
+  });
   await page.getByRole('button', { name: /^撤销授权/ }).click();
   await expect(page.getByTestId('auth-result')).toHaveText('已撤销授权');
   await back(page);
@@ -193,7 +225,9 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
   await expect(page.getByTestId('attract')).toBeVisible();
 });
 
-test('a resident reads her contributions and pays next year\'s premium by QR code; 王建国 binds and unbinds a family member who proves it herself', async ({ page }) => {
+test("a resident reads her contributions and pays next year's premium by QR code; 王建国 binds and unbinds a family member who proves it herself", async ({
+  page,
+}) => {
   const liu = residentByName('刘佳怡');
   await start(page);
   await host.call('sim.device', { action: 'insert-id-card', card: card(liu) });
@@ -250,7 +284,10 @@ test('a resident reads her contributions and pays next year\'s premium by QR cod
 
 test('elderly mode: large type, 88 px targets, fewer items, spoken prompts with captions; English too; every control named', async ({ page }) => {
   await start(page);
-  const minTarget = async () => page.locator('button:visible').evaluateAll((els) => Math.min(...els.map((e) => Math.min(e.getBoundingClientRect().height, e.getBoundingClientRect().width))));
+  const minTarget = async () =>
+    page
+      .locator('button:visible')
+      .evaluateAll((els) => Math.min(...els.map((e) => Math.min(e.getBoundingClientRect().height, e.getBoundingClientRect().width))));
   expect(await minTarget()).toBeGreaterThanOrEqual(64);
   await host.call('sim.device', { action: 'insert-id-card', card: card() });
   await expect(page.getByTestId('greeting')).toBeVisible();
@@ -272,9 +309,13 @@ test('elderly mode: large type, 88 px targets, fewer items, spoken prompts with 
   await page.getByTestId('tile-info').click();
   await page.screenshot({ path: path.join(shots, 'service-info-en.png') });
   // Every interactive element has an accessible name.
-  const unnamed = await page.locator('button, a[href], input, select, textarea, [role="button"]').evaluateAll((els) =>
-    els.filter((e) => !(e.getAttribute('aria-label') || (e as HTMLElement).innerText.trim() || e.getAttribute('title') || e.getAttribute('aria-labelledby'))).map((e) => e.outerHTML.slice(0, 80)),
-  );
+  const unnamed = await page
+    .locator('button, a[href], input, select, textarea, [role="button"]')
+    .evaluateAll((els) =>
+      els
+        .filter((e) => !(e.getAttribute('aria-label') || (e as HTMLElement).innerText.trim() || e.getAttribute('title') || e.getAttribute('aria-labelledby')))
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
   expect(unnamed).toEqual([]);
   await page.getByRole('button', { name: 'Back' }).click();
   await page.getByRole('button', { name: /中文/ }).click();

@@ -15,7 +15,12 @@ test.setTimeout(120_000);
 
 test('service mode: PIN, self-tests pass and fail by name, platform, readiness report PDF, camera preview', async () => {
   const host = await startHost({ mode: 'service', service: { pin: '246810' } });
-  const args = [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(facesAvailable ? [`--use-file-for-fake-video-capture=${CLIPS.enrol}`] : [])];
+  const args = [
+    ...CHROMIUM_ARGS,
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    ...(facesAvailable ? [`--use-file-for-fake-video-capture=${CLIPS.enrol}`] : []),
+  ];
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
@@ -28,7 +33,8 @@ test('service mode: PIN, self-tests pass and fail by name, platform, readiness r
     await expect(page.getByTestId('service')).toBeVisible();
 
     await page.getByRole('button', { name: '全部自检' }).click();
-    for (const id of ['id-card', 'ss-card', 'scanner', 'printer']) await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
+    for (const id of ['id-card', 'ss-card', 'scanner', 'printer'])
+      await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
 
     await host.call('sim.device', { action: 'unplug', deviceId: 'id-card' });
     await host.call('sim.device', { action: 'printer', condition: 'cover-open' });
@@ -54,7 +60,15 @@ test('service mode: PIN, self-tests pass and fail by name, platform, readiness r
     const pdf = fs.readFileSync(pdfPath, 'latin1');
     expect(pdf.startsWith('%PDF-1.4')).toBe(true);
     // Text in a PDF string escapes its parentheses.
-    for (const line of ['FAIL id-card \\(idCardReader\\) DEVICE_ABSENT', 'PASS ss-card', 'PASS scanner', 'FAIL printer \\(printer\\) PRINTER_COVER_OPEN', 'Platform: PASS', 'NOT READY']) expect(pdf).toContain(line);
+    for (const line of [
+      'FAIL id-card \\(idCardReader\\) DEVICE_ABSENT',
+      'PASS ss-card',
+      'PASS scanner',
+      'FAIL printer \\(printer\\) PRINTER_COVER_OPEN',
+      'Platform: PASS',
+      'NOT READY',
+    ])
+      expect(pdf).toContain(line);
     expect(fs.readFileSync(pdfPath.replace(/\.pdf$/, '.html'), 'utf8')).toContain('就绪报告');
 
     await host.call('sim.device', { action: 'replug', deviceId: 'id-card' });

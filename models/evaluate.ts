@@ -15,7 +15,10 @@ export class PairsError extends Error {
 
 /** Parses an LFW pairs file: a first line "folds<TAB>n", then per fold n same and n different pairs. */
 export function parsePairs(text: string): { folds: number; pairs: Pair[] } {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const head = lines.shift()?.split(/\s+/).map(Number);
   if (!head || head.length !== 2 || !head.every((n) => Number.isInteger(n) && n > 0)) throw new PairsError('first line must be "<folds> <pairs per class>"');
   const [folds, n] = head as [number, number];
@@ -76,8 +79,14 @@ export function verificationMetrics(scored: { s: number; same: boolean; fold: nu
   }
   const mean = foldAccuracies.reduce((a, b) => a + b, 0) / folds;
   const std = Math.sqrt(foldAccuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / folds);
-  const genuine = scored.filter((x) => x.same).map((x) => x.s).sort((a, b) => a - b);
-  const impostor = scored.filter((x) => !x.same).map((x) => x.s).sort((a, b) => a - b);
+  const genuine = scored
+    .filter((x) => x.same)
+    .map((x) => x.s)
+    .sort((a, b) => a - b);
+  const impostor = scored
+    .filter((x) => !x.same)
+    .map((x) => x.s)
+    .sort((a, b) => a - b);
   // EER: sweep thresholds, take where FAR and FRR cross.
   let eer = 1;
   let eerT = 0;
@@ -92,7 +101,8 @@ export function verificationMetrics(scored: { s: number; same: boolean; fold: nu
     }
   }
   const tarAtFar = [1e-3, 1e-4].map((far) => {
-    if (impostor.length * far < 1) return { far, tar: null, threshold: null, note: `needs at least ${Math.ceil(1 / far)} impostor pairs, has ${impostor.length}` };
+    if (impostor.length * far < 1)
+      return { far, tar: null, threshold: null, note: `needs at least ${Math.ceil(1 / far)} impostor pairs, has ${impostor.length}` };
     const allowed = Math.floor(impostor.length * far);
     const threshold = impostor[impostor.length - 1 - allowed]! + 1e-9;
     return { far, tar: genuine.filter((s) => s >= threshold).length / genuine.length, threshold };

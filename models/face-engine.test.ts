@@ -35,7 +35,7 @@ describe('pipeline constants and the upstream bugs we do not copy', () => {
     expect(five).toHaveLength(5);
     expect(five[0]).toEqual([(37 + 38 + 40 + 41) / 4, ((37 + 38 + 40 + 41) * 2) / 4]);
     expect(five[2]).toEqual([30, 60]);
-    expect(five[3]).toEqual([(48 + 60) / 2, (48 + 60)]);
+    expect(five[3]).toEqual([(48 + 60) / 2, 48 + 60]);
   });
 
   it('feeds the embedding model BGR, (v - 127) / 128', () => {

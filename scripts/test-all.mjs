@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: lint, typecheck, build (including the Electron shell, without its binary), unit
+ * `npm test`: format check (Prettier), lint, typecheck, build (including the Electron shell, without its binary), unit
  * tests (Vitest) and end-to-end tests (Playwright + Debian's Chromium). Ends with one plain line:
  * `N passed, N failed` (and `, N skipped` when any were skipped).
  */
@@ -34,6 +34,7 @@ function check(name, ok) {
   }
 }
 
+check('format', step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']));
 check('lint', step('lint', bin('eslint'), ['.', '--max-warnings', '0']));
 check('typecheck', step('typecheck', bin('tsc'), ['-b']));
 const built = step('build', bin('electron-vite'), ['build']);
@@ -63,14 +64,15 @@ if (built) {
     failed += s.unexpected;
     skipped += s.skipped;
     const walk = (suite) => {
-      for (const spec of suite.specs ?? []) for (const t of spec.tests) for (const res of t.results) {
-        if (t.status === 'skipped') {
-          const reasons = t.annotations.filter((a) => a.type === 'skip' || a.type === 'fixme').map((a) => a.description);
-          // Playwright marks a test it never started (after a failure in a serial group) as skipped.
-          console.log(`skipped: ${spec.title} (${reasons.join('; ') || 'not run: an earlier test in its serial group failed'})`);
-        }
-        else if (t.status === 'unexpected' && res === t.results[0]) failures.push(`e2e: ${spec.title}`);
-      }
+      for (const spec of suite.specs ?? [])
+        for (const t of spec.tests)
+          for (const res of t.results) {
+            if (t.status === 'skipped') {
+              const reasons = t.annotations.filter((a) => a.type === 'skip' || a.type === 'fixme').map((a) => a.description);
+              // Playwright marks a test it never started (after a failure in a serial group) as skipped.
+              console.log(`skipped: ${spec.title} (${reasons.join('; ') || 'not run: an earlier test in its serial group failed'})`);
+            } else if (t.status === 'unexpected' && res === t.results[0]) failures.push(`e2e: ${spec.title}`);
+          }
       for (const child of suite.suites ?? []) walk(child);
     };
     for (const suite of r.suites) walk(suite);

@@ -35,7 +35,11 @@ describe('GA 467 frames against the reference bytes', () => {
 
   it('names every status word', () => {
     const all = [0x90, 0x91, 0x9f, 0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x37, 0x3f, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81];
-    expect(Object.keys(STATUS_TEXT).map(Number).sort((a, b) => a - b)).toEqual([...all].sort((a, b) => a - b));
+    expect(
+      Object.keys(STATUS_TEXT)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([...all].sort((a, b) => a - b));
     for (const sw of all) {
       const s = describeStatus(sw);
       expect(s.zh.length).toBeGreaterThan(1);

@@ -45,8 +45,7 @@ export const Commands = {
 } as const;
 
 export type FrameEvent =
-  | { type: 'frame'; body: Buffer }
-  | { type: 'error'; code: 'ID_FRAME_CHECKSUM' | 'ID_FRAME_LENGTH' | 'ID_FRAME_GARBAGE'; detail: string };
+  { type: 'frame'; body: Buffer } | { type: 'error'; code: 'ID_FRAME_CHECKSUM' | 'ID_FRAME_LENGTH' | 'ID_FRAME_GARBAGE'; detail: string };
 
 /**
  * Turns a byte stream into frames. Garbage before a preamble is skipped and reported once per

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { buildTextBlock, parseTextBlock } from './text-block';
 import { annaKowalska, chenJiaming, markSmith, wangJianguo as residentCard } from '../../fixtures/people/id-cards';
 
-
 describe('the 256-byte text block', () => {
   it('reads a resident card (no type flag)', () => {
     const block = buildTextBlock(residentCard);

@@ -21,7 +21,9 @@ describe('ESC/POS encoder against the reference bytes', () => {
   });
   it('emits GS ( k for a QR code: model 2, module 6, level M, store, print', () => {
     const b = new ReceiptBuilder().qr('ABC').bytes();
-    expect(b).toEqual(hex('1D 28 6B 04 00 31 41 32 00  1D 28 6B 03 00 31 43 06  1D 28 6B 03 00 31 45 31  1D 28 6B 06 00 31 50 30 41 42 43  1D 28 6B 03 00 31 51 30'));
+    expect(b).toEqual(
+      hex('1D 28 6B 04 00 31 41 32 00  1D 28 6B 03 00 31 43 06  1D 28 6B 03 00 31 45 31  1D 28 6B 06 00 31 50 30 41 42 43  1D 28 6B 03 00 31 51 30'),
+    );
   });
   it('cuts with feed and partial cut (GS V 42 n)', () => {
     expect(new ReceiptBuilder().cut(3).bytes()).toEqual(hex('1D 56 42 03'));
@@ -157,7 +159,7 @@ describe('ReceiptPrinter with the simulator', () => {
 describe('ESC/POS parser robustness', () => {
   it('survives 10,000 random and mutated byte strings', () => {
     let seed = 3;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
     const good = sampleReceipt(2);
     const p = new EscPosParser();
     let items = 0;
@@ -179,7 +181,14 @@ describe('a printer whose port is slower than the status timeout', () => {
     // Every write takes 80 ms; the status timeout is 20 ms, so the timer fires mid-write.
     let writes = 0;
     const slow = Object.assign(Object.create(Object.getPrototypeOf(host)), host, {
-      write: (data: Uint8Array) => new Promise<void>((resolve) => setTimeout(() => { writes++; void host.write(data).catch(() => undefined); resolve(); }, 80)),
+      write: (data: Uint8Array) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            writes++;
+            void host.write(data).catch(() => undefined);
+            resolve();
+          }, 80),
+        ),
     });
     const printer = new ReceiptPrinter(slow, { statusTimeoutMs: 20, pollMs: 10 });
     try {

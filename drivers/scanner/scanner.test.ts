@@ -48,7 +48,7 @@ describe('HID POS scanner', () => {
 
   it('survives 10,000 random and mutated reports', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
     const d = new HidPosDecoder();
     const good = hidPosReports('HELLO')[0]!;
     let ok = 0;
@@ -66,7 +66,9 @@ describe('keyboard-wedge scanner', () => {
   it('turns boot reports into text with Shift and ends at Enter', () => {
     const d = new KeyboardWedgeDecoder();
     const text = 'Abc-123_XYZ/?';
-    const results = wedgeReports(text).map((r) => d.push(r)).filter(Boolean);
+    const results = wedgeReports(text)
+      .map((r) => d.push(r))
+      .filter(Boolean);
     expect(results).toEqual([{ code: text, symbology: null, aim: null, source: 'keyboard-wedge' }]);
   });
   it('does not repeat a held key and ignores an empty Enter', () => {

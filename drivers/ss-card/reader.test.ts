@@ -84,7 +84,7 @@ describe('SocialSecurityCardReader', () => {
 
   it('the slot decoder survives 10,000 random and mutated frames', () => {
     let seed = 99;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
     const d = new SlotFrameDecoder();
     const good = encodeSlotFrame(0x33, Buffer.from('00A4040000', 'hex'));
     let frames = 0;

@@ -2,7 +2,19 @@
  * Reads a social-security card: select the SSSE application, read EF05 (card) and EF06
  * (holder) records, verify the PIN when a service needs it.
  */
-import { bcdDate, getResponse, parseRecord, readRecord, selectSsse, splitResponse, statusError, trimmedText, verifyPin, SsCardError, type ApduResponse } from './apdu';
+import {
+  bcdDate,
+  getResponse,
+  parseRecord,
+  readRecord,
+  selectSsse,
+  splitResponse,
+  statusError,
+  trimmedText,
+  verifyPin,
+  SsCardError,
+  type ApduResponse,
+} from './apdu';
 import type { ApduTransport } from './transport';
 
 export interface SocialSecurityCard {

@@ -43,9 +43,13 @@ test('the page runs on app://kiosk with the CSP, no Node, and exactly the bridge
     bridge: Object.keys((window as unknown as { estation: object }).estation).sort(),
   }));
   expect(g).toEqual({ require: 'undefined', process: 'undefined', bridge: ['call', 'on'] });
-  const hello = await t.page.evaluate(() => (window as unknown as { estation: { call(c: string, i: unknown): Promise<{ host: string }> } }).estation.call('app.hello', {}));
+  const hello = await t.page.evaluate(() =>
+    (window as unknown as { estation: { call(c: string, i: unknown): Promise<{ host: string }> } }).estation.call('app.hello', {}),
+  );
   expect(hello.host).toBe('electron');
-  const refused = await t.page.evaluate(() => (window as unknown as { estation: { call(c: string, i: unknown): Promise<unknown> } }).estation.call('fs.read', {}).catch((e: Error) => e.message));
+  const refused = await t.page.evaluate(() =>
+    (window as unknown as { estation: { call(c: string, i: unknown): Promise<unknown> } }).estation.call('fs.read', {}).catch((e: Error) => e.message),
+  );
   expect(refused).toMatch(/^BRIDGE_UNKNOWN_CHANNEL/);
   const inline = await t.page.evaluate(() => {
     const s = document.createElement('script');
@@ -90,14 +94,19 @@ test('the renderer cannot reach the network, not even loopback', async () => {
   const before = hits;
   const r = await t.page.evaluate(async (u) => {
     const out: string[] = [];
-    await fetch(u).then(() => out.push('fetch ok'), () => out.push('fetch blocked'));
+    await fetch(u).then(
+      () => out.push('fetch ok'),
+      () => out.push('fetch blocked'),
+    );
     await new Promise<void>((res) => {
       const ws = new WebSocket(u.replace('http', 'ws'));
       ws.onopen = () => (out.push('ws open'), res());
       ws.onerror = () => (out.push('ws blocked'), res());
     });
     const img = new Image();
-    await new Promise<void>((res) => ((img.onload = () => (out.push('img ok'), res())), (img.onerror = () => (out.push('img blocked'), res())), (img.src = `${u}/x.png`)));
+    await new Promise<void>(
+      (res) => ((img.onload = () => (out.push('img ok'), res())), (img.onerror = () => (out.push('img blocked'), res())), (img.src = `${u}/x.png`)),
+    );
     return out;
   }, url);
   expect(r).toEqual(['fetch blocked', 'ws blocked', 'img blocked']);
@@ -106,13 +115,29 @@ test('the renderer cannot reach the network, not even loopback', async () => {
 
 test('the camera is granted (video only); microphone, location, notifications, HID, serial, USB and screen capture are not', async () => {
   const r = await t.page.evaluate(async () => {
-    const nav = navigator as Navigator & { hid?: { requestDevice(o: unknown): Promise<unknown[]> }; serial?: { requestPort(): Promise<unknown> }; usb?: { requestDevice(o: unknown): Promise<unknown> } };
-    const settle = (p: Promise<unknown> | undefined) => (p ? p.then((v) => (Array.isArray(v) && v.length === 0 ? 'denied' : 'granted'), () => 'denied') : Promise.resolve('absent'));
+    const nav = navigator as Navigator & {
+      hid?: { requestDevice(o: unknown): Promise<unknown[]> };
+      serial?: { requestPort(): Promise<unknown> };
+      usb?: { requestDevice(o: unknown): Promise<unknown> };
+    };
+    const settle = (p: Promise<unknown> | undefined) =>
+      p
+        ? p.then(
+            (v) => (Array.isArray(v) && v.length === 0 ? 'denied' : 'granted'),
+            () => 'denied',
+          )
+        : Promise.resolve('absent');
     return {
       // The permission itself, whether or not this machine has a camera to open.
       camera: (await navigator.permissions.query({ name: 'camera' as PermissionName })).state,
       audio: await settle(navigator.mediaDevices.getUserMedia({ audio: true })),
-      geolocation: await new Promise((res) => navigator.geolocation.getCurrentPosition(() => res('granted'), () => res('denied'), { timeout: 3000 })),
+      geolocation: await new Promise((res) =>
+        navigator.geolocation.getCurrentPosition(
+          () => res('granted'),
+          () => res('denied'),
+          { timeout: 3000 },
+        ),
+      ),
       notifications: await Notification.requestPermission(),
       hid: await settle(nav.hid?.requestDevice({ filters: [] })),
       serial: await settle(nav.serial?.requestPort()),
@@ -146,6 +171,15 @@ test('a killed services process is restarted and the terminal answers again', as
   expect(pid).not.toBeNull();
   process.kill(pid!, 'SIGKILL');
   await expect
-    .poll(async () => t.page.evaluate(() => (window as unknown as { estation: { call(c: string, i: unknown): Promise<{ host: string }> } }).estation.call('app.hello', {}).then((h) => h.host, (e: Error) => e.message.split(':')[0])), { timeout: 30_000 })
+    .poll(
+      async () =>
+        t.page.evaluate(() =>
+          (window as unknown as { estation: { call(c: string, i: unknown): Promise<{ host: string }> } }).estation.call('app.hello', {}).then(
+            (h) => h.host,
+            (e: Error) => e.message.split(':')[0],
+          ),
+        ),
+      { timeout: 30_000 },
+    )
     .toBe('electron');
 });

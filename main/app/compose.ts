@@ -100,7 +100,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   const devices = new DeviceManager(config.devices, supervisor, clock, log.child({ component: 'devices' }), dataDir);
   devices.on('identity', (id) =>
-    bus.emit('device.credential', { kind: 'identity', certType: id.certType, provenBy: id.provenBy, maskedNo: maskIdNumber(id.certNo), maskedName: id.name ? maskName(id.name) : null }),
+    bus.emit('device.credential', {
+      kind: 'identity',
+      certType: id.certType,
+      provenBy: id.provenBy,
+      maskedNo: maskIdNumber(id.certNo),
+      maskedName: id.name ? maskName(id.name) : null,
+    }),
   );
   devices.on('card-error', (e) => bus.emit('device.credential', { kind: 'error', deviceId: e.deviceId, code: e.code }));
   devices.on('card-removed', (e) => bus.emit('device.credential', { kind: 'removed', deviceId: e.deviceId }));
@@ -161,7 +167,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   outbox.onChange = () => bus.emit('status.queue', queueStatus());
   bus.emit('status.queue', queueStatus());
 
-  const terminal = { id: config.terminal.id, name: config.terminal.name, institutionName: config.terminal.institutionName, institutionCode: config.terminal.institutionCode, admdvs: config.terminal.admdvs };
+  const terminal = {
+    id: config.terminal.id,
+    name: config.terminal.name,
+    institutionName: config.terminal.institutionName,
+    institutionCode: config.terminal.institutionCode,
+    admdvs: config.terminal.admdvs,
+  };
   const catalogue = seedCatalogue();
   if (config.mode === 'checkout') {
     pharmacy = createPharmacy({
@@ -210,7 +222,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     platform
       .ecQuery(scan.code)
       .then((ec) => {
-        const id: Identity = { certType: '01', certNo: ec.ecToken, cardSn: null, idNumber: ec.idNo, name: ec.userName, provenBy: 'qr', cardKind: null, at: clock.nowIso() };
+        const id: Identity = {
+          certType: '01',
+          certNo: ec.ecToken,
+          cardSn: null,
+          idNumber: ec.idNo,
+          name: ec.userName,
+          provenBy: 'qr',
+          cardKind: null,
+          at: clock.nowIso(),
+        };
         if (!offerMember(id)) session.begin(id);
       })
       .catch((err: { code?: string }) => bus.emit('device.credential', { kind: 'error', deviceId: 'scanner', code: err.code ?? 'EC_REFUSED' }));

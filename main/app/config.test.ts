@@ -61,14 +61,22 @@ describe('where a terminal finds its config', () => {
     expect(locateConfig(['--config', '/a.yaml'], { ESTATION_CONFIG: '/b.yaml' }, none, 'linux')).toBe('/a.yaml');
     expect(locateConfig(['--config=/a.yaml'], {}, none, 'linux')).toBe('/a.yaml');
     expect(locateConfig([], { ESTATION_CONFIG: '/b.yaml' }, none, 'linux')).toBe('/b.yaml');
-    expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, (f) => f === '/etc/estation/config.yaml' || f === '/d/config.yaml', 'linux')).toBe('/etc/estation/config.yaml');
+    expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, (f) => f === '/etc/estation/config.yaml' || f === '/d/config.yaml', 'linux')).toBe(
+      '/etc/estation/config.yaml',
+    );
     expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, (f) => f === '/d/config.yaml', 'linux')).toBe('/d/config.yaml');
     expect(locateConfig([], { ESTATION_DATA_DIR: '/d' }, none, 'linux')).toBeNull();
   });
 
   it('checks the Electron shell section: time zone, update URL, maintenance window', () => {
     expect(() => parseConfig({ electron: { timeZone: 'Mars/Olympus', updates: { url: 'ftp://lan/updates', windowStart: '25:00' } } })).toThrow(
-      expect.objectContaining({ problems: expect.arrayContaining([expect.objectContaining({ key: 'electron.timeZone' }), expect.objectContaining({ key: 'electron.updates.url' }), expect.objectContaining({ key: 'electron.updates.windowStart' })]) }),
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.objectContaining({ key: 'electron.timeZone' }),
+          expect.objectContaining({ key: 'electron.updates.url' }),
+          expect.objectContaining({ key: 'electron.updates.windowStart' }),
+        ]),
+      }),
     );
     expect(parseConfig({ electron: { updates: { url: 'http://10.0.0.5/estation/' } } }).electron.updates.url).toBe('http://10.0.0.5/estation/');
   });

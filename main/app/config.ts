@@ -56,7 +56,10 @@ export const configSchema = z
     service: z
       .object({
         /** PIN for the technician's service mode. Change it on every deployed terminal. */
-        pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').default('000000'),
+        pin: z
+          .string()
+          .regex(/^\d{4,8}$/, '4 to 8 digits')
+          .default('000000'),
       })
       .strict()
       .prefault({}),
@@ -99,10 +102,19 @@ export const configSchema = z
         updates: z
           .object({
             /** Base URL of a LAN update server (electron-updater generic layout); null: no updates. */
-            url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+            url: z
+              .url({ protocol: /^https?$/ })
+              .nullable()
+              .default(null),
             checkIntervalMinutes: z.number().int().min(5).max(1440).default(60),
-            windowStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('02:00'),
-            windowEnd: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').default('04:00'),
+            windowStart: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+              .default('02:00'),
+            windowEnd: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+              .default('04:00'),
           })
           .strict()
           .prefault({}),

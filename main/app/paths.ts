@@ -14,7 +14,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
  * `--config <file>`, then ESTATION_CONFIG, then /etc/estation/config.yaml (Linux), then
  * config.yaml in the data directory; null means the embedded default.
  */
-export function locateConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, exists: (f: string) => boolean, platform = process.platform): string | null {
+export function locateConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (f: string) => boolean,
+  platform = process.platform,
+): string | null {
   const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   if (i >= 0) {
     const v = argv[i]!.includes('=') ? argv[i]!.slice('--config='.length) : argv[i + 1];

@@ -44,7 +44,10 @@ describe('Dispatcher', () => {
     }
     const scan = await d.dispatch('sim.device', { action: 'scan', code: '', aim: ']Q1', extra: true }, { transport: 'local' });
     expect(scan).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD', details: [{ path: 'code' }, { path: '(root)' }] } });
-    expect(await d.dispatch('sim.device', { action: 'explode' }, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD', details: [{ path: 'action' }] } });
+    expect(await d.dispatch('sim.device', { action: 'explode' }, { transport: 'local' })).toMatchObject({
+      ok: false,
+      error: { code: 'BRIDGE_BAD_PAYLOAD', details: [{ path: 'action' }] },
+    });
     expect(called).toBe(false);
     expect(await d.dispatch('app.hello', { extra: 1 }, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD' } });
     expect(await d.dispatch('app.hello', null, { transport: 'local' })).toMatchObject({ ok: false, error: { code: 'BRIDGE_BAD_PAYLOAD' } });

@@ -1,14 +1,5 @@
 import type { z } from 'zod';
-import {
-  BridgeError,
-  isChannel,
-  requests,
-  type BridgeErrorBody,
-  type BridgeResult,
-  type Channel,
-  type Requests,
-  type RequestOutput,
-} from './contract';
+import { BridgeError, isChannel, requests, type BridgeErrorBody, type BridgeResult, type Channel, type Requests, type RequestOutput } from './contract';
 import type { Logger } from '../ground/logger';
 
 export interface CallContext {
@@ -16,10 +7,7 @@ export interface CallContext {
   transport: 'ipc' | 'http' | 'local';
 }
 
-export type Handler<C extends Channel> = (
-  input: z.output<Requests[C]['input']>,
-  ctx: CallContext,
-) => Promise<RequestOutput<C>> | RequestOutput<C>;
+export type Handler<C extends Channel> = (input: z.output<Requests[C]['input']>, ctx: CallContext) => Promise<RequestOutput<C>> | RequestOutput<C>;
 
 export type Handlers = { [C in Channel]: Handler<C> };
 

@@ -61,7 +61,13 @@ describe.skipIf(!socatAvailable())('estation devices read-id / print-test on a P
     idSim.insert({ text: wangJianguo });
     const { stdout } = await estation(['devices', 'read-id', '--port', idPty.hostPath, '--json']);
     const r = JSON.parse(stdout);
-    expect(r.card).toMatchObject({ kind: 'resident', name: '王*国', idNumber: `${wangJianguo.idNumber.slice(0, 3)}${'*'.repeat(11)}${wangJianguo.idNumber.slice(-4)}`, birthDate: '19500101', validTo: '长期' });
+    expect(r.card).toMatchObject({
+      kind: 'resident',
+      name: '王*国',
+      idNumber: `${wangJianguo.idNumber.slice(0, 3)}${'*'.repeat(11)}${wangJianguo.idNumber.slice(-4)}`,
+      birthDate: '19500101',
+      validTo: '长期',
+    });
     expect(r.photoBytes).toBe(1024);
     const full = JSON.parse((await estation(['devices', 'read-id', '--port', idPty.hostPath, '--json', '--unmasked'])).stdout);
     expect(full.card.idNumber).toBe(wangJianguo.idNumber);
@@ -69,7 +75,10 @@ describe.skipIf(!socatAvailable())('estation devices read-id / print-test on a P
 
   it('read-id says so when no card arrives', async () => {
     idSim.remove();
-    const err = (await estation(['devices', 'read-id', '--port', idPty.hostPath, '--timeout', '1']).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const err = (await estation(['devices', 'read-id', '--port', idPty.hostPath, '--timeout', '1']).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
     expect(err.code).toBe(1);
     expect(err.stderr).toContain('ID_CARD_NOT_FOUND');
   });

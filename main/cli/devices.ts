@@ -55,10 +55,21 @@ export async function devicesCommand(argv: string[], loadConfig: (file?: string)
       // serialport lists through udevadm on Linux; a machine without udev still gets the rest of the answer.
       let serialListError: string | null = null;
       const ports = await SerialPort.list().catch((err: Error) => ((serialListError = err.message), []));
-      const serialPorts = ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? null, vendorId: p.vendorId ?? null, productId: p.productId ?? null }));
+      const serialPorts = ports.map((p) => ({
+        path: p.path,
+        manufacturer: p.manufacturer ?? null,
+        vendorId: p.vendorId ?? null,
+        productId: p.productId ?? null,
+      }));
       const hidDevices = await NodeHidTransport.list().catch(() => []);
       const config = loadConfig(values.config);
-      emit({ serialPorts, serialListError, hidDevices, configured: config.devices }, [`serial ports: ${serialListError ? `cannot list (${serialListError})` : serialPorts.map((p) => p.path).join(', ') || 'none'}`, `HID devices: ${hidDevices.length}`].join('\n'));
+      emit(
+        { serialPorts, serialListError, hidDevices, configured: config.devices },
+        [
+          `serial ports: ${serialListError ? `cannot list (${serialListError})` : serialPorts.map((p) => p.path).join(', ') || 'none'}`,
+          `HID devices: ${hidDevices.length}`,
+        ].join('\n'),
+      );
       return 0;
     }
     case 'test': {
@@ -71,7 +82,10 @@ export async function devicesCommand(argv: string[], loadConfig: (file?: string)
         await manager.settled();
         const results = await manager.selfTestAll();
         const passed = results.length > 0 && results.every((r) => r.ok);
-        emit({ simulated: devicesConfig.simulate, passed, results }, results.map((r) => `${r.ok ? 'PASS' : 'FAIL'} ${r.deviceId}: ${r.code ? r.code + ' ' : ''}${r.message}`).join('\n'));
+        emit(
+          { simulated: devicesConfig.simulate, passed, results },
+          results.map((r) => `${r.ok ? 'PASS' : 'FAIL'} ${r.deviceId}: ${r.code ? r.code + ' ' : ''}${r.message}`).join('\n'),
+        );
         return passed ? 0 : 1;
       } finally {
         await manager.stop();
@@ -91,8 +105,16 @@ export async function devicesCommand(argv: string[], loadConfig: (file?: string)
         }
         const card = await reader.readCard();
         const m = values.unmasked ? (s: string) => s : maskIdNumber;
-        const text = { ...card.text, name: values.unmasked ? card.text.name : maskName(card.text.name), idNumber: m(card.text.idNumber), address: values.unmasked ? card.text.address : card.text.address ? '[masked]' : null };
-        emit({ port: values.port, card: text, photoBytes: card.photo.length, fingerprintBytes: card.fingerprint?.length ?? 0 }, `${text.kind}: ${text.name} ${text.idNumber}`);
+        const text = {
+          ...card.text,
+          name: values.unmasked ? card.text.name : maskName(card.text.name),
+          idNumber: m(card.text.idNumber),
+          address: values.unmasked ? card.text.address : card.text.address ? '[masked]' : null,
+        };
+        emit(
+          { port: values.port, card: text, photoBytes: card.photo.length, fingerprintBytes: card.fingerprint?.length ?? 0 },
+          `${text.kind}: ${text.name} ${text.idNumber}`,
+        );
         return 0;
       } finally {
         await reader.close();

@@ -6,7 +6,8 @@ import { facesAvailable, lfwImage, LFW_DIR, SPOOF_DIR } from '../../fixtures/fac
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const estation = async (args: string[]) => JSON.parse((await run(process.execPath, [path.join(root, 'bin/estation.js'), ...args], { cwd: root, timeout: 600_000, maxBuffer: 16 << 20 })).stdout);
+const estation = async (args: string[]) =>
+  JSON.parse((await run(process.execPath, [path.join(root, 'bin/estation.js'), ...args], { cwd: root, timeout: 600_000, maxBuffer: 16 << 20 })).stdout);
 
 describe.skipIf(!facesAvailable)('estation face … (needs ../shared/faces)', () => {
   it('face detect finds one face with 68 landmarks and timings', async () => {

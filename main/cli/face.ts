@@ -29,7 +29,13 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, pairs: { type: 'string' }, images: { type: 'string' }, threshold: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      pairs: { type: 'string' },
+      images: { type: 'string' },
+      threshold: { type: 'string' },
+    },
     strict: true,
   });
   const config = loadConfig(values.config);
@@ -51,7 +57,14 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
             width: a.width,
             height: a.height,
             faces: a.boxes.map((b) => ({ box: [round(b.x1, 1), round(b.y1, 1), round(b.x2, 1), round(b.y2, 1)], score: round(b.score) })),
-            main: main ? { box: [main.box.x1, main.box.y1, main.box.x2, main.box.y2].map((v) => round(v, 1)), landmarks68: main.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]), quality: main.quality, liveness: main.liveness === null ? null : round(main.liveness) } : null,
+            main: main
+              ? {
+                  box: [main.box.x1, main.box.y1, main.box.x2, main.box.y2].map((v) => round(v, 1)),
+                  landmarks68: main.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
+                  quality: main.quality,
+                  liveness: main.liveness === null ? null : round(main.liveness),
+                }
+              : null,
             hint,
             timingsMs: Object.fromEntries(Object.entries(a.timings).map(([k, v]) => [k, round(v, 2)])),
           },
@@ -66,7 +79,10 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
         if (!a.face || !b.face) throw new CliFailure('FACE_NOT_FOUND', `no face in ${!a.face ? fa : fb}`);
         const threshold = values.threshold ? Number(values.threshold) : face.verifyThreshold;
         const score = cosine(a.face.embedding!, b.face.embedding!);
-        emit({ a: fa, b: fb, score: round(score), threshold, samePerson: score >= threshold }, `score ${score.toFixed(4)}: ${score >= threshold ? 'same person' : 'different people'} at ${threshold}`);
+        emit(
+          { a: fa, b: fb, score: round(score), threshold, samePerson: score >= threshold },
+          `score ${score.toFixed(4)}: ${score >= threshold ? 'same person' : 'different people'} at ${threshold}`,
+        );
         return 0;
       }
       case 'liveness': {
@@ -75,7 +91,17 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
         const a = await analyzer.analyze(readImage(file), { embed: false });
         if (!a.face) throw new CliFailure('FACE_NOT_FOUND', `no face in ${file}`);
         const live = a.face.liveness!;
-        emit({ image: file, liveness: round(live), threshold: face.livenessThreshold, live: live >= face.livenessThreshold, eyes: a.face.quality.eyes, pose: a.face.quality.pose }, `p(live) = ${live.toFixed(4)}: ${live >= face.livenessThreshold ? 'live' : 'attack'}`);
+        emit(
+          {
+            image: file,
+            liveness: round(live),
+            threshold: face.livenessThreshold,
+            live: live >= face.livenessThreshold,
+            eyes: a.face.quality.eyes,
+            pose: a.face.quality.pose,
+          },
+          `p(live) = ${live.toFixed(4)}: ${live >= face.livenessThreshold ? 'live' : 'attack'}`,
+        );
         return 0;
       }
       case 'eval': {
@@ -90,7 +116,13 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
             const a = await analyzer.analyze(readImage(path.join(values.images!, rel)), { pick: 'central', liveness: false, eyes: false, pose: false });
             let e = a.face?.embedding ?? null;
             if (!e) {
-              const retry = await analyzer.analyze(readImage(path.join(values.images!, rel)), { pick: 'central', liveness: false, eyes: false, pose: false, detectThreshold: 0.3 });
+              const retry = await analyzer.analyze(readImage(path.join(values.images!, rel)), {
+                pick: 'central',
+                liveness: false,
+                eyes: false,
+                pose: false,
+                detectThreshold: 0.3,
+              });
               e = retry.face?.embedding ?? null;
             }
             if (!e) missing++;
@@ -106,7 +138,14 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
         }
         const m = verificationMetrics(scored, folds);
         emit(
-          { ...m, images: cache.size, imagesWithoutFace: missing, seconds: (Date.now() - started) / 1000, pipeline: 'ultraface-rfb320 / 68pt sdk crop / 5-pt similarity / mobilefacenet BGR / cosine', modelVersion: manifest.version },
+          {
+            ...m,
+            images: cache.size,
+            imagesWithoutFace: missing,
+            seconds: (Date.now() - started) / 1000,
+            pipeline: 'ultraface-rfb320 / 68pt sdk crop / 5-pt similarity / mobilefacenet BGR / cosine',
+            modelVersion: manifest.version,
+          },
           `accuracy ${(m.accuracy * 100).toFixed(2)}% ± ${(m.accuracyStd * 100).toFixed(2)} over ${m.folds} folds (${m.pairs} pairs); EER ${(m.eer * 100).toFixed(2)}% at ${m.eerThreshold.toFixed(3)}`,
         );
         return 0;
@@ -129,7 +168,11 @@ export async function modelsCommand(argv: string[], out: Out): Promise<number> {
   }
   if (sub === 'list' || sub === undefined) {
     const checks = checkModels();
-    out(values.json ? JSON.stringify({ version: manifest.version, dir: modelsDir(), source: manifest.source, models: checks }, null, 2) + '\n' : checks.map((c) => `${c.status.padEnd(13)} ${c.name} ${c.file}`).join('\n') + '\n');
+    out(
+      values.json
+        ? JSON.stringify({ version: manifest.version, dir: modelsDir(), source: manifest.source, models: checks }, null, 2) + '\n'
+        : checks.map((c) => `${c.status.padEnd(13)} ${c.name} ${c.file}`).join('\n') + '\n',
+    );
     return checks.every((c) => c.status === 'verified') ? 0 : 1;
   }
   throw new CliFailure('CLI_USAGE', `unknown models command: ${sub} (list, obtain)`, 64);

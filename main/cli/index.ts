@@ -101,17 +101,33 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await doctor(rest);
       case 'queue':
-        return await queueCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+        return await queueCommand(
+          rest,
+          (file) => loadConfig(file),
+          (t) => process.stdout.write(t),
+        );
       case 'platform':
-        return await platformCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+        return await platformCommand(
+          rest,
+          (file) => loadConfig(file),
+          (t) => process.stdout.write(t),
+        );
       case 'platform-sim':
         return await platformSimCommand(rest, (t) => process.stdout.write(t));
       case 'face':
-        return await faceCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+        return await faceCommand(
+          rest,
+          (file) => loadConfig(file),
+          (t) => process.stdout.write(t),
+        );
       case 'models':
         return await modelsCommand(rest, (t) => process.stdout.write(t));
       case 'devices':
-        return await devicesCommand(rest, (file) => loadConfig(file), (t) => process.stdout.write(t));
+        return await devicesCommand(
+          rest,
+          (file) => loadConfig(file),
+          (t) => process.stdout.write(t),
+        );
       case undefined:
       case 'help':
       case '--help':

@@ -21,11 +21,15 @@ describe('estation platform call', () => {
     expect(r).toMatchObject({ kind: 'ok', output: { baseinfo: { psn_name: '王建国' } } });
     expect(r.msgid).toMatch(/^P44030300001\d{18}$/);
     fs.writeFileSync(input, JSON.stringify({ data: { mdtrt_cert_type: '02', mdtrt_cert_no: '110101190001010000', psn_cert_type: '01' } }));
-    const refused = (await run(process.execPath, [bin, 'platform', 'call', '1101', '--input', input, '--data-dir', dir], { cwd: root }).catch((e: unknown) => e)) as { code: number; stdout: string };
+    const refused = (await run(process.execPath, [bin, 'platform', 'call', '1101', '--input', input, '--data-dir', dir], { cwd: root }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stdout: string };
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain('未查询到参保信息');
     fs.writeFileSync(input, '{"data":{"mdtrt_cert_type":"09"}}');
-    const bad = (await run(process.execPath, [bin, 'platform', 'call', '1101', '--input', input, '--data-dir', dir], { cwd: root }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const bad = (await run(process.execPath, [bin, 'platform', 'call', '1101', '--input', input, '--data-dir', dir], { cwd: root }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('PLATFORM_INPUT_INVALID');
   });

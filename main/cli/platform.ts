@@ -20,8 +20,13 @@ type Out = (text: string) => void;
 export async function platformCommand(argv: string[], loadConfig: (file?: string) => Config, out: Out): Promise<number> {
   const [sub, infno, ...rest] = argv;
   if (sub !== 'call') throw new CliFailure('CLI_USAGE', 'usage: estation platform call INFNO --input FILE.json [--json]', 64);
-  const { values } = parseArgs({ args: rest, options: { input: { type: 'string' }, json: { type: 'boolean', default: false }, config: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
-  if (!infno || !(infno in transactions)) throw new CliFailure('CLI_USAGE', `unknown transaction ${String(infno)}; known: ${Object.keys(transactions).join(' ')}`, 64);
+  const { values } = parseArgs({
+    args: rest,
+    options: { input: { type: 'string' }, json: { type: 'boolean', default: false }, config: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  if (!infno || !(infno in transactions))
+    throw new CliFailure('CLI_USAGE', `unknown transaction ${String(infno)}; known: ${Object.keys(transactions).join(' ')}`, 64);
   if (!values.input) throw new CliFailure('CLI_USAGE', '--input FILE.json is required', 64);
   let input: unknown;
   try {
@@ -32,7 +37,10 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
   const config = loadConfig(values.config);
   const dataDir = values['data-dir'] ?? resolveDataDir(config);
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
-  const sim = config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
+  const sim =
+    config.platform.kind === 'embedded'
+      ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs })
+      : null;
   try {
     const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
     const r = await client.send(infno as Infno, input as never);
@@ -46,7 +54,11 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
 }
 
 export async function platformSimCommand(argv: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' }, db: { type: 'string' }, admdvs: { type: 'string', default: '440300' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string', default: '0' }, db: { type: 'string' }, admdvs: { type: 'string', default: '440300' } },
+    strict: true,
+  });
   const sim = await startEmbeddedPlatform({ port: Number(values.port), dbFile: values.db, admdvs: values.admdvs });
   out(JSON.stringify({ event: 'ready', url: sim.url, port: sim.port }) + '\n');
   await new Promise<void>((resolve) => {

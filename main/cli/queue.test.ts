@@ -21,7 +21,16 @@ describe('estation queue', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-queue-'));
     const db = openDatabase(path.join(dir, 'estation.sqlite'));
     const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dir, 'keys', 'store.key'))), systemClock);
-    for (const i of [1, 2, 3]) outbox.enqueue('pharmacy-settlement', RESIDENTS[i]!.psnNo, { checkoutId: `q${i}`, person: personOf(RESIDENTS[i]!), lines: basket([i, 1]), medType: '41', useAccount: true, deferred: null, offline: false });
+    for (const i of [1, 2, 3])
+      outbox.enqueue('pharmacy-settlement', RESIDENTS[i]!.psnNo, {
+        checkoutId: `q${i}`,
+        person: personOf(RESIDENTS[i]!),
+        lines: basket([i, 1]),
+        medType: '41',
+        useAccount: true,
+        deferred: null,
+        offline: false,
+      });
     db.close();
     expect((await estation(['queue', 'status', '--json', '--data-dir', dir])).counts).toMatchObject({ pending: 3, done: 0 });
     const drained = await estation(['queue', 'drain', '--json', '--data-dir', dir]);

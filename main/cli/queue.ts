@@ -25,8 +25,13 @@ type Out = (text: string) => void;
 
 export async function queueCommand(argv: string[], loadConfig: (file?: string) => Config, out: Out): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, 'data-dir': { type: 'string' }, date: { type: 'string' } }, strict: true });
-  if (!['status', 'drain', 'reconcile'].includes(sub ?? '')) throw new CliFailure('CLI_USAGE', 'usage: estation queue status|drain|reconcile [--date YYYY-MM-DD] [--json]', 64);
+  const { values } = parseArgs({
+    args: rest,
+    options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, 'data-dir': { type: 'string' }, date: { type: 'string' } },
+    strict: true,
+  });
+  if (!['status', 'drain', 'reconcile'].includes(sub ?? ''))
+    throw new CliFailure('CLI_USAGE', 'usage: estation queue status|drain|reconcile [--date YYYY-MM-DD] [--json]', 64);
   if (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new CliFailure('CLI_USAGE', '--date must be YYYY-MM-DD', 64);
   const config = loadConfig(values.config);
   const dataDir = values['data-dir'] ?? resolveDataDir(config);
@@ -36,11 +41,25 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
   try {
     if (sub === 'status') {
       const counts = outbox.counts();
-      const attention = outbox.list({ states: ['needs-attention', 'unknown'] }).map((i) => ({ itemId: i.itemId, state: i.state, reason: i.reason, createdAt: i.createdAt, collect: (i.result as { collect?: number } | null)?.collect ?? null }));
-      emit({ counts, attention, tampered: outbox.verifyAll() }, Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      const attention = outbox.list({ states: ['needs-attention', 'unknown'] }).map((i) => ({
+        itemId: i.itemId,
+        state: i.state,
+        reason: i.reason,
+        createdAt: i.createdAt,
+        collect: (i.result as { collect?: number } | null)?.collect ?? null,
+      }));
+      emit(
+        { counts, attention, tampered: outbox.verifyAll() },
+        Object.entries(counts)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n'),
+      );
       return 0;
     }
-    const sim = config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs }) : null;
+    const sim =
+      config.platform.kind === 'embedded'
+        ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs })
+        : null;
     try {
       const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
       if (sub === 'drain') {
@@ -53,8 +72,15 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
         emit({ processed, counts: outbox.counts() }, `processed ${processed}; ${JSON.stringify(outbox.counts())}`);
         return 0;
       }
-      const report = await new Reconciler(outbox, client, config.terminal.institutionCode, systemClock, silentLogger).reconcile(values.date ?? beijingDate(Date.now()));
-      emit(report, report.error ? `reconciliation failed: ${report.error}` : `${report.date}: matched ${report.detail!.matched}, repaired ${report.detail!.repaired.length}, reported ${report.detail!.reported.length}`);
+      const report = await new Reconciler(outbox, client, config.terminal.institutionCode, systemClock, silentLogger).reconcile(
+        values.date ?? beijingDate(Date.now()),
+      );
+      emit(
+        report,
+        report.error
+          ? `reconciliation failed: ${report.error}`
+          : `${report.date}: matched ${report.detail!.matched}, repaired ${report.detail!.repaired.length}, reported ${report.detail!.reported.length}`,
+      );
       return report.error || report.detail!.reported.length ? 1 : 0;
     } finally {
       await sim?.close();

@@ -23,7 +23,14 @@ export const devicesConfigSchema = z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('hid-pos'), vendorId: usbId, productId: usbId, model: z.string().default('HID POS scanner') }).strict(),
         z.object({ kind: z.literal('keyboard-wedge'), vendorId: usbId, productId: usbId, model: z.string().default('keyboard-wedge scanner') }).strict(),
-        z.object({ kind: z.literal('serial'), port: z.string().min(1), baudRate: z.number().int().positive().default(9600), model: z.string().default('serial scanner') }).strict(),
+        z
+          .object({
+            kind: z.literal('serial'),
+            port: z.string().min(1),
+            baudRate: z.number().int().positive().default(9600),
+            model: z.string().default('serial scanner'),
+          })
+          .strict(),
       ])
       .optional(),
     printer: serialDevice(115200, 'ESC/POS receipt printer').optional(),

@@ -51,7 +51,11 @@ describe(`the device supervisor with simulated devices (${socatAvailable() ? 'PT
 
   it('turns an inserted ID card into one identity of certificate type 02', async () => {
     identities.length = 0;
-    await applySimAction(devices, { action: 'insert-id-card', card: { ...wangJianguo, address: wangJianguo.address!, issuer: wangJianguo.issuer!, nation: '01', gender: '1' }, pullMidRead: false });
+    await applySimAction(devices, {
+      action: 'insert-id-card',
+      card: { ...wangJianguo, address: wangJianguo.address!, issuer: wangJianguo.issuer!, nation: '01', gender: '1' },
+      pullMidRead: false,
+    });
     await expect.poll(() => identities.length).toBe(1);
     expect(identities[0]).toMatchObject({ certType: '02', certNo: wangJianguo.idNumber, name: '王建国', provenBy: 'id-card', cardKind: 'resident' });
     // Three more polls find the card still there: still one identity.
@@ -66,14 +70,28 @@ describe(`the device supervisor with simulated devices (${socatAvailable() ? 'PT
   it('a card pulled mid-read gives ID_CARD_READ_FAILED and no identity', async () => {
     identities.length = 0;
     errors.length = 0;
-    await applySimAction(devices, { action: 'insert-id-card', card: { ...wangJianguo, address: '', issuer: '', nation: '01', gender: '1' }, pullMidRead: true });
+    await applySimAction(devices, {
+      action: 'insert-id-card',
+      card: { ...wangJianguo, address: '', issuer: '', nation: '01', gender: '1' },
+      pullMidRead: true,
+    });
     await expect.poll(() => errors, { timeout: 5000 }).toContain('ID_CARD_READ_FAILED');
     expect(identities).toEqual([]);
   });
 
   it('turns a social-security card into an identity of certificate type 03 with its card_sn', async () => {
     identities.length = 0;
-    await applySimAction(devices, { action: 'insert-ss-card', card: { cardSn: wangJianguoSsCard.cardSn, cardNumber: wangJianguoSsCard.cardNumber, idNumber: wangJianguoSsCard.idNumber, name: '王建国', gender: '1', pin: '123456' } });
+    await applySimAction(devices, {
+      action: 'insert-ss-card',
+      card: {
+        cardSn: wangJianguoSsCard.cardSn,
+        cardNumber: wangJianguoSsCard.cardNumber,
+        idNumber: wangJianguoSsCard.idNumber,
+        name: '王建国',
+        gender: '1',
+        pin: '123456',
+      },
+    });
     await expect.poll(() => identities.length).toBe(1);
     expect(identities[0]).toMatchObject({ certType: '03', certNo: 'A00000019', cardSn: wangJianguoSsCard.cardSn, provenBy: 'ss-card' });
     await applySimAction(devices, { action: 'remove-ss-card' });

@@ -62,30 +62,66 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     if (sim) {
       const testCard = testIdCard();
       out.push(
-        new IdCardHandle({ id: 'id-card', kind: 'idCardReader', model: 'GA 467 SAM (simulated)', port: sim.idCard.port, simulated: true }, () => sim.idCard.connect(), {
-          before: () => sim.idCard.sim.insert({ text: testCard }),
-          after: () => sim.idCard.sim.remove(),
-        }),
-        new SsCardHandle({ id: 'ss-card', kind: 'ssCardReader', model: 'SSSE contact reader (simulated)', port: sim.ssCard.port, simulated: true }, () => sim.ssCard.connect(), {
-          before: () => sim.ssCard.sim.insert(new SimulatedSsCard(testSsCard())),
-          after: () => sim.ssCard.sim.remove(),
-        }),
+        new IdCardHandle(
+          { id: 'id-card', kind: 'idCardReader', model: 'GA 467 SAM (simulated)', port: sim.idCard.port, simulated: true },
+          () => sim.idCard.connect(),
+          {
+            before: () => sim.idCard.sim.insert({ text: testCard }),
+            after: () => sim.idCard.sim.remove(),
+          },
+        ),
+        new SsCardHandle(
+          { id: 'ss-card', kind: 'ssCardReader', model: 'SSSE contact reader (simulated)', port: sim.ssCard.port, simulated: true },
+          () => sim.ssCard.connect(),
+          {
+            before: () => sim.ssCard.sim.insert(new SimulatedSsCard(testSsCard())),
+            after: () => sim.ssCard.sim.remove(),
+          },
+        ),
         new ScannerHandle(
           { id: 'scanner', kind: 'scanner', model: 'HID POS scanner (simulated)', port: sim.scanner.info.path, simulated: true },
           { kind: 'hid-pos', open: async () => sim.scanner, present: async () => sim.scannerPresent },
           { before: () => void setTimeout(() => hidPosReports('ESTATION-SCAN-TEST').forEach((r) => sim.scanner.push(r)), 50), after: () => undefined },
         ),
-        new PrinterHandle({ id: 'printer', kind: 'printer', model: 'ESC/POS 80 mm (simulated)', port: sim.printer.port, simulated: true }, () => sim.printer.connect(), null),
+        new PrinterHandle(
+          { id: 'printer', kind: 'printer', model: 'ESC/POS 80 mm (simulated)', port: sim.printer.port, simulated: true },
+          () => sim.printer.connect(),
+          null,
+        ),
       );
       return out;
     }
-    if (c.idCardReader) out.push(new IdCardHandle({ id: 'id-card', kind: 'idCardReader', model: c.idCardReader.model, port: c.idCardReader.port, simulated: false }, serial(c.idCardReader.port, c.idCardReader.baudRate), null));
-    if (c.ssCardReader) out.push(new SsCardHandle({ id: 'ss-card', kind: 'ssCardReader', model: c.ssCardReader.model, port: c.ssCardReader.port, simulated: false }, serial(c.ssCardReader.port, c.ssCardReader.baudRate), null));
+    if (c.idCardReader)
+      out.push(
+        new IdCardHandle(
+          { id: 'id-card', kind: 'idCardReader', model: c.idCardReader.model, port: c.idCardReader.port, simulated: false },
+          serial(c.idCardReader.port, c.idCardReader.baudRate),
+          null,
+        ),
+      );
+    if (c.ssCardReader)
+      out.push(
+        new SsCardHandle(
+          { id: 'ss-card', kind: 'ssCardReader', model: c.ssCardReader.model, port: c.ssCardReader.port, simulated: false },
+          serial(c.ssCardReader.port, c.ssCardReader.baudRate),
+          null,
+        ),
+      );
     if (c.scanner) {
       const s = c.scanner;
-      if (s.kind === 'serial') out.push(new ScannerHandle({ id: 'scanner', kind: 'scanner', model: s.model, port: s.port, simulated: false }, { kind: 'serial', connect: serial(s.port, s.baudRate) }, null));
+      if (s.kind === 'serial')
+        out.push(
+          new ScannerHandle(
+            { id: 'scanner', kind: 'scanner', model: s.model, port: s.port, simulated: false },
+            { kind: 'serial', connect: serial(s.port, s.baudRate) },
+            null,
+          ),
+        );
       else {
-        const find = async (): Promise<HidDeviceInfo | undefined> => (await NodeHidTransport.list()).find((d) => d.vendorId === s.vendorId && d.productId === s.productId && (s.kind !== 'hid-pos' || d.usagePage === undefined || d.usagePage === 0x8c));
+        const find = async (): Promise<HidDeviceInfo | undefined> =>
+          (await NodeHidTransport.list()).find(
+            (d) => d.vendorId === s.vendorId && d.productId === s.productId && (s.kind !== 'hid-pos' || d.usagePage === undefined || d.usagePage === 0x8c),
+          );
         out.push(
           new ScannerHandle(
             { id: 'scanner', kind: 'scanner', model: s.model, port: `hid:${s.vendorId.toString(16)}:${s.productId.toString(16)}`, simulated: false },
@@ -103,7 +139,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
         );
       }
     }
-    if (c.printer) out.push(new PrinterHandle({ id: 'printer', kind: 'printer', model: c.printer.model, port: c.printer.port, simulated: false }, serial(c.printer.port, c.printer.baudRate), null));
+    if (c.printer)
+      out.push(
+        new PrinterHandle(
+          { id: 'printer', kind: 'printer', model: c.printer.model, port: c.printer.port, simulated: false },
+          serial(c.printer.port, c.printer.baudRate),
+          null,
+        ),
+      );
     return out;
   }
 
@@ -124,7 +167,16 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       }),
     );
     h.on('ss-card', (c) =>
-      this.emit('identity', { certType: '03', certNo: c.cardNumber, cardSn: c.cardSn, idNumber: c.idNumber, name: c.name, provenBy: 'ss-card', cardKind: null, at: this.clock.nowIso() }),
+      this.emit('identity', {
+        certType: '03',
+        certNo: c.cardNumber,
+        cardSn: c.cardSn,
+        idNumber: c.idNumber,
+        name: c.name,
+        provenBy: 'ss-card',
+        cardKind: null,
+        at: this.clock.nowIso(),
+      }),
     );
     h.on('card-error', (e) => this.emit('card-error', { deviceId: id, ...e }));
     h.on('card-removed', () => this.emit('card-removed', { deviceId: id }));
@@ -154,7 +206,12 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       if (h.busy) return this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
       try {
         const health = await h.runTick();
-        this.supervisor.report(id, health.state, health.code, health.state === 'fault' && health.code ? { code: health.code, message: health.code } : undefined);
+        this.supervisor.report(
+          id,
+          health.state,
+          health.code,
+          health.state === 'fault' && health.code ? { code: health.code, message: health.code } : undefined,
+        );
         this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
       } catch (err) {
         const e = err as DeviceError;
@@ -183,7 +240,14 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     for (const h of this.handles.values()) {
       const status = this.supervisor.get(h.descriptor.id);
       if (status.state === 'absent' || status.state === 'opening') {
-        out.push({ deviceId: h.descriptor.id, kind: h.descriptor.kind, ok: false, code: status.code ?? 'DEVICE_ABSENT', message: status.lastError?.message ?? 'device not connected', durationMs: 0 });
+        out.push({
+          deviceId: h.descriptor.id,
+          kind: h.descriptor.kind,
+          ok: false,
+          code: status.code ?? 'DEVICE_ABSENT',
+          message: status.lastError?.message ?? 'device not connected',
+          durationMs: 0,
+        });
         continue;
       }
       out.push(await h.selfTest());

@@ -103,7 +103,14 @@ export class SimulatedHardware {
   }
 
   private static newScanner(): FakeHidTransport {
-    return new FakeHidTransport({ vendorId: 0x0c2e, productId: 0x0b87, path: 'sim:hid-pos', product: 'Simulated HID POS scanner', usagePage: 0x8c, usage: 0x02 });
+    return new FakeHidTransport({
+      vendorId: 0x0c2e,
+      productId: 0x0b87,
+      path: 'sim:hid-pos',
+      product: 'Simulated HID POS scanner',
+      usagePage: 0x8c,
+      usage: 0x02,
+    });
   }
 
   unplugScanner(): void {

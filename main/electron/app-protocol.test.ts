@@ -22,7 +22,15 @@ describe('app://kiosk', () => {
   });
 
   it('refuses paths outside the renderer, other hosts, directories and garbage', async () => {
-    for (const u of ['app://kiosk/../estation-secret.txt', 'app://kiosk/%2e%2e/estation-secret.txt', 'app://kiosk/assets/..%2f..%2festation-secret.txt', 'app://kiosk/assets', 'app://other/index.html', 'app://kiosk/nope.js', 'not a url'])
+    for (const u of [
+      'app://kiosk/../estation-secret.txt',
+      'app://kiosk/%2e%2e/estation-secret.txt',
+      'app://kiosk/assets/..%2f..%2festation-secret.txt',
+      'app://kiosk/assets',
+      'app://other/index.html',
+      'app://kiosk/nope.js',
+      'not a url',
+    ])
       expect([400, 404], u).toContain(get(u).status);
   });
 

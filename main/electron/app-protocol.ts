@@ -28,7 +28,8 @@ export function appResponse(requestUrl: string, rendererDir: string, fatalHtml: 
     return new Response('bad request', { status: 400, headers });
   }
   if (`${url.protocol}//${url.host}` !== APP_ORIGIN) return new Response('not found', { status: 404, headers });
-  if (url.pathname === '/__fatal') return new Response(fatalHtml() ?? 'no error', { headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  if (url.pathname === '/__fatal')
+    return new Response(fatalHtml() ?? 'no error', { headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
   const file = resolveInside(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname);
   if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return new Response('not found', { status: 404, headers });
   return new Response(fs.readFileSync(file), { headers: { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' } });

@@ -19,7 +19,6 @@ export function beforeReady(): void {
   for (const [name, value] of KIOSK_SWITCHES) app.commandLine.appendSwitch(name, value);
 }
 
-
 /** Serves the built renderer on app://kiosk/ (see app-protocol.ts); the service page at /__fatal. */
 export function serveApp(ses: Session, rendererDir: string, fatalHtml: () => string | null): void {
   ses.protocol.handle(APP_SCHEME, (request) => appResponse(request.url, rendererDir, fatalHtml));
@@ -29,4 +28,3 @@ export function serveApp(ses: Session, rendererDir: string, fatalHtml: () => str
 export function lockAllWebContents(log: (msg: string, f?: Record<string, unknown>) => void): void {
   app.on('web-contents-created', (_e, contents) => lockWebContents(contents, log));
 }
-

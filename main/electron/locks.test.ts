@@ -75,7 +75,7 @@ describe('session locks', () => {
     expect(dl.preventDefault).toHaveBeenCalled();
   });
 
-  it('cancels the renderer\'s network requests and lets its own files through', () => {
+  it("cancels the renderer's network requests and lets its own files through", () => {
     const decide = (url: string) => {
       let r: { cancel: boolean } | undefined;
       (s.set.beforeRequest as (d: unknown, cb: (r: { cancel: boolean }) => void) => void)({ url, resourceType: 'xhr' }, (x) => (r = x));

@@ -68,7 +68,11 @@ async function start(): Promise<void> {
     fatal = { code: e.code ?? 'CONFIG_INVALID', detail: e.message, at: new Date() };
   }
   const dataDir = config.dataDir ? path.resolve(config.dataDir) : defaultDataDir();
-  const logger = createLogger({ level: config.log.level, sinks: [fileSink(path.join(dataDir, 'logs', 'shell')), stderrSink], fields: { terminal: config.terminal.id, component: 'shell' } });
+  const logger = createLogger({
+    level: config.log.level,
+    sinks: [fileSink(path.join(dataDir, 'logs', 'shell')), stderrSink],
+    fields: { terminal: config.terminal.id, component: 'shell' },
+  });
   const log = (msg: string, f?: Record<string, unknown>) => logger.info(msg, f);
   const devTools = config.electron.devTools && !app.isPackaged;
   const kiosk = config.electron.kiosk;
@@ -77,7 +81,9 @@ async function start(): Promise<void> {
   lockAllWebContents(log);
   lockSession(session.defaultSession, { devTools, log });
   serveApp(session.defaultSession, rendererDir, () =>
-    fatal ? fatalPageHtml({ ...fatal, terminalId: config.terminal.id, logDir: path.join(dataDir, 'logs'), version: appVersion }, CONTENT_SECURITY_POLICY) : null,
+    fatal
+      ? fatalPageHtml({ ...fatal, terminalId: config.terminal.id, logDir: path.join(dataDir, 'logs'), version: appVersion }, CONTENT_SECURITY_POLICY)
+      : null,
   );
   powerSaveBlocker.start('prevent-display-sleep');
 
@@ -132,7 +138,12 @@ async function start(): Promise<void> {
   const services = new ServicesSupervisor({
     spawn: () => forkUtilityServices(path.join(here, 'services.js'), env),
     init: { type: 'init', configPath, faceKey, faceWorkerPath: path.join(here, 'face-worker.js') },
-    policy: new RestartPolicy({ baseDelayMs: 500, maxDelayMs: 30_000, maxRestarts: config.electron.restart.maxRestarts, windowMs: config.electron.restart.windowSeconds * 1000 }),
+    policy: new RestartPolicy({
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      maxRestarts: config.electron.restart.maxRestarts,
+      windowMs: config.electron.restart.windowSeconds * 1000,
+    }),
     log,
   });
   services.on('event', (envelope: { event: string; payload: unknown }) => {
@@ -153,7 +164,11 @@ async function start(): Promise<void> {
 
   ipcMain.handle('estation:call', (event, channel: unknown, payload: unknown) =>
     frontDoor(
-      { fromAppWindow: event.sender === w.webContents, isMainFrame: event.senderFrame !== null && event.senderFrame === w.webContents.mainFrame, frameUrl: event.senderFrame?.url },
+      {
+        fromAppWindow: event.sender === w.webContents,
+        isMainFrame: event.senderFrame !== null && event.senderFrame === w.webContents.mainFrame,
+        frameUrl: event.senderFrame?.url,
+      },
       channel,
       payload,
       (c, p) => services.call(c, p),

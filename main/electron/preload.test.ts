@@ -23,10 +23,16 @@ it('the built preload exposes only window.estation { call, on } over one IPC cha
     ipcRenderer: {
       invoke: async (...args: unknown[]) => {
         invoked.push(args);
-        return args[1] === 'app.hello' ? { ok: true, value: { mode: 'kiosk' } } : { ok: false, error: { code: 'BRIDGE_UNKNOWN_CHANNEL', message: 'unknown channel' } };
+        return args[1] === 'app.hello'
+          ? { ok: true, value: { mode: 'kiosk' } }
+          : { ok: false, error: { code: 'BRIDGE_UNKNOWN_CHANNEL', message: 'unknown channel' } };
       },
       on: (ch: string, l: (...a: unknown[]) => void) => void listeners.set(ch, [...(listeners.get(ch) ?? []), l]),
-      removeListener: (ch: string, l: (...a: unknown[]) => void) => void listeners.set(ch, (listeners.get(ch) ?? []).filter((x) => x !== l)),
+      removeListener: (ch: string, l: (...a: unknown[]) => void) =>
+        void listeners.set(
+          ch,
+          (listeners.get(ch) ?? []).filter((x) => x !== l),
+        ),
     },
   };
   const required: string[] = [];

@@ -10,7 +10,12 @@ import type { ServicesSupervisor } from '../services-host/supervisor';
 
 type Log = (msg: string, f?: Record<string, unknown>) => void;
 
-export function startUpdater(config: Config, services: ServicesSupervisor, screen: { outOfService(code: string): Promise<void>; backInService(): void }, log: Log): () => void {
+export function startUpdater(
+  config: Config,
+  services: ServicesSupervisor,
+  screen: { outOfService(code: string): Promise<void>; backInService(): void },
+  log: Log,
+): () => void {
   const { url, checkIntervalMinutes, windowStart, windowEnd } = config.electron.updates;
   if (!url) return () => {};
   const { autoUpdater } = electronUpdater;
@@ -30,7 +35,11 @@ export function startUpdater(config: Config, services: ServicesSupervisor, scree
       const session = await services.call('session.get', {});
       if (!status.ok || !session.ok) return null;
       const q = (status.value as { queue: { pending: number; unknown: number; needsAttention: number } }).queue;
-      return { queueNotFinal: q.pending + q.unknown, needsAttention: q.needsAttention, sessionActive: (session.value as { session: unknown }).session !== null };
+      return {
+        queueNotFinal: q.pending + q.unknown,
+        needsAttention: q.needsAttention,
+        sessionActive: (session.value as { session: unknown }).session !== null,
+      };
     },
     showOutOfService: () => screen.outOfService('UPDATING'),
     backInService: () => screen.backInService(),

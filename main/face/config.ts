@@ -34,7 +34,10 @@ export const faceConfigSchema = z
         turnDegrees: z.number().min(8).max(60).default(18),
         blinkClosed: z.number().min(0).max(1).default(0.3),
         /** Which challenges may be asked (a site may leave out blinking, say, for its residents). */
-        kinds: z.array(z.enum(['blink', 'turn-left', 'turn-right'])).min(1).default(['blink', 'turn-left', 'turn-right']),
+        kinds: z
+          .array(z.enum(['blink', 'turn-left', 'turn-right']))
+          .min(1)
+          .default(['blink', 'turn-left', 'turn-right']),
       })
       .strict()
       .prefault({}),

@@ -73,7 +73,13 @@ describe.skipIf(!facesAvailable)('passive liveness on the spoof samples (needs .
     const img = load(path.join(SPOOF_DIR, SPOOF_SAMPLES.recapture[0]!));
     expect((await analyzer.analyze(img)).face!.liveness!).toBeGreaterThanOrEqual(config.livenessThreshold);
     const clock = fixedClock('2026-11-24T08:00:00Z', 1000);
-    const service = new FaceService(analyzer, new FaceGallery(tmpDb(), new StaticKeyProvider(randomBytes(32)), clock, { modelVersion: 'm1', terminalId: 't', retentionDays: 30 }), faceConfigSchema.parse({ maxSessionFrames: 12 }), clock, silentLogger);
+    const service = new FaceService(
+      analyzer,
+      new FaceGallery(tmpDb(), new StaticKeyProvider(randomBytes(32)), clock, { modelVersion: 'm1', terminalId: 't', retentionDays: 30 }),
+      faceConfigSchema.parse({ maxSessionFrames: 12 }),
+      clock,
+      silentLogger,
+    );
     const s = service.start('pay', { factor: '1234' });
     let p = s;
     for (let i = 0; i < 12 && p.state === 'collecting'; i++) p = await service.frame(s.sessionId, img);

@@ -105,9 +105,11 @@ export class FaceGallery {
 
   /** Stores a template under an existing consent. `factor` is the second factor (e.g. last 4 phone digits). */
   enrol(person: EnrolledPerson, embedding: Float32Array, consentId: number, factor: string | null): number {
-    const consent = this.db.prepare('SELECT person_hash, withdrawn_at FROM face_consent WHERE id = ?').get(consentId) as { person_hash: string; withdrawn_at: string | null } | undefined;
+    const consent = this.db.prepare('SELECT person_hash, withdrawn_at FROM face_consent WHERE id = ?').get(consentId) as
+      { person_hash: string; withdrawn_at: string | null } | undefined;
     const personHash = this.hash('person', personKey(person));
-    if (!consent || consent.withdrawn_at || consent.person_hash !== personHash) throw new FaceGalleryError('FACE_CONSENT_MISSING', 'no active consent of this person for face recognition');
+    if (!consent || consent.withdrawn_at || consent.person_hash !== personHash)
+      throw new FaceGalleryError('FACE_CONSENT_MISSING', 'no active consent of this person for face recognition');
     if (embedding.length !== EMBEDDING_DIM) throw new RangeError('embedding must be 512-d');
     const sealed = seal(this.keys.key(), packPayload(person, embedding), this.aad(personHash, this.opts.modelVersion));
     const now = this.clock.now();
@@ -152,12 +154,17 @@ export class FaceGallery {
   }
 
   isEnrolled(person: EnrolledPerson): boolean {
-    const row = this.db.prepare('SELECT 1 FROM face_template WHERE person_hash = ? AND model_version = ? LIMIT 1').get(this.hash('person', personKey(person)), this.opts.modelVersion);
+    const row = this.db
+      .prepare('SELECT 1 FROM face_template WHERE person_hash = ? AND model_version = ? LIMIT 1')
+      .get(this.hash('person', personKey(person)), this.opts.modelVersion);
     return row !== undefined;
   }
 
   counts(): { current: number; otherModelVersion: number } {
-    const rows = this.db.prepare('SELECT model_version = ? AS cur, COUNT(*) AS n FROM face_template GROUP BY cur').all(this.opts.modelVersion) as { cur: number; n: number }[];
+    const rows = this.db.prepare('SELECT model_version = ? AS cur, COUNT(*) AS n FROM face_template GROUP BY cur').all(this.opts.modelVersion) as {
+      cur: number;
+      n: number;
+    }[];
     return { current: rows.find((r) => r.cur === 1)?.n ?? 0, otherModelVersion: rows.find((r) => r.cur === 0)?.n ?? 0 };
   }
 
@@ -166,7 +173,14 @@ export class FaceGallery {
     if (!this.dirty) return;
     const rows = this.db
       .prepare('SELECT id, person_hash, factor_hash, iv, ciphertext, tag FROM face_template WHERE model_version = ? AND expires_at > ? ORDER BY id')
-      .all(this.opts.modelVersion, this.clock.nowIso()) as { id: number; person_hash: string; factor_hash: string | null; iv: Buffer; ciphertext: Buffer; tag: Buffer }[];
+      .all(this.opts.modelVersion, this.clock.nowIso()) as {
+      id: number;
+      person_hash: string;
+      factor_hash: string | null;
+      iv: Buffer;
+      ciphertext: Buffer;
+      tag: Buffer;
+    }[];
     const matrix = new Float32Array(rows.length * EMBEDDING_DIM);
     const loaded: Loaded[] = [];
     const key = this.keys.key();
@@ -193,7 +207,10 @@ export class FaceGallery {
     const versions = this.db.prepare('SELECT DISTINCT model_version AS v FROM face_template WHERE person_hash = ?').all(personHash) as { v: string }[];
     if (versions.length === 0) throw new FaceGalleryError('FACE_NOT_ENROLLED', 'this person has no face template');
     if (!versions.some((x) => x.v === this.opts.modelVersion)) {
-      throw new FaceGalleryError('FACE_MODEL_VERSION_MISMATCH', `templates were made with ${versions.map((x) => x.v).join(', ')}; this terminal runs ${this.opts.modelVersion}: enrol again`);
+      throw new FaceGalleryError(
+        'FACE_MODEL_VERSION_MISMATCH',
+        `templates were made with ${versions.map((x) => x.v).join(', ')}; this terminal runs ${this.opts.modelVersion}: enrol again`,
+      );
     }
     await this.ensureLoaded();
     const rows = this.loaded.map((l, i) => ({ l, i })).filter((x) => x.l.personHash === personHash);

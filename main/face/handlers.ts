@@ -51,7 +51,11 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
       const id = session.current;
       if (!id) return { enabled: true, enrolled: false, consent: null };
       const consent = face.gallery.activeConsent(personOf(id));
-      return { enabled: true, enrolled: face.gallery.isEnrolled(personOf(id)), consent: consent ? { purpose: consent.purpose, grantedAt: consent.grantedAt } : null };
+      return {
+        enabled: true,
+        enrolled: face.gallery.isEnrolled(personOf(id)),
+        consent: consent ? { purpose: consent.purpose, grantedAt: consent.grantedAt } : null,
+      };
     },
     'face.consent': (input) => {
       const f = need();
@@ -67,7 +71,8 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
       if (input.purpose === 'pay') return view(f.start('pay', { factor: input.factor ?? null }));
       const p = person();
       if (input.purpose === 'enrol') {
-        if (!pending || pending.key !== (p.idNumber ?? p.certNo)) throw new BridgeError('FACE_CONSENT_MISSING', 'face enrolment needs the person’s separate consent first');
+        if (!pending || pending.key !== (p.idNumber ?? p.certNo))
+          throw new BridgeError('FACE_CONSENT_MISSING', 'face enrolment needs the person’s separate consent first');
         return view(f.start('enrol', { person: p, consentId: pending.consentId, factor: pending.factor }));
       }
       return view(f.start('verify', { person: p }));
@@ -76,9 +81,23 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
       const f = need();
       session.touch();
       const progress = await f.frame(input.sessionId, { jpeg: Buffer.from(input.jpeg, 'base64') });
-      if (progress.state === 'done' && (progress.result?.purpose === 'login' || progress.result?.purpose === 'pay') && progress.result.person && progress.result.match) {
+      if (
+        progress.state === 'done' &&
+        (progress.result?.purpose === 'login' || progress.result?.purpose === 'pay') &&
+        progress.result.person &&
+        progress.result.match
+      ) {
         const p = progress.result.person;
-        session.begin({ certType: p.certType, certNo: p.certNo, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'face', cardKind: null, at: clock.nowIso() });
+        session.begin({
+          certType: p.certType,
+          certNo: p.certNo,
+          cardSn: null,
+          idNumber: p.idNumber,
+          name: p.name,
+          provenBy: 'face',
+          cardKind: null,
+          at: clock.nowIso(),
+        });
       }
       if (progress.state === 'done' && progress.result?.purpose === 'verify' && progress.result.match) session.markVerified('face');
       if (progress.state !== 'collecting') f.end(input.sessionId);

@@ -88,7 +88,10 @@ export function openSealedKey(keysDir: string, keyring: OsKeyring): SealedKeyOut
     try {
       key = Buffer.from(keyring.decrypt(fs.readFileSync(sealedFile)), 'base64');
     } catch (err) {
-      throw new KeyError('FACE_KEY_INVALID', `${sealedFile} cannot be opened by the OS keyring (${(err as Error).message}); face templates must be enrolled again`);
+      throw new KeyError(
+        'FACE_KEY_INVALID',
+        `${sealedFile} cannot be opened by the OS keyring (${(err as Error).message}); face templates must be enrolled again`,
+      );
     }
     if (key.length !== 32) throw new KeyError('FACE_KEY_INVALID', `${sealedFile} does not hold a 32-byte key`);
     return { key, source: 'sealed' };

@@ -84,8 +84,12 @@ export class FaceService {
    * Starts collecting frames. Enrol and verify need the person (from the session's identity);
    * enrol also needs a consent id; pay needs the second factor and always gets a challenge.
    */
-  start(purpose: FacePurpose, opts: { person?: EnrolledPerson | null; consentId?: number | null; factor?: string | null; challenge?: boolean } = {}): FaceProgress {
-    if ((purpose === 'enrol' || purpose === 'verify') && !opts.person) throw new FaceError('FACE_NO_IDENTITY', 'identify first (card or QR code), then use the face');
+  start(
+    purpose: FacePurpose,
+    opts: { person?: EnrolledPerson | null; consentId?: number | null; factor?: string | null; challenge?: boolean } = {},
+  ): FaceProgress {
+    if ((purpose === 'enrol' || purpose === 'verify') && !opts.person)
+      throw new FaceError('FACE_NO_IDENTITY', 'identify first (card or QR code), then use the face');
     if (purpose === 'enrol' && !opts.consentId) throw new FaceError('FACE_CONSENT_MISSING', 'face enrolment needs the person’s separate consent');
     if (purpose === 'pay' && !opts.factor) throw new FaceError('FACE_SECOND_FACTOR_REQUIRED', 'face payment needs a second factor (last four digits)');
     const withChallenge = purpose === 'pay' || opts.challenge === true;
@@ -95,7 +99,9 @@ export class FaceService {
       person: opts.person ?? null,
       consentId: opts.consentId ?? null,
       factor: opts.factor ?? null,
-      challenge: withChallenge ? new ChallengeTracker(pickChallenge(this.config.challenge.kinds), this.config.challenge.turnDegrees, this.config.challenge.blinkClosed) : null,
+      challenge: withChallenge
+        ? new ChallengeTracker(pickChallenge(this.config.challenge.kinds), this.config.challenge.turnDegrees, this.config.challenge.blinkClosed)
+        : null,
       embeddings: [],
       liveness: [],
       frames: 0,
@@ -152,7 +158,8 @@ export class FaceService {
       if (mean < this.config.livenessThreshold) this.fail(s, 'FACE_LIVENESS_FAILED');
       else if (!s.challenge || s.challenge.done) await this.finish(s, mean);
     }
-    if (s.state === 'collecting' && s.frames >= this.config.maxSessionFrames) this.fail(s, s.challenge && !s.challenge.done && enough ? 'FACE_CHALLENGE_FAILED' : 'FACE_TIMEOUT');
+    if (s.state === 'collecting' && s.frames >= this.config.maxSessionFrames)
+      this.fail(s, s.challenge && !s.challenge.done && enough ? 'FACE_CHALLENGE_FAILED' : 'FACE_TIMEOUT');
     return this.progress(s, hint, a);
   }
 
@@ -171,7 +178,14 @@ export class FaceService {
         const list = await this.gallery.identify(probe, { factor: s.purpose === 'pay' ? s.factor : null, limit: 5 });
         const [top, second] = list;
         const accepted = !!top && top.score >= this.config.identifyThreshold && (!second || top.score - second.score >= this.config.identifyMargin);
-        s.result = { purpose: s.purpose, match: accepted, score: top?.score ?? 0, person: accepted ? top!.person : undefined, shortlist: list.map((x) => ({ score: x.score })), livenessMean };
+        s.result = {
+          purpose: s.purpose,
+          match: accepted,
+          score: top?.score ?? 0,
+          person: accepted ? top!.person : undefined,
+          shortlist: list.map((x) => ({ score: x.score })),
+          livenessMean,
+        };
       }
       s.state = 'done';
       this.log.info('face.session_done', { purpose: s.purpose, match: s.result.match ?? null, score: s.result.score ?? null, livenessMean, frames: s.frames });

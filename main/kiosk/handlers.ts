@@ -17,7 +17,9 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession): Kiosk
     'kiosk.settlementDetail': (i) => touch(() => k.settlementDetail(i.setlId, i.mdtrtId)),
     'kiosk.cumulative': () => touch(async () => ({ rows: await k.cumulative() })),
     'kiosk.filings': () => touch(async () => ({ rows: await k.filings() })),
-    'kiosk.options': (i) => ({ options: (i.kind === 'chronic' ? CHRONIC_DISEASES : i.kind === 'designated' ? INSTITUTIONS : HOSPITALS).map(({ code, name }) => ({ code, name })) }),
+    'kiosk.options': (i) => ({
+      options: (i.kind === 'chronic' ? CHRONIC_DISEASES : i.kind === 'designated' ? INSTITUTIONS : HOSPITALS).map(({ code, name }) => ({ code, name })),
+    }),
     'kiosk.file': (i) => touch(() => k.file(i)),
     'kiosk.catalogue': () => ({ drugs: k.catalogue() }),
     'kiosk.estimate': (i) => touch(() => k.estimate(i.lines, i.medType)),
@@ -32,7 +34,13 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession): Kiosk
     'kiosk.familyMember': () => k.memberStatus(),
     'kiosk.familyBind': (i) => touch(() => k.bindMember(i.relation)),
     'kiosk.familyUnbind': (i) => touch(() => k.unbindMember(i.psnNo)),
-    'kiosk.auths': () => touch(async () => ({ auths: await k.authorisations(), grantees: GRANTEES.map(({ code, name }) => ({ code, name })), scopes: [...AUTH_SCOPES], periods: [...AUTH_PERIOD_DAYS] })),
+    'kiosk.auths': () =>
+      touch(async () => ({
+        auths: await k.authorisations(),
+        grantees: GRANTEES.map(({ code, name }) => ({ code, name })),
+        scopes: [...AUTH_SCOPES],
+        periods: [...AUTH_PERIOD_DAYS],
+      })),
     'kiosk.authorise': (i) => touch(() => k.authorise(i)),
     'kiosk.revokeAuth': (i) => touch(() => k.revokeAuthorisation(i.sn)),
   };

@@ -45,7 +45,18 @@ export function registerKioskDeliveries(drainer: Drainer, client: PlatformClient
 }
 
 export function createKiosk(d: KioskDeps): KioskModule {
-  const services = new KioskServices(d.session, d.client, d.outbox, d.drainer, d.devices, d.policies, d.catalogue, d.terminal, d.clock, d.log.child({ component: 'kiosk' }));
+  const services = new KioskServices(
+    d.session,
+    d.client,
+    d.outbox,
+    d.drainer,
+    d.devices,
+    d.policies,
+    d.catalogue,
+    d.terminal,
+    d.clock,
+    d.log.child({ component: 'kiosk' }),
+  );
   return {
     services,
     handlers: kioskHandlers(services, d.session),

@@ -25,12 +25,18 @@ export async function recordInPlace(client: PlatformClient, p: RecordPayload): P
   const data = (p.input.data ?? p.input.refmedin) as Record<string, string>;
   try {
     if (p.infno === '2503' || p.infno === '2504') {
-      const list = (await client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).feedetail as { opsp_dise_code: string; trt_dcla_detl_sn?: string }[];
+      const list = (await client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).feedetail as {
+        opsp_dise_code: string;
+        trt_dcla_detl_sn?: string;
+      }[];
       if (p.infno === '2503') return list.some((f) => f.opsp_dise_code === data.opsp_dise_code);
       return !list.some((f) => f.trt_dcla_detl_sn === data.trt_dcla_detl_sn);
     }
     if (p.infno === '2505' || p.infno === '2506') {
-      const list = (await client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: p.insuplcAdmdvs })).psnfixmedin as { fixmedins_code: string; trt_dcla_detl_sn?: string }[];
+      const list = (await client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: p.insuplcAdmdvs })).psnfixmedin as {
+        fixmedins_code: string;
+        trt_dcla_detl_sn?: string;
+      }[];
       if (p.infno === '2505') return list.some((f) => f.fixmedins_code === data.fixmedins_code);
       return !list.some((f) => f.trt_dcla_detl_sn === data.trt_dcla_detl_sn);
     }

@@ -107,7 +107,13 @@ export class KioskServices {
     if (!id) throw new BridgeError('SESSION_NONE', 'nobody is identified');
     if (this.person) return this.person;
     const r = await this.client.query('1101', {
-      data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01', ...(id.idNumber ? { certno: id.idNumber } : {}) },
+      data: {
+        mdtrt_cert_type: id.certType,
+        mdtrt_cert_no: id.certNo,
+        ...(id.cardSn ? { card_sn: id.cardSn } : {}),
+        psn_cert_type: '01',
+        ...(id.idNumber ? { certno: id.idNumber } : {}),
+      },
     });
     const b = r.baseinfo;
     this.person = {
@@ -116,7 +122,15 @@ export class KioskServices {
       certno: b.certno,
       gender: b.gend,
       age: Math.floor(b.age),
-      records: r.insuinfo.map((i) => ({ insutype: i.insutype, status: i.psn_insu_stas, balance: fen(i.balc), admdvs: i.insuplc_admdvs, empName: i.emp_name, psnType: i.psn_type, since: i.psn_insu_date })),
+      records: r.insuinfo.map((i) => ({
+        insutype: i.insutype,
+        status: i.psn_insu_stas,
+        balance: fen(i.balc),
+        admdvs: i.insuplc_admdvs,
+        empName: i.emp_name,
+        psnType: i.psn_type,
+        since: i.psn_insu_date,
+      })),
       selected: r.insuinfo[0]?.insutype ?? '',
     };
     return this.person;
@@ -147,8 +161,19 @@ export class KioskServices {
   async settlements() {
     const { p, r } = await this.record();
     const year = beijingDate(this.clock.now()).slice(0, 4);
-    const list = await this.client.query('5201', { data: { psn_no: p.psnNo, begntime: `${Number(year) - 1}-01-01 00:00:00`, endtime: infTime(this.clock.now()) } }, { insuplcAdmdvs: r.admdvs });
-    return list.mdtrtinfo.map((m) => ({ mdtrtId: m.mdtrt_id, setlId: (m as { setl_id?: string | null }).setl_id ?? null, medType: m.med_type, date: String(m.begntime).slice(0, 10), institution: m.fixmedins_name, disease: m.dise_name ?? null }));
+    const list = await this.client.query(
+      '5201',
+      { data: { psn_no: p.psnNo, begntime: `${Number(year) - 1}-01-01 00:00:00`, endtime: infTime(this.clock.now()) } },
+      { insuplcAdmdvs: r.admdvs },
+    );
+    return list.mdtrtinfo.map((m) => ({
+      mdtrtId: m.mdtrt_id,
+      setlId: (m as { setl_id?: string | null }).setl_id ?? null,
+      medType: m.med_type,
+      date: String(m.begntime).slice(0, 10),
+      institution: m.fixmedins_name,
+      disease: m.dise_name ?? null,
+    }));
   }
 
   async settlementDetail(setlId: string, mdtrtId: string) {
@@ -157,8 +182,18 @@ export class KioskServices {
     const lines = (await this.client.query('5204', { data: { psn_no: p.psnNo, setl_id: setlId, mdtrt_id: mdtrtId } }, { insuplcAdmdvs: r.admdvs })).feedetail;
     const f = fen;
     return {
-      summary: { total: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), account: f(s.acct_pay), cash: f(s.psn_cash_pay), date: String(s.setl_time).slice(0, 10) },
-      lines: lines.map((l) => ({ name: String((l as { hilist_name?: string }).hilist_name ?? l.med_list_codg), quantity: l.cnt, amount: f(l.det_item_fee_sumamt) })),
+      summary: {
+        total: f(s.medfee_sumamt),
+        fund: f(s.fund_pay_sumamt),
+        account: f(s.acct_pay),
+        cash: f(s.psn_cash_pay),
+        date: String(s.setl_time).slice(0, 10),
+      },
+      lines: lines.map((l) => ({
+        name: String((l as { hilist_name?: string }).hilist_name ?? l.med_list_codg),
+        quantity: l.cnt,
+        amount: f(l.det_item_fee_sumamt),
+      })),
     };
   }
 
@@ -171,8 +206,18 @@ export class KioskServices {
 
   async filings() {
     const { p, r } = await this.record();
-    const chronic = (await this.client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).feedetail as { opsp_dise_code: string; opsp_dise_name: string; begndate: string; trt_dcla_detl_sn?: string }[];
-    const designated = (await this.client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: r.admdvs })).psnfixmedin as { fixmedins_code: string; fixmedins_name: string; begndate: string; trt_dcla_detl_sn?: string }[];
+    const chronic = (await this.client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).feedetail as {
+      opsp_dise_code: string;
+      opsp_dise_name: string;
+      begndate: string;
+      trt_dcla_detl_sn?: string;
+    }[];
+    const designated = (await this.client.query('5302', { data: { psn_no: p.psnNo, biz_appy_type: '01' } }, { insuplcAdmdvs: r.admdvs })).psnfixmedin as {
+      fixmedins_code: string;
+      fixmedins_name: string;
+      begndate: string;
+      trt_dcla_detl_sn?: string;
+    }[];
     return [
       ...chronic.map((c) => ({ kind: 'chronic' as const, sn: c.trt_dcla_detl_sn ?? '', name: c.opsp_dise_name, since: String(c.begndate).slice(0, 10) })),
       ...designated.map((d) => ({ kind: 'designated' as const, sn: d.trt_dcla_detl_sn ?? '', name: d.fixmedins_name, since: String(d.begndate).slice(0, 10) })),
@@ -187,13 +232,33 @@ export class KioskServices {
     if (req.action === 'cancel') {
       if (!req.sn) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'which filing to cancel');
       const infno = { chronic: '2504', designated: '2506', transfer: '2502' }[req.kind] as RecordPayload['infno'];
-      payload = { infno, input: { data: { trt_dcla_detl_sn: req.sn, psn_no: p.psnNo, memo: req.reason ?? '本人自助撤销' } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `cancel ${req.kind}` };
+      payload = {
+        infno,
+        input: { data: { trt_dcla_detl_sn: req.sn, psn_no: p.psnNo, memo: req.reason ?? '本人自助撤销' } },
+        psnNo: p.psnNo,
+        insuplcAdmdvs: r.admdvs,
+        label: `cancel ${req.kind}`,
+      };
     } else if (req.kind === 'chronic') {
       const d = CHRONIC_DISEASES.find((x) => x.code === req.code);
       if (!d) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown disease');
       payload = {
         infno: '2503',
-        input: { data: { psn_no: p.psnNo, insutype: r.insutype, opsp_dise_code: d.code, opsp_dise_name: d.name, insu_optins: r.admdvs, ide_fixmedins_no: this.terminal.institutionCode, ide_fixmedins_name: this.terminal.name, hosp_ide_date: today, diag_dr_codg: 'SELF', diag_dr_name: '自助申请', begndate: today } },
+        input: {
+          data: {
+            psn_no: p.psnNo,
+            insutype: r.insutype,
+            opsp_dise_code: d.code,
+            opsp_dise_name: d.name,
+            insu_optins: r.admdvs,
+            ide_fixmedins_no: this.terminal.institutionCode,
+            ide_fixmedins_name: this.terminal.name,
+            hosp_ide_date: today,
+            diag_dr_codg: 'SELF',
+            diag_dr_name: '自助申请',
+            begndate: today,
+          },
+        },
         psnNo: p.psnNo,
         insuplcAdmdvs: r.admdvs,
         label: `门诊慢特病备案 ${d.name}`,
@@ -201,13 +266,35 @@ export class KioskServices {
     } else if (req.kind === 'designated') {
       const inst = INSTITUTIONS.find((x) => x.code === req.code);
       if (!inst) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown institution');
-      payload = { infno: '2505', input: { data: { psn_no: p.psnNo, biz_appy_type: '01', begndate: today, fix_srt_no: '1', fixmedins_code: inst.code, fixmedins_name: inst.name } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `定点备案 ${inst.name}` };
+      payload = {
+        infno: '2505',
+        input: { data: { psn_no: p.psnNo, biz_appy_type: '01', begndate: today, fix_srt_no: '1', fixmedins_code: inst.code, fixmedins_name: inst.name } },
+        psnNo: p.psnNo,
+        insuplcAdmdvs: r.admdvs,
+        label: `定点备案 ${inst.name}`,
+      };
     } else {
       const h = HOSPITALS.find((x) => x.code === req.code);
       if (!h) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown hospital');
       payload = {
         infno: '2501',
-        input: { refmedin: { psn_no: p.psnNo, insutype: r.insutype, diag_code: 'Z09.900', diag_name: '需转诊治疗', reflin_medins_no: h.code, reflin_medins_name: h.name, mdtrtarea_admdvs: h.admdvs, hosp_agre_refl_flag: '1', refl_type: '01', refl_date: today, refl_rea: req.reason ?? '病情需要', refl_opnn: '同意转诊', begndate: today } },
+        input: {
+          refmedin: {
+            psn_no: p.psnNo,
+            insutype: r.insutype,
+            diag_code: 'Z09.900',
+            diag_name: '需转诊治疗',
+            reflin_medins_no: h.code,
+            reflin_medins_name: h.name,
+            mdtrtarea_admdvs: h.admdvs,
+            hosp_agre_refl_flag: '1',
+            refl_type: '01',
+            refl_date: today,
+            refl_rea: req.reason ?? '病情需要',
+            refl_opnn: '同意转诊',
+            begndate: today,
+          },
+        },
         psnNo: p.psnNo,
         insuplcAdmdvs: r.admdvs,
         label: `转院备案 ${h.name}`,
@@ -227,10 +314,34 @@ export class KioskServices {
     const bill = lines.map((l, i) => {
       const d = this.drugs.byCode(l.listCode);
       if (!d) throw new BridgeError('BRIDGE_BAD_PAYLOAD', `unknown drug ${l.listCode}`);
-      return { feedetlSn: String(i + 1), listCode: d.hilistCode, name: d.name, chrgitmLv: d.chrgitmLv, unitPrice: fen(d.price), quantityMilli: Math.round(l.quantity * 1000), selfPayBp: d.selfPayBp, priceCap: d.priceCap === null ? null : fen(d.priceCap) };
+      return {
+        feedetlSn: String(i + 1),
+        listCode: d.hilistCode,
+        name: d.name,
+        chrgitmLv: d.chrgitmLv,
+        unitPrice: fen(d.price),
+        quantityMilli: Math.round(l.quantity * 1000),
+        selfPayBp: d.selfPayBp,
+        priceCap: d.priceCap === null ? null : fen(d.priceCap),
+      };
     });
-    const s = split({ policy, medType, lines: bill, person: { insutype: r.insutype as '310' | '390', assistance: null, accountBalance: r.balance, mutualAidBalance: fen(0) }, ytd: emptyYtd(), useAccount: true, newAdmission: medType === '21' });
-    return { region: policy.name, total: s.medfeeSumamt, fund: s.fundPaySumamt, account: s.acctPay, cash: s.psnCashPay, ownPay: fen(s.fulamtOwnpayAmt + s.preselfpayAmt + s.overlmtSelfpay) };
+    const s = split({
+      policy,
+      medType,
+      lines: bill,
+      person: { insutype: r.insutype as '310' | '390', assistance: null, accountBalance: r.balance, mutualAidBalance: fen(0) },
+      ytd: emptyYtd(),
+      useAccount: true,
+      newAdmission: medType === '21',
+    });
+    return {
+      region: policy.name,
+      total: s.medfeeSumamt,
+      fund: s.fundPaySumamt,
+      account: s.acctPay,
+      cash: s.psnCashPay,
+      ownPay: fen(s.fulamtOwnpayAmt + s.preselfpayAmt + s.overlmtSelfpay),
+    };
   }
 
   catalogue() {
@@ -298,8 +409,18 @@ export class KioskServices {
   async contributions() {
     const { p, r } = await this.record();
     const year = Number(beijingDate(this.clock.now()).slice(0, 4));
-    const res = await this.client.query('X5401', { data: { psn_no: p.psnNo, begn_year: String(year - 4), end_year: String(year + 1) } }, { insuplcAdmdvs: r.admdvs });
-    return res.contribution.map((c) => ({ year: c.year, insutype: c.insutype, amount: fen(c.amount), paidAt: String(c.paid_at).slice(0, 10), channel: c.channel }));
+    const res = await this.client.query(
+      'X5401',
+      { data: { psn_no: p.psnNo, begn_year: String(year - 4), end_year: String(year + 1) } },
+      { insuplcAdmdvs: r.admdvs },
+    );
+    return res.contribution.map((c) => ({
+      year: c.year,
+      insutype: c.insutype,
+      amount: fen(c.amount),
+      paidAt: String(c.paid_at).slice(0, 10),
+      channel: c.channel,
+    }));
   }
 
   /**
@@ -315,7 +436,13 @@ export class KioskServices {
     // Kiosks of one service hall share the institution code: a random part keeps two orders made
     // in the same millisecond apart. The number is stored in the outbox payload, so retries reuse it.
     const outOrderNo = `${this.terminal.institutionCode}${this.clock.now()}${randomBytes(3).toString('hex')}`;
-    const payload: RecordPayload = { infno: 'X2701', input: { data: { psn_no: p.psnNo, year, out_order_no: outOrderNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: `城乡居民缴费下单 ${year}` };
+    const payload: RecordPayload = {
+      infno: 'X2701',
+      input: { data: { psn_no: p.psnNo, year, out_order_no: outOrderNo } },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: `城乡居民缴费下单 ${year}`,
+    };
     const item = this.outbox.enqueue(RECORD_KIND, p.psnNo, payload);
     const done = await this.drainer.settleNow(item.itemId, 20_000);
     this.log.info('kiosk.premium_order', { state: done.state, year });
@@ -337,7 +464,13 @@ export class KioskServices {
   async familyMembers() {
     const { p, r } = await this.record();
     const list = (await this.client.query('X5801', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).member;
-    return list.map((m) => ({ psnNo: m.psn_no, maskedName: maskName(m.psn_name), maskedNo: maskIdNumber(m.certno), relation: m.relation, since: String(m.bind_time).slice(0, 10) }));
+    return list.map((m) => ({
+      psnNo: m.psn_no,
+      maskedName: maskName(m.psn_name),
+      maskedNo: maskIdNumber(m.certno),
+      relation: m.relation,
+      since: String(m.bind_time).slice(0, 10),
+    }));
   }
 
   /** Starts waiting for the family member's own credential (their e-voucher QR code or ID card). */
@@ -362,7 +495,10 @@ export class KioskServices {
 
   memberStatus() {
     const m = this.memberCapture?.member;
-    return { waiting: !!this.memberCapture?.waiting, member: m ? { maskedName: m.name ? maskName(m.name) : null, maskedNo: maskIdNumber(m.idNumber ?? m.certNo), provenBy: m.provenBy } : null };
+    return {
+      waiting: !!this.memberCapture?.waiting,
+      member: m ? { maskedName: m.name ? maskName(m.name) : null, maskedNo: maskIdNumber(m.idNumber ?? m.certNo), provenBy: m.provenBy } : null,
+    };
   }
 
   /** Binds the member who proved themselves, through the outbox. */
@@ -385,14 +521,27 @@ export class KioskServices {
 
   async unbindMember(memberPsnNo: string) {
     const { p, r } = await this.record();
-    return this.runRecord({ infno: 'X2802', input: { data: { psn_no: p.psnNo, member_psn_no: memberPsnNo } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: '亲情账户解绑' });
+    return this.runRecord({
+      infno: 'X2802',
+      input: { data: { psn_no: p.psnNo, member_psn_no: memberPsnNo } },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: '亲情账户解绑',
+    });
   }
 
   /** 个人信息授权: this person's authorisations. */
   async authorisations() {
     const { p, r } = await this.record();
     const list = (await this.client.query('X5901', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).auth;
-    return list.map((a) => ({ sn: a.auth_sn, grantee: a.grantee_name, scopes: a.scopes.split(',').filter(Boolean), from: String(a.begndate), to: String(a.enddate), state: a.state }));
+    return list.map((a) => ({
+      sn: a.auth_sn,
+      grantee: a.grantee_name,
+      scopes: a.scopes.split(',').filter(Boolean),
+      from: String(a.begndate),
+      to: String(a.enddate),
+      state: a.state,
+    }));
   }
 
   /** Grants a read authorisation; needs a fresh face verification of this person in this session. */
@@ -400,7 +549,8 @@ export class KioskServices {
     const { p, r } = await this.record();
     const g = GRANTEES.find((x) => x.code === req.grantee);
     if (!g) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown grantee');
-    if (!req.scopes.length || req.scopes.some((x) => !(AUTH_SCOPES as readonly string[]).includes(x))) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown scope');
+    if (!req.scopes.length || req.scopes.some((x) => !(AUTH_SCOPES as readonly string[]).includes(x)))
+      throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown scope');
     if (!(AUTH_PERIOD_DAYS as readonly number[]).includes(req.days)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown period');
     const how = this.session.takeVerification(VERIFY_WINDOW_MS);
     if (!how) throw new BridgeError('AUTH_VERIFICATION_REQUIRED', 'confirm with your face or your social-security card PIN to authorise');
@@ -409,7 +559,9 @@ export class KioskServices {
     const name = g.kind === 'employer' ? (r.empName ?? g.name) : g.name;
     return this.runRecord({
       infno: 'X2901',
-      input: { data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: how } },
+      input: {
+        data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: how },
+      },
       psnNo: p.psnNo,
       insuplcAdmdvs: r.admdvs,
       label: `个人信息授权 ${name}`,
@@ -418,7 +570,13 @@ export class KioskServices {
 
   async revokeAuthorisation(sn: string) {
     const { p, r } = await this.record();
-    return this.runRecord({ infno: 'X2902', input: { data: { psn_no: p.psnNo, auth_sn: sn } }, psnNo: p.psnNo, insuplcAdmdvs: r.admdvs, label: '撤销个人信息授权' });
+    return this.runRecord({
+      infno: 'X2902',
+      input: { data: { psn_no: p.psnNo, auth_sn: sn } },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: '撤销个人信息授权',
+    });
   }
 
   private async runRecord(payload: RecordPayload) {

@@ -22,7 +22,10 @@ const HINTS: Record<string, { zh: string; en: string }> = {
   CONFIG_INVALID: { zh: '终端配置有误，请技术人员检查配置文件。', en: 'The terminal configuration is invalid; a technician must correct it.' },
   SERVICES_CRASH_LOOP: { zh: '终端服务多次意外停止，请技术人员处理。', en: 'The terminal services stopped repeatedly; a technician is needed.' },
   UPDATING: { zh: '系统正在升级，请稍候，升级完成后自动恢复。', en: 'Updating; the terminal will be back shortly.' },
-  STORE_INTEGRITY_FAILED: { zh: '本地数据库校验失败，请技术人员处理，切勿删除数据目录。', en: 'The local database failed its check; do not delete the data directory.' },
+  STORE_INTEGRITY_FAILED: {
+    zh: '本地数据库校验失败，请技术人员处理，切勿删除数据目录。',
+    en: 'The local database failed its check; do not delete the data directory.',
+  },
 };
 
 export function fatalPageHtml(f: FatalFacts, csp: string): string {

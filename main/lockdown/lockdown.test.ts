@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, blockKey, CONTENT_SECURITY_POLICY, grantDevice, grantPermission, isAppUrl, mayNavigate, mayRendererRequest, permissionCheck } from './policy';
+import {
+  APP_ORIGIN,
+  blockKey,
+  CONTENT_SECURITY_POLICY,
+  grantDevice,
+  grantPermission,
+  isAppUrl,
+  mayNavigate,
+  mayRendererRequest,
+  permissionCheck,
+} from './policy';
 import { inWindow, localMinutes, mayInstallUpdate, type InstallFacts } from './maintenance';
 import { fatalPageHtml } from './fatal-page';
 import { openSealedKey, type OsKeyring } from '../face/keys';
@@ -22,7 +32,8 @@ describe('navigation and network locks', () => {
       'chrome://settings',
       'devtools://devtools/bundled/inspector.html',
       'not a url',
-    ]) expect(mayNavigate(url), url).toBe(false);
+    ])
+      expect(mayNavigate(url), url).toBe(false);
   });
 
   it('lets the renderer load only its own files, data: and blob:, never the network', () => {
@@ -36,7 +47,11 @@ describe('navigation and network locks', () => {
   });
 
   it('a CSP that allows no remote origin, no inline script, no framing and no plugins', () => {
-    const d = Object.fromEntries(CONTENT_SECURITY_POLICY.split(';').map((x) => x.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const d = Object.fromEntries(
+      CONTENT_SECURITY_POLICY.split(';')
+        .map((x) => x.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(d['default-src']).toEqual(["'self'"]);
     expect(d['script-src']).toEqual(["'self'"]);
     expect(d['connect-src']).toEqual(["'self'"]);
@@ -67,7 +82,24 @@ describe('permissions', () => {
   });
 
   it('denies everything else, including the device APIs and screen capture', () => {
-    for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'hid', 'serial', 'usb', 'midi', 'midiSysex', 'display-capture', 'fullscreen', 'openExternal', 'pointerLock', 'idle-detection', 'speaker-selection', 'unknown'])
+    for (const permission of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'clipboard-sanitized-write',
+      'hid',
+      'serial',
+      'usb',
+      'midi',
+      'midiSysex',
+      'display-capture',
+      'fullscreen',
+      'openExternal',
+      'pointerLock',
+      'idle-detection',
+      'speaker-selection',
+      'unknown',
+    ])
       expect(grantPermission({ ...cam, permission }), permission).toBe(false);
     expect(grantDevice()).toBe(false);
     expect(permissionCheck('media', APP_ORIGIN)).toBe(true);
@@ -115,9 +147,17 @@ describe('kiosk keys', () => {
 describe('maintenance window for updates', () => {
   const win = { start: '02:00', end: '04:00', timeZone: 'Asia/Shanghai' };
   const at = (iso: string) => new Date(iso);
-  const facts = (o: Partial<InstallFacts> = {}): InstallFacts => ({ now: at('2026-11-24T18:30:00Z'), window: win, queueNotFinal: 0, needsAttention: 0, sessionActive: false, updateReady: true, ...o });
+  const facts = (o: Partial<InstallFacts> = {}): InstallFacts => ({
+    now: at('2026-11-24T18:30:00Z'),
+    window: win,
+    queueNotFinal: 0,
+    needsAttention: 0,
+    sessionActive: false,
+    updateReady: true,
+    ...o,
+  });
 
-  it('uses the terminal\'s local time, across midnight too', () => {
+  it("uses the terminal's local time, across midnight too", () => {
     expect(localMinutes(at('2026-11-24T18:30:00Z'), 'Asia/Shanghai')).toBe(2 * 60 + 30);
     expect(inWindow(at('2026-11-24T18:30:00Z'), win)).toBe(true);
     expect(inWindow(at('2026-11-24T20:00:00Z'), win)).toBe(false); // 04:00 is the end, exclusive
@@ -141,7 +181,14 @@ describe('maintenance window for updates', () => {
 describe('fatal start-up page', () => {
   it('explains in Chinese and English, names the code, escapes everything and masks ID numbers', () => {
     const html = fatalPageHtml(
-      { code: 'CONFIG_INVALID', detail: 'terminal.institutionCode: <script>alert(1)</script> for 320102199001011234', at: new Date('2026-11-24T01:02:03Z'), terminalId: 'ZZJ001', logDir: '/var/lib/estation/logs', version: '0.1.0' },
+      {
+        code: 'CONFIG_INVALID',
+        detail: 'terminal.institutionCode: <script>alert(1)</script> for 320102199001011234',
+        at: new Date('2026-11-24T01:02:03Z'),
+        terminalId: 'ZZJ001',
+        logDir: '/var/lib/estation/logs',
+        version: '0.1.0',
+      },
       CONTENT_SECURITY_POLICY,
     );
     expect(html).toContain('暂停服务');
@@ -202,6 +249,13 @@ describe('face key sealed by the OS keyring', () => {
   it('says so by code when the keyring can no longer open the sealed key', () => {
     const d = dir();
     openSealedKey(d, keyring());
-    expect(() => openSealedKey(d, { ...keyring(), decrypt: () => { throw new Error('keyring reset'); } })).toThrow(expect.objectContaining({ code: 'FACE_KEY_INVALID' }));
+    expect(() =>
+      openSealedKey(d, {
+        ...keyring(),
+        decrypt: () => {
+          throw new Error('keyring reset');
+        },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'FACE_KEY_INVALID' }));
   });
 });

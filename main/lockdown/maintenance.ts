@@ -48,7 +48,8 @@ export interface InstallFacts {
   updateReady: boolean;
 }
 
-export type InstallDecision = { install: true } | { install: false; reason: 'NO_UPDATE' | 'OUTSIDE_WINDOW' | 'QUEUE_NOT_EMPTY' | 'NEEDS_ATTENTION' | 'SESSION_ACTIVE' };
+export type InstallDecision =
+  { install: true } | { install: false; reason: 'NO_UPDATE' | 'OUTSIDE_WINDOW' | 'QUEUE_NOT_EMPTY' | 'NEEDS_ATTENTION' | 'SESSION_ACTIVE' };
 
 export function mayInstallUpdate(f: InstallFacts): InstallDecision {
   if (!f.updateReady) return { install: false, reason: 'NO_UPDATE' };

@@ -37,7 +37,13 @@ describe('installing an update on a terminal', () => {
   });
 
   it('waits outside the window, with settlements still queued, with a refused sale to collect, or with a resident at the screen', async () => {
-    expect(await (async () => { const r = rig({ now: '2026-11-24T06:00:00Z' }); r.download('0.2.0'); return r.installer.tryInstall(); })()).toBe('OUTSIDE_WINDOW');
+    expect(
+      await (async () => {
+        const r = rig({ now: '2026-11-24T06:00:00Z' });
+        r.download('0.2.0');
+        return r.installer.tryInstall();
+      })(),
+    ).toBe('OUTSIDE_WINDOW');
     for (const [f, reason] of [
       [{ queueNotFinal: 2, needsAttention: 0, sessionActive: false }, 'QUEUE_NOT_EMPTY'],
       [{ queueNotFinal: 0, needsAttention: 1, sessionActive: false }, 'NEEDS_ATTENTION'],

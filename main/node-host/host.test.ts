@@ -13,7 +13,11 @@ beforeAll(async () => {
   const rendererDir = path.join(tmp, 'renderer');
   fs.mkdirSync(rendererDir);
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
-  host = await startNodeHost(parseConfig({ dataDir: path.join(tmp, 'data'), platform: { healthIntervalMs: 60_000 } }), { headless: true, port: 0, rendererDir });
+  host = await startNodeHost(parseConfig({ dataDir: path.join(tmp, 'data'), platform: { healthIntervalMs: 60_000 } }), {
+    headless: true,
+    port: 0,
+    rendererDir,
+  });
   base = host.url;
 });
 afterAll(async () => {

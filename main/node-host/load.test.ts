@@ -23,8 +23,15 @@ let stderr = '';
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-load-'));
   const configFile = path.join(dir, 'config.yaml');
-  fs.writeFileSync(configFile, YAML.stringify({ mode: 'checkout', dataDir: path.join(dir, 'data'), face: { enabled: false }, platform: { healthIntervalMs: 1000 } }));
-  child = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  fs.writeFileSync(
+    configFile,
+    YAML.stringify({ mode: 'checkout', dataDir: path.join(dir, 'data'), face: { enabled: false }, platform: { healthIntervalMs: 1000 } }),
+  );
+  child = spawn(
+    process.execPath,
+    ['--unhandled-rejections=strict', path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
     let out = '';
@@ -47,7 +54,11 @@ afterAll(async () => {
 });
 
 async function call(channel: string, input: unknown): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: { code: string } } }> {
-  const res = await fetch(`${url}/bridge/call/${channel}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const res = await fetch(`${url}/bridge/call/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   return { status: res.status, body: (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string } } };
 }
 
@@ -64,7 +75,9 @@ describe('the terminal under --unhandled-rejections=strict', () => {
     const otc = CATALOGUE.filter((d) => !d.prescription && d.chrgitmLv !== '03');
     const replies = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
-        i % 2 === 0 ? call('status.get', {}) : call('checkout.quote', { items: [{ listCode: otc[i % otc.length]!.hilistCode, quantity: 1 + (i % 3) }], useAccount: i % 4 === 1 }),
+        i % 2 === 0
+          ? call('status.get', {})
+          : call('checkout.quote', { items: [{ listCode: otc[i % otc.length]!.hilistCode, quantity: 1 + (i % 3) }], useAccount: i % 4 === 1 }),
       ),
     );
     expect(child.exitCode).toBeNull();

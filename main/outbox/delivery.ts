@@ -24,9 +24,19 @@ export interface DeliveryKit {
   /** One attempt that changes nothing at the platform (a pre-settlement): not journalled. */
   sendUnjournalled<I extends Infno>(infno: I, input: TxInput<I>, who: DeliveryPerson): Promise<Outcome<TxOutput<I>>>;
   /** A final ok: journal and item (with its result) in one transaction. */
-  done(item: OutboxItem, msgid: string, result: unknown, opts?: { ref?: string | null; state?: 'done' | 'needs-attention'; reason?: string | null }): OutboxItem;
+  done(
+    item: OutboxItem,
+    msgid: string,
+    result: unknown,
+    opts?: { ref?: string | null; state?: 'done' | 'needs-attention'; reason?: string | null },
+  ): OutboxItem;
   /** A refusal (infcode -2: nothing applied). `state` lets a handler hand it to a person instead. */
-  refused(item: OutboxItem, msgid: string | null, message: string, opts?: { state?: 'failed-business' | 'needs-attention'; reason?: string; result?: unknown }): OutboxItem;
+  refused(
+    item: OutboxItem,
+    msgid: string | null,
+    message: string,
+    opts?: { state?: 'failed-business' | 'needs-attention'; reason?: string; result?: unknown },
+  ): OutboxItem;
   /** No definite answer: unreachable waits with backoff; unknown must be resolved before anything is resent. */
   notAnswered(item: OutboxItem, msgid: string, outcome: Extract<Outcome<unknown>, { kind: 'unreachable' | 'unknown' }>): OutboxItem;
   /** Nothing was sent (e.g. the pre-settlement could not be made): try again later. */

@@ -26,7 +26,14 @@ export interface DrainerOptions {
 
 type Breaker = { state: 'closed' | 'open' | 'half-open'; failures: number; openedAt: number };
 
-const TRANSPORT = new Set(['PLATFORM_UNREACHABLE', 'PLATFORM_SIGNIN_FAILED', 'PLATFORM_SIGNIN_EXPIRED', 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN', 'PLATFORM_CONNECTION_LOST', 'PLATFORM_HTTP_ERROR']);
+const TRANSPORT = new Set([
+  'PLATFORM_UNREACHABLE',
+  'PLATFORM_SIGNIN_FAILED',
+  'PLATFORM_SIGNIN_EXPIRED',
+  'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN',
+  'PLATFORM_CONNECTION_LOST',
+  'PLATFORM_HTTP_ERROR',
+]);
 /** States in which the drainer still owes the item an attempt. */
 const OPEN: readonly OutboxState[] = ['pending', 'sending', 'unknown', 'reversed'];
 const LEASE_MS = 60_000;
@@ -249,7 +256,10 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; pass: [worked
       // A handler that throws (bad payload, a bug) must not stop the queue: a person looks at it.
       this.log.error('outbox.delivery_failed', { item: item.itemId, kind: item.kind, error: (err as Error).message });
       const now = this.outbox.get(item.itemId);
-      after = now.state === 'sending' ? now : this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_DELIVERY_FAILED: ${(err as Error).message.slice(0, 200)}` });
+      after =
+        now.state === 'sending'
+          ? now
+          : this.outbox.update(item.itemId, { state: 'needs-attention', reason: `OUTBOX_DELIVERY_FAILED: ${(err as Error).message.slice(0, 200)}` });
     }
     handler?.changed?.(after);
     this.emit('changed', after);
@@ -306,7 +316,11 @@ export class Drainer extends EventEmitter<{ changed: [OutboxItem]; pass: [worked
       refused: (it, msgid, message, opts = {}) => {
         outbox.db.transaction(() => {
           if (msgid) outbox.journalOutcome(msgid, 'business-error', message);
-          outbox.update(it.itemId, { state: opts.state ?? 'failed-business', reason: opts.reason ?? message, ...(opts.result !== undefined ? { result: opts.result } : {}) });
+          outbox.update(it.itemId, {
+            state: opts.state ?? 'failed-business',
+            reason: opts.reason ?? message,
+            ...(opts.result !== undefined ? { result: opts.result } : {}),
+          });
         })();
         return outbox.get(it.itemId);
       },

@@ -82,7 +82,19 @@ export class OutboxError extends Error {
   }
 }
 
-const ROW_FIELDS = (r: Row) => [r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at];
+const ROW_FIELDS = (r: Row) => [
+  r.item_id,
+  r.kind,
+  r.psn_key,
+  r.state,
+  r.reason,
+  r.attempts,
+  r.next_attempt_at,
+  r.payload,
+  r.result,
+  r.created_at,
+  r.updated_at,
+];
 const JOURNAL_FIELDS = (j: JournalRow) => [j.msgid, j.item_id, j.infno, j.psn_no, j.outcome, j.detail, j.setl_id, j.sent_at, j.updated_at];
 
 export class Outbox {
@@ -96,8 +108,12 @@ export class Outbox {
     private readonly mac: RowMac,
     private readonly clock: Clock,
   ) {
-    this.insertRow = db.prepare('INSERT INTO outbox(item_id, kind, psn_key, state, reason, attempts, next_attempt_at, payload, result, created_at, updated_at, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.updateRow = db.prepare('UPDATE outbox SET state = ?, reason = ?, attempts = ?, next_attempt_at = ?, result = ?, updated_at = ?, hmac = ? WHERE item_id = ?');
+    this.insertRow = db.prepare(
+      'INSERT INTO outbox(item_id, kind, psn_key, state, reason, attempts, next_attempt_at, payload, result, created_at, updated_at, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.updateRow = db.prepare(
+      'UPDATE outbox SET state = ?, reason = ?, attempts = ?, next_attempt_at = ?, result = ?, updated_at = ?, hmac = ? WHERE item_id = ?',
+    );
   }
 
   private toItem<P, R>(r: Row): OutboxItem<P, R> {
@@ -125,12 +141,26 @@ export class Outbox {
     } catch {
       payload = null;
     }
-    return { seq: r.seq, itemId: r.item_id, kind: r.kind, psnKey: r.psn_key, state: r.state, reason: r.reason, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, payload, result: null, createdAt: r.created_at, updatedAt: r.updated_at };
+    return {
+      seq: r.seq,
+      itemId: r.item_id,
+      kind: r.kind,
+      psnKey: r.psn_key,
+      state: r.state,
+      reason: r.reason,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      payload,
+      result: null,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
   }
 
   private write(r: Omit<Row, 'seq' | 'hmac'>, insert: boolean): void {
     const hmac = this.mac.sign('outbox', ROW_FIELDS(r as Row));
-    if (insert) this.insertRow.run(r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at, hmac);
+    if (insert)
+      this.insertRow.run(r.item_id, r.kind, r.psn_key, r.state, r.reason, r.attempts, r.next_attempt_at, r.payload, r.result, r.created_at, r.updated_at, hmac);
     else this.updateRow.run(r.state, r.reason, r.attempts, r.next_attempt_at, r.result, r.updated_at, hmac, r.item_id);
     this.onChange?.();
   }
@@ -142,7 +172,19 @@ export class Outbox {
   enqueue<P>(kind: string, psnKey: string, payload: P, withRecord?: (itemId: string) => void): OutboxItem<P> {
     const itemId = randomUUID();
     const now = this.clock.nowIso();
-    const row = { item_id: itemId, kind, psn_key: psnKey, state: 'pending' as const, reason: null, attempts: 0, next_attempt_at: 0, payload: JSON.stringify(payload), result: null, created_at: now, updated_at: now };
+    const row = {
+      item_id: itemId,
+      kind,
+      psn_key: psnKey,
+      state: 'pending' as const,
+      reason: null,
+      attempts: 0,
+      next_attempt_at: 0,
+      payload: JSON.stringify(payload),
+      result: null,
+      created_at: now,
+      updated_at: now,
+    };
     if (withRecord) {
       this.db.transaction(() => {
         this.write(row, true);
@@ -160,7 +202,10 @@ export class Outbox {
   }
 
   /** Changes an item's state (and whatever else is given), re-signing the row. */
-  update<R>(itemId: string, change: { state: OutboxState; reason?: string | null; attempts?: number; nextAttemptAt?: number; result?: R | null }): OutboxItem<unknown, R> {
+  update<R>(
+    itemId: string,
+    change: { state: OutboxState; reason?: string | null; attempts?: number; nextAttemptAt?: number; result?: R | null },
+  ): OutboxItem<unknown, R> {
     const r = this.db.prepare('SELECT * FROM outbox WHERE item_id = ?').get(itemId) as Row | undefined;
     if (!r) throw new OutboxError('OUTBOX_NO_ITEM', `no outbox item ${itemId}`);
     this.toItem(r);
@@ -248,8 +293,21 @@ export class Outbox {
   /** Journals a msgid before it is sent. */
   journalSend(msgid: string, itemId: string, infno: string, psnNo: string): void {
     const now = this.clock.nowIso();
-    const j: JournalRow = { msgid, item_id: itemId, infno, psn_no: psnNo, outcome: 'sent', detail: null, setl_id: null, sent_at: now, updated_at: now, hmac: '' };
-    this.db.prepare('INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(j.msgid, j.item_id, j.infno, j.psn_no, j.outcome, j.detail, j.setl_id, j.sent_at, j.updated_at, this.mac.sign('journal', JOURNAL_FIELDS(j)));
+    const j: JournalRow = {
+      msgid,
+      item_id: itemId,
+      infno,
+      psn_no: psnNo,
+      outcome: 'sent',
+      detail: null,
+      setl_id: null,
+      sent_at: now,
+      updated_at: now,
+      hmac: '',
+    };
+    this.db
+      .prepare('INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(j.msgid, j.item_id, j.infno, j.psn_no, j.outcome, j.detail, j.setl_id, j.sent_at, j.updated_at, this.mac.sign('journal', JOURNAL_FIELDS(j)));
   }
 
   journalOutcome(msgid: string, outcome: JournalRow['outcome'], detail: string | null = null, setlId: string | null = null): void {
@@ -257,7 +315,9 @@ export class Outbox {
     if (!j) throw new OutboxError('OUTBOX_NO_ITEM', `no journal entry ${msgid}`);
     if (!this.mac.verify('journal', JOURNAL_FIELDS(j), j.hmac)) throw new OutboxError('OUTBOX_TAMPERED', `journal ${msgid} does not match its HMAC`);
     const next: JournalRow = { ...j, outcome, detail, setl_id: setlId ?? j.setl_id, updated_at: this.clock.nowIso() };
-    this.db.prepare('UPDATE journal SET outcome = ?, detail = ?, setl_id = ?, updated_at = ?, hmac = ? WHERE msgid = ?').run(next.outcome, next.detail, next.setl_id, next.updated_at, this.mac.sign('journal', JOURNAL_FIELDS(next)), msgid);
+    this.db
+      .prepare('UPDATE journal SET outcome = ?, detail = ?, setl_id = ?, updated_at = ?, hmac = ? WHERE msgid = ?')
+      .run(next.outcome, next.detail, next.setl_id, next.updated_at, this.mac.sign('journal', JOURNAL_FIELDS(next)), msgid);
   }
 
   journalFor(itemId: string): JournalRow[] {
@@ -274,14 +334,18 @@ export class Outbox {
    * died loses the lease when it expires, and its 'sending' items are then treated as unknown.
    */
   acquireLease(holder: string, ttlMs: number): boolean {
-    return this.db.transaction(() => {
-      const now = this.clock.now();
-      const row = this.db.prepare("SELECT value FROM terminal_meta WHERE key = 'drainer_lease'").get() as { value: string } | undefined;
-      const lease = row ? (JSON.parse(row.value) as { holder: string; until: number; pid: number }) : null;
-      if (lease && lease.holder !== holder && lease.until > now && processAlive(lease.pid)) return false;
-      this.db.prepare("INSERT INTO terminal_meta(key, value) VALUES ('drainer_lease', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ holder, until: now + ttlMs, pid: process.pid }));
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        const row = this.db.prepare("SELECT value FROM terminal_meta WHERE key = 'drainer_lease'").get() as { value: string } | undefined;
+        const lease = row ? (JSON.parse(row.value) as { holder: string; until: number; pid: number }) : null;
+        if (lease && lease.holder !== holder && lease.until > now && processAlive(lease.pid)) return false;
+        this.db
+          .prepare("INSERT INTO terminal_meta(key, value) VALUES ('drainer_lease', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+          .run(JSON.stringify({ holder, until: now + ttlMs, pid: process.pid }));
+        return true;
+      })
+      .immediate();
   }
 
   releaseLease(holder: string): void {
@@ -292,8 +356,10 @@ export class Outbox {
   /** Checks every outbox and journal row's HMAC; returns the ones that fail. */
   verifyAll(): string[] {
     const bad: string[] = [];
-    for (const r of this.db.prepare('SELECT * FROM outbox').all() as Row[]) if (!this.mac.verify('outbox', ROW_FIELDS(r), r.hmac)) bad.push(`outbox:${r.item_id}`);
-    for (const j of this.db.prepare('SELECT * FROM journal').all() as JournalRow[]) if (!this.mac.verify('journal', JOURNAL_FIELDS(j), j.hmac)) bad.push(`journal:${j.msgid}`);
+    for (const r of this.db.prepare('SELECT * FROM outbox').all() as Row[])
+      if (!this.mac.verify('outbox', ROW_FIELDS(r), r.hmac)) bad.push(`outbox:${r.item_id}`);
+    for (const j of this.db.prepare('SELECT * FROM journal').all() as JournalRow[])
+      if (!this.mac.verify('journal', JOURNAL_FIELDS(j), j.hmac)) bad.push(`journal:${j.msgid}`);
     return bad;
   }
 }

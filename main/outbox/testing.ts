@@ -49,8 +49,22 @@ export function outboxRig(url: string, opts: OutboxRigOptions = {}): OutboxRig {
   const outbox = new Outbox(db, new RowMac(keys), clock);
   // Each rig is its own institution unless told otherwise, so rigs sharing a simulator never share msgids.
   const terminal = { ...TEST_TERMINAL, fixmedinsCode: opts.fixmedinsCode ?? `P4403${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` };
-  const client = new PlatformClient({ baseUrl: () => url, terminal, msgids: new SqliteMsgids(db, terminal.fixmedinsCode), signer: makeSigner({ kind: 'none' }), timeoutMs: opts.timeoutMs ?? 2000, clock, log: silentLogger });
-  const drainer = new Drainer(outbox, client, clock, silentLogger, { backoffBaseMs: 20, backoffMaxMs: 200, breakerThreshold: 5, breakerCooldownMs: 200, ...opts.drainer });
+  const client = new PlatformClient({
+    baseUrl: () => url,
+    terminal,
+    msgids: new SqliteMsgids(db, terminal.fixmedinsCode),
+    signer: makeSigner({ kind: 'none' }),
+    timeoutMs: opts.timeoutMs ?? 2000,
+    clock,
+    log: silentLogger,
+  });
+  const drainer = new Drainer(outbox, client, clock, silentLogger, {
+    backoffBaseMs: 20,
+    backoffMaxMs: 200,
+    breakerThreshold: 5,
+    breakerCooldownMs: 200,
+    ...opts.drainer,
+  });
   return {
     db,
     outbox,

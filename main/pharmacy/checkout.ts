@@ -55,7 +55,9 @@ export class CheckoutService {
 
   rememberPerson(p: CachedPerson): void {
     this.outbox.db
-      .prepare('INSERT INTO person_cache(psn_no, data, fetched_at) VALUES (?, ?, ?) ON CONFLICT(psn_no) DO UPDATE SET data = excluded.data, fetched_at = excluded.fetched_at')
+      .prepare(
+        'INSERT INTO person_cache(psn_no, data, fetched_at) VALUES (?, ?, ?) ON CONFLICT(psn_no) DO UPDATE SET data = excluded.data, fetched_at = excluded.fetched_at',
+      )
       .run(p.psnNo, JSON.stringify(p), this.clock.nowIso());
   }
 
@@ -89,22 +91,61 @@ export class CheckoutService {
   estimate(person: SettlementPerson, lines: SettlementLine[], useAccount: boolean): SplitSummary {
     const cached = this.cachedPerson(person.psnNo);
     const total = lines.reduce((s, l) => s + Math.round((l.unitPrice * l.quantityMilli) / 1000), 0);
-    if (!cached) return { medfee: fen(total), fund: fen(0), hifp: fen(0), hifmi: fen(0), hifob: fen(0), maf: fen(0), acct: fen(0), mulaid: fen(0), cash: fen(total), balance: null };
+    if (!cached)
+      return {
+        medfee: fen(total),
+        fund: fen(0),
+        hifp: fen(0),
+        hifmi: fen(0),
+        hifob: fen(0),
+        maf: fen(0),
+        acct: fen(0),
+        mulaid: fen(0),
+        cash: fen(total),
+        balance: null,
+      };
     const policy = policyFor(this.policies, cached.insuplcAdmdvs || this.terminalAdmdvs, beijingDate(this.clock.now()));
     const s = split({
       policy,
       medType: '41',
-      lines: lines.map((l) => ({ feedetlSn: l.feedetlSn, listCode: l.listCode, name: l.name, chrgitmLv: '01', unitPrice: l.unitPrice, quantityMilli: l.quantityMilli, selfPayBp: 0, priceCap: null })),
+      lines: lines.map((l) => ({
+        feedetlSn: l.feedetlSn,
+        listCode: l.listCode,
+        name: l.name,
+        chrgitmLv: '01',
+        unitPrice: l.unitPrice,
+        quantityMilli: l.quantityMilli,
+        selfPayBp: 0,
+        priceCap: null,
+      })),
       person: { insutype: cached.insutype, assistance: cached.assistance, accountBalance: fen(cached.balance), mutualAidBalance: fen(0) },
       // The year's accumulations are not known offline: assume the caps are reached (no pooling).
       ytd: { ...emptyYtd(), pooled: { outpatient: fen(1e12), chronic: fen(1e12), inpatient: fen(1e12) } },
       useAccount,
     });
-    return { medfee: s.medfeeSumamt, fund: s.fundPaySumamt, hifp: s.hifpPay, hifmi: s.hifmiPay, hifob: s.hifobPay, maf: s.mafPay, acct: s.acctPay, mulaid: s.acctMulaidPay, cash: s.psnCashPay, balance: s.balc };
+    return {
+      medfee: s.medfeeSumamt,
+      fund: s.fundPaySumamt,
+      hifp: s.hifpPay,
+      hifmi: s.hifmiPay,
+      hifob: s.hifobPay,
+      maf: s.mafPay,
+      acct: s.acctPay,
+      mulaid: s.acctMulaidPay,
+      cash: s.psnCashPay,
+      balance: s.balc,
+    };
   }
 
   /** What the outbox item carries: the sale as it was quoted and what the customer paid in cash. */
-  payload(checkoutId: string, person: SettlementPerson, lines: SettlementLine[], useAccount: boolean, quote: Quote | null, offline: boolean): SettlementPayload {
+  payload(
+    checkoutId: string,
+    person: SettlementPerson,
+    lines: SettlementLine[],
+    useAccount: boolean,
+    quote: Quote | null,
+    offline: boolean,
+  ): SettlementPayload {
     return {
       checkoutId,
       person,
@@ -120,14 +161,23 @@ export class CheckoutService {
   assertOfflineAllowed(person: SettlementPerson, total: number, estimate: SplitSummary, offlineToday: (psnNo: string, businessDate: string) => number): void {
     const L = this.limits;
     if (!L.enabled) throw new CheckoutError('OFFLINE_DISABLED', 'offline checkout is switched off on this terminal');
-    if (total > L.maxPerTransaction) throw new CheckoutError('OFFLINE_LIMIT_TRANSACTION', `offline checkouts are limited to ${formatMoney(L.maxPerTransaction)} each`);
+    if (total > L.maxPerTransaction)
+      throw new CheckoutError('OFFLINE_LIMIT_TRANSACTION', `offline checkouts are limited to ${formatMoney(L.maxPerTransaction)} each`);
     const day = beijingDate(this.clock.now());
     const today = offlineToday(person.psnNo, day);
-    if (today + total > L.maxPerPersonPerDay) throw new CheckoutError('OFFLINE_LIMIT_PERSON_DAY', `this person has reached the offline limit of ${formatMoney(L.maxPerPersonPerDay)} today`);
-    const open = this.outbox.list({ states: ['pending', 'sending', 'unknown', 'reversed'], kind: 'pharmacy-settlement' }).filter((i) => (i.payload as SettlementPayload).offline);
-    const exposure = open.reduce((s, i) => { const d = (i.payload as SettlementPayload).deferred!; return s + d.estimate.medfee - d.cashCollected; }, 0);
-    if (exposure + (estimate.medfee - estimate.cash) > L.maxTerminalExposure) throw new CheckoutError('OFFLINE_LIMIT_EXPOSURE', `unsettled offline checkouts on this terminal have reached ${formatMoney(L.maxTerminalExposure)}`);
+    if (today + total > L.maxPerPersonPerDay)
+      throw new CheckoutError('OFFLINE_LIMIT_PERSON_DAY', `this person has reached the offline limit of ${formatMoney(L.maxPerPersonPerDay)} today`);
+    const open = this.outbox
+      .list({ states: ['pending', 'sending', 'unknown', 'reversed'], kind: 'pharmacy-settlement' })
+      .filter((i) => (i.payload as SettlementPayload).offline);
+    const exposure = open.reduce((s, i) => {
+      const d = (i.payload as SettlementPayload).deferred!;
+      return s + d.estimate.medfee - d.cashCollected;
+    }, 0);
+    if (exposure + (estimate.medfee - estimate.cash) > L.maxTerminalExposure)
+      throw new CheckoutError('OFFLINE_LIMIT_EXPOSURE', `unsettled offline checkouts on this terminal have reached ${formatMoney(L.maxTerminalExposure)}`);
     const oldest = open.reduce<string | null>((o, i) => (!o || i.createdAt < o ? i.createdAt : o), null);
-    if (oldest && this.clock.now() - Date.parse(oldest) > L.maxAgeHours * 3600_000) throw new CheckoutError('OFFLINE_LIMIT_AGE', `an offline checkout has waited more than ${L.maxAgeHours} hours: settle the queue first`);
+    if (oldest && this.clock.now() - Date.parse(oldest) > L.maxAgeHours * 3600_000)
+      throw new CheckoutError('OFFLINE_LIMIT_AGE', `an offline checkout has waited more than ${L.maxAgeHours} hours: settle the queue first`);
   }
 }

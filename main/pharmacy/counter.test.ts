@@ -33,7 +33,10 @@ afterEach(async () => {
   await r.close();
 });
 
-const settled2102 = (psnNo: string, code: string) => sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE psn_no = ? AND fixmedins_code = ? AND infno = '2102' AND state IN ('settled', 'cancelled')").get(psnNo, code) as { n: number };
+const settled2102 = (psnNo: string, code: string) =>
+  sim.db
+    .prepare("SELECT COUNT(*) AS n FROM settlement WHERE psn_no = ? AND fixmedins_code = ? AND infno = '2102' AND state IN ('settled', 'cancelled')")
+    .get(psnNo, code) as { n: number };
 const balance = (psnNo: string) => (sim.db.prepare('SELECT balance FROM person WHERE psn_no = ?').get(psnNo) as { balance: number }).balance;
 const code = () => r.client['o'].terminal.fixmedinsCode as string;
 const pay = (quoteId: string) => r.pharmacy.counter.pay(quoteId, { cashierConfirmed: true, customerConfirmed: true });
@@ -123,7 +126,14 @@ describe('rules of the counter', () => {
     // 7 boxes of insulin at ¥168.90: ¥1,182.30 against a ¥1,000 ceiling.
     await expect(r.pharmacy.counter.quote(items([11, 7]), true, TEST_RX)).rejects.toMatchObject({ code: 'CHECKOUT_LIMIT_SALE' });
     await expect(r.pharmacy.counter.quote(items([11, 5]), true, TEST_RX)).resolves.toMatchObject({ mode: 'online' });
-    r.checkout.rememberPerson({ psnNo: p.psnNo, insutype: p.insutype, insuplcAdmdvs: p.insuplcAdmdvs, balance: p.balance, assistance: p.assistance, certNo: p.idNumber });
+    r.checkout.rememberPerson({
+      psnNo: p.psnNo,
+      insutype: p.insutype,
+      insuplcAdmdvs: p.insuplcAdmdvs,
+      balance: p.balance,
+      assistance: p.assistance,
+      certNo: p.idNumber,
+    });
     r.setOnline(false);
     await expect(r.pharmacy.counter.quote(items([11, 2]), true, TEST_RX)).rejects.toMatchObject({ code: 'OFFLINE_LIMIT_TRANSACTION' });
     await expect(r.pharmacy.counter.quote(items([11, 1]), true, TEST_RX)).resolves.toMatchObject({ mode: 'offline' });
@@ -159,7 +169,15 @@ describe('the shift report and the day', () => {
     for (const p of people.slice(0, 4)) sold.push((await sell(r, p, items([4, 1], [13, 1]))).sale);
     await r.pharmacy.counter.refund(sold[1]!.saleId, 'customer-return', undefined);
     // Two sales while the platform is away; they settle when it returns.
-    for (const p of people.slice(4, 6)) r.checkout.rememberPerson({ psnNo: p.psnNo, insutype: p.insutype, insuplcAdmdvs: p.insuplcAdmdvs, balance: p.balance, assistance: p.assistance, certNo: p.idNumber });
+    for (const p of people.slice(4, 6))
+      r.checkout.rememberPerson({
+        psnNo: p.psnNo,
+        insutype: p.insutype,
+        insuplcAdmdvs: p.insuplcAdmdvs,
+        balance: p.balance,
+        assistance: p.assistance,
+        certNo: p.idNumber,
+      });
     await sim.setReachable(false);
     r.setOnline(false);
     for (const p of people.slice(4, 6)) expect((await sell(r, p, items([5, 1]))).sale.state).toBe('pending-offline');

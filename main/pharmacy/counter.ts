@@ -90,7 +90,15 @@ export class CheckoutCounter {
   }
 
   catalogue() {
-    return this.catalogueData.drugs.map((d) => ({ listCode: d.hilistCode, barcode: d.barcode, name: d.name, spec: d.spec, price: fen(d.price), prescription: d.prescription, classLevel: d.chrgitmLv }));
+    return this.catalogueData.drugs.map((d) => ({
+      listCode: d.hilistCode,
+      barcode: d.barcode,
+      name: d.name,
+      spec: d.spec,
+      price: fen(d.price),
+      prescription: d.prescription,
+      classLevel: d.chrgitmLv,
+    }));
   }
 
   drugForBarcode(code: string) {
@@ -104,16 +112,43 @@ export class CheckoutCounter {
     if (this.hasCustomer) return this.customer;
     let c: SaleCustomer & { balance: Fen };
     try {
-      const r = await this.client.query('1101', { data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01' } });
+      const r = await this.client.query('1101', {
+        data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01' },
+      });
       const ins = r.insuinfo[0];
       if (!ins) throw new BridgeError('CHECKOUT_NOT_INSURED', 'the platform has no insurance record for this person');
-      c = { psnNo: r.baseinfo.psn_no, name: r.baseinfo.psn_name, certType: id.certType, certNo: id.certNo, insutype: ins.insutype as '310' | '390', admdvs: ins.insuplc_admdvs, provenBy: id.provenBy, balance: fen(ins.balc) };
+      c = {
+        psnNo: r.baseinfo.psn_no,
+        name: r.baseinfo.psn_name,
+        certType: id.certType,
+        certNo: id.certNo,
+        insutype: ins.insutype as '310' | '390',
+        admdvs: ins.insuplc_admdvs,
+        provenBy: id.provenBy,
+        balance: fen(ins.balc),
+      };
       const idet = r.idetinfo[0]?.memo ?? null;
-      this.checkout.rememberPerson({ psnNo: c.psnNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs, balance: c.balance, assistance: (idet as never) ?? null, certNo: id.idNumber ?? id.certNo });
+      this.checkout.rememberPerson({
+        psnNo: c.psnNo,
+        insutype: c.insutype,
+        insuplcAdmdvs: c.admdvs,
+        balance: c.balance,
+        assistance: (idet as never) ?? null,
+        certNo: id.idNumber ?? id.certNo,
+      });
     } catch (err) {
       const cached = id.idNumber ? this.checkout.cachedByCert(id.idNumber) : null;
       if (!cached) throw err;
-      c = { psnNo: cached.psnNo, name: id.name ?? '', certType: id.certType, certNo: id.certNo, insutype: cached.insutype, admdvs: cached.insuplcAdmdvs, provenBy: id.provenBy, balance: fen(cached.balance) };
+      c = {
+        psnNo: cached.psnNo,
+        name: id.name ?? '',
+        certType: id.certType,
+        certNo: id.certNo,
+        insutype: cached.insutype,
+        admdvs: cached.insuplcAdmdvs,
+        provenBy: id.provenBy,
+        balance: fen(cached.balance),
+      };
     }
     if (this.session.current !== id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer changed while their record was read');
     this.customer = c;
@@ -123,7 +158,13 @@ export class CheckoutCounter {
 
   async customerView() {
     const c = await this.current();
-    return { maskedName: maskName(c.name), maskedNo: maskIdNumber(this.session.current?.idNumber ?? c.certNo), insutype: c.insutype, balance: c.balance, provenBy: c.provenBy };
+    return {
+      maskedName: maskName(c.name),
+      maskedNo: maskIdNumber(this.session.current?.idNumber ?? c.certNo),
+      insutype: c.insutype,
+      balance: c.balance,
+      provenBy: c.provenBy,
+    };
   }
 
   private requireShift() {
@@ -140,17 +181,33 @@ export class CheckoutCounter {
       const d = this.catalogueData.byCode(i.listCode);
       if (!d) throw new BridgeError('CHECKOUT_UNKNOWN_DRUG', `unknown drug ${i.listCode}`);
       if (!Number.isInteger(i.quantity) || i.quantity < 1 || i.quantity > this.rules.maxQuantityPerLine) {
-        throw new BridgeError('CHECKOUT_QUANTITY_INVALID', `${d.name}: the quantity must be a whole number of packs from 1 to ${this.rules.maxQuantityPerLine}`);
+        throw new BridgeError(
+          'CHECKOUT_QUANTITY_INVALID',
+          `${d.name}: the quantity must be a whole number of packs from 1 to ${this.rules.maxQuantityPerLine}`,
+        );
       }
-      if (d.prescription && !rx) throw new BridgeError('CHECKOUT_PRESCRIPTION_REQUIRED', `${d.name} is a prescription drug: enter the prescription number and the prescribing doctor`);
-      return { feedetlSn: String(k + 1), listCode: d.hilistCode, name: d.name, unitPrice: fen(d.price), quantityMilli: i.quantity * 1000, ...(d.prescription && rx ? { rx } : {}) };
+      if (d.prescription && !rx)
+        throw new BridgeError('CHECKOUT_PRESCRIPTION_REQUIRED', `${d.name} is a prescription drug: enter the prescription number and the prescribing doctor`);
+      return {
+        feedetlSn: String(k + 1),
+        listCode: d.hilistCode,
+        name: d.name,
+        unitPrice: fen(d.price),
+        quantityMilli: i.quantity * 1000,
+        ...(d.prescription && rx ? { rx } : {}),
+      };
     });
   }
 
   /** One sale's ceiling: the counter's, and the lower offline one while the platform is away. */
   private assertWithinSaleLimit(total: number, mode: 'online' | 'offline'): void {
-    if (total > this.rules.maxPerSale) throw new BridgeError('CHECKOUT_LIMIT_SALE', `one sale may come to at most ${formatMoney(this.rules.maxPerSale)}; this basket is ${formatMoney(total)}`);
-    if (mode === 'offline' && total > this.rules.maxOfflinePerSale) throw new BridgeError('OFFLINE_LIMIT_TRANSACTION', `offline sales are limited to ${formatMoney(this.rules.maxOfflinePerSale)} each; this basket is ${formatMoney(total)}`);
+    if (total > this.rules.maxPerSale)
+      throw new BridgeError('CHECKOUT_LIMIT_SALE', `one sale may come to at most ${formatMoney(this.rules.maxPerSale)}; this basket is ${formatMoney(total)}`);
+    if (mode === 'offline' && total > this.rules.maxOfflinePerSale)
+      throw new BridgeError(
+        'OFFLINE_LIMIT_TRANSACTION',
+        `offline sales are limited to ${formatMoney(this.rules.maxOfflinePerSale)} each; this basket is ${formatMoney(total)}`,
+      );
   }
 
   /** Pre-settles the basket and keeps it as a quoted sale; the newest quote of a customer is the only one payable. */
@@ -160,10 +217,12 @@ export class CheckoutCounter {
     const total = lines.reduce((s, l) => s + Math.round((l.unitPrice * l.quantityMilli) / 1000), 0);
     this.assertWithinSaleLimit(total, 'online');
     const c = await this.current();
-    const q = await this.checkout.quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount).catch((err: unknown) => {
-      if (err instanceof CheckoutError) throw new BridgeError(err.code, err.message);
-      throw err;
-    });
+    const q = await this.checkout
+      .quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount)
+      .catch((err: unknown) => {
+        if (err instanceof CheckoutError) throw new BridgeError(err.code, err.message);
+        throw err;
+      });
     this.assertWithinSaleLimit(total, q.mode);
     const now = this.clock.now();
     const saleId = randomUUID();
@@ -172,7 +231,20 @@ export class CheckoutCounter {
     this.outbox.db.transaction(() => {
       this.sales.supersedeQuotes(nowIso, c.psnNo);
       this.sales.insertQuote(
-        { saleId, shiftId: shift.shiftId, customer: { psnNo: c.psnNo, name: c.name, certType: c.certType, certNo: c.certNo, insutype: c.insutype, admdvs: c.admdvs, provenBy: c.provenBy }, lines, prescription: rx ?? null, useAccount, mode: q.mode, quote: q.split, total: fen(total), quotedAt: nowIso, expiresAt, businessDate: beijingDate(now) },
+        {
+          saleId,
+          shiftId: shift.shiftId,
+          customer: { psnNo: c.psnNo, name: c.name, certType: c.certType, certNo: c.certNo, insutype: c.insutype, admdvs: c.admdvs, provenBy: c.provenBy },
+          lines,
+          prescription: rx ?? null,
+          useAccount,
+          mode: q.mode,
+          quote: q.split,
+          total: fen(total),
+          quotedAt: nowIso,
+          expiresAt,
+          businessDate: beijingDate(now),
+        },
         nowIso,
       );
     })();
@@ -195,7 +267,8 @@ export class CheckoutCounter {
   private async payOnce(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
     const sale = this.sales.find(quoteId);
     if (!sale) throw new BridgeError('CHECKOUT_NO_SUCH_QUOTE', 'pre-settle first: there is no such quote');
-    if (sale.state === 'expired' || sale.state === 'superseded') throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'this quote can no longer be paid (it expired, or a newer one was made): pre-settle again');
+    if (sale.state === 'expired' || sale.state === 'superseded')
+      throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'this quote can no longer be paid (it expired, or a newer one was made): pre-settle again');
     if (sale.state !== 'quoted') return this.viewOf(sale);
     const shift = this.requireShift();
     const nowMs = this.clock.now();
@@ -206,9 +279,16 @@ export class CheckoutCounter {
       throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'the quote has expired: pre-settle again');
     }
     const who = this.session.current;
-    if (!who || (this.hasCustomer && this.customer.psnNo !== sale.customer.psnNo)) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer of this quote is no longer at the counter');
+    if (!who || (this.hasCustomer && this.customer.psnNo !== sale.customer.psnNo))
+      throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer of this quote is no longer at the counter');
     this.assertWithinSaleLimit(sale.total, sale.mode);
-    const person = { psnNo: sale.customer.psnNo, certType: sale.customer.certType, certNo: sale.customer.certNo, insutype: sale.customer.insutype, insuplcAdmdvs: sale.customer.admdvs };
+    const person = {
+      psnNo: sale.customer.psnNo,
+      certType: sale.customer.certType,
+      certNo: sale.customer.certNo,
+      insutype: sale.customer.insutype,
+      insuplcAdmdvs: sale.customer.admdvs,
+    };
     if (sale.mode === 'offline') {
       try {
         this.checkout.assertOfflineAllowed(person, sale.total, sale.quote, (psn, day) => this.sales.offlineTotal(psn, day));
@@ -223,7 +303,16 @@ export class CheckoutCounter {
       const fresh = this.sales.find(sale.saleId);
       if (fresh?.state !== 'quoted') return null;
       const it = this.outbox.enqueue(SETTLEMENT_KIND, person.psnNo, payload);
-      const moved = this.sales.markPaying(sale.saleId, { itemId: it.itemId, cashCollected: sale.quote.cash, cashierConfirmedAt: now, customerConfirmed: { by: confirmation.customerConfirmed ? who.provenBy : 'none', at: now } }, now);
+      const moved = this.sales.markPaying(
+        sale.saleId,
+        {
+          itemId: it.itemId,
+          cashCollected: sale.quote.cash,
+          cashierConfirmedAt: now,
+          customerConfirmed: { by: confirmation.customerConfirmed ? who.provenBy : 'none', at: now },
+        },
+        now,
+      );
       if (!moved) throw new BridgeError('CHECKOUT_RACE', 'the sale changed while it was being paid');
       return it;
     })();
@@ -327,13 +416,43 @@ export class CheckoutCounter {
 
   salesToday() {
     const day = beijingDate(this.clock.now());
-    const out: { saleId: string; itemId: string; kind: 'sale' | 'refund'; state: string; total: number; setlId: string | null; refundable: boolean; at: string; reason: string | null }[] = [];
+    const out: {
+      saleId: string;
+      itemId: string;
+      kind: 'sale' | 'refund';
+      state: string;
+      total: number;
+      setlId: string | null;
+      refundable: boolean;
+      at: string;
+      reason: string | null;
+    }[] = [];
     for (const s of this.sales.ofDay(day)) {
       const it = this.item(s);
-      out.push({ saleId: s.saleId, itemId: s.itemId!, kind: 'sale', state: s.state, total: it?.result?.split.medfee ?? s.total, setlId: it?.result?.setlId || null, refundable: s.state === 'settled', at: s.quotedAt, reason: it?.reason ?? null });
+      out.push({
+        saleId: s.saleId,
+        itemId: s.itemId!,
+        kind: 'sale',
+        state: s.state,
+        total: it?.result?.split.medfee ?? s.total,
+        setlId: it?.result?.setlId || null,
+        refundable: s.state === 'settled',
+        at: s.quotedAt,
+        reason: it?.reason ?? null,
+      });
       for (const r of this.refunds.ofSale(s.saleId)) {
         const ri = this.outbox.get<RefundPayload, SettlementResult>(r.itemId);
-        out.push({ saleId: s.saleId, itemId: r.itemId, kind: 'refund', state: ri.state, total: ri.result?.split.medfee ?? -s.total, setlId: ri.result?.setlId || null, refundable: false, at: r.createdAt, reason: r.reason });
+        out.push({
+          saleId: s.saleId,
+          itemId: r.itemId,
+          kind: 'refund',
+          state: ri.state,
+          total: ri.result?.split.medfee ?? -s.total,
+          setlId: ri.result?.setlId || null,
+          refundable: false,
+          at: r.createdAt,
+          reason: r.reason,
+        });
       }
     }
     return out;
@@ -352,7 +471,10 @@ export class CheckoutCounter {
     const shift = this.requireShift();
     const sale = this.syncSale(saleId);
     if (!sale.itemId) throw new BridgeError('CHECKOUT_NOT_REFUNDABLE', 'only a settled sale can be refunded');
-    const live = this.refunds.ofSale(saleId).map((r) => ({ r, it: this.outbox.get(r.itemId) })).find(({ it }) => it.state !== 'failed-business');
+    const live = this.refunds
+      .ofSale(saleId)
+      .map((r) => ({ r, it: this.outbox.get(r.itemId) }))
+      .find(({ it }) => it.state !== 'failed-business');
     if (live) {
       if (live.it.state === 'done') throw new BridgeError('CHECKOUT_ALREADY_REFUNDED', 'this sale is already refunded');
       return this.refundView(live.r.refundId, sale, live.it);
@@ -360,7 +482,13 @@ export class CheckoutCounter {
     const it = this.item(sale)!;
     if (sale.state !== 'settled' || !it.result?.setlId) throw new BridgeError('CHECKOUT_NOT_REFUNDABLE', 'only a settled sale can be refunded');
     const now = this.clock.nowIso();
-    const payload: RefundPayload = { saleItemId: it.itemId, setlId: it.result.setlId, mdtrtId: it.result.mdtrtId, psnNo: sale.customer.psnNo, insuplcAdmdvs: sale.customer.admdvs };
+    const payload: RefundPayload = {
+      saleItemId: it.itemId,
+      setlId: it.result.setlId,
+      mdtrtId: it.result.mdtrtId,
+      psnNo: sale.customer.psnNo,
+      insuplcAdmdvs: sale.customer.admdvs,
+    };
     const refundId = randomUUID();
     const item = this.outbox.db.transaction(() => {
       const ri = this.outbox.enqueue(REFUND_KIND, payload.psnNo, payload);
@@ -396,7 +524,9 @@ export class CheckoutCounter {
 
   queue() {
     const c = this.outbox.counts();
-    const attention = this.outbox.list({ states: ['needs-attention', 'unknown'] }).map((i) => ({ itemId: i.itemId, state: i.state, reason: i.reason, collect: (i.result as SettlementResult | null)?.collect ?? null, at: i.createdAt }));
+    const attention = this.outbox
+      .list({ states: ['needs-attention', 'unknown'] })
+      .map((i) => ({ itemId: i.itemId, state: i.state, reason: i.reason, collect: (i.result as SettlementResult | null)?.collect ?? null, at: i.createdAt }));
     return { pending: c.pending + c.sending + c.reversed, unknown: c.unknown, needsAttention: c['needs-attention'], done: c.done, attention };
   }
 
@@ -429,7 +559,18 @@ export class CheckoutCounter {
     const refunds = this.refunds.ofShift(shift.shiftId).map((r) => ({ r, it: this.outbox.get<RefundPayload, SettlementResult>(r.itemId) }));
     const unsynced = [...sales.map((x) => x.it), ...refunds.map((x) => x.it)].filter((i) => UNSYNCED.includes(i.state));
     if (unsynced.length) throw new BridgeError('SHIFT_UNSYNCED', `${unsynced.length} transaction(s) of this shift are not settled with the platform yet`);
-    const report: ShiftReport = { shiftId: shift.shiftId, cashier: shift.cashier, openedAt: shift.openedAt, closedAt: this.clock.nowIso(), sales: emptyTotals(), refunds: emptyTotals(), net: emptyTotals(), offline: { count: 0, medfee: 0 }, attention: [], receiptJobId: null };
+    const report: ShiftReport = {
+      shiftId: shift.shiftId,
+      cashier: shift.cashier,
+      openedAt: shift.openedAt,
+      closedAt: this.clock.nowIso(),
+      sales: emptyTotals(),
+      refunds: emptyTotals(),
+      net: emptyTotals(),
+      offline: { count: 0, medfee: 0 },
+      attention: [],
+      receiptJobId: null,
+    };
     const add = (t: typeof report.sales, s: SplitSummary, sign: 1 | -1) => {
       t.count++;
       t.medfee += sign * s.medfee;
@@ -438,7 +579,8 @@ export class CheckoutCounter {
       t.cash += sign * s.cash;
     };
     for (const { s, it } of sales) {
-      if (it.state === 'needs-attention') report.attention.push({ saleId: s.saleId, itemId: it.itemId, reason: it.reason, collect: it.result?.collect ?? null });
+      if (it.state === 'needs-attention')
+        report.attention.push({ saleId: s.saleId, itemId: it.itemId, reason: it.reason, collect: it.result?.collect ?? null });
       if (s.mode === 'offline') {
         report.offline.count++;
         report.offline.medfee += s.total;
@@ -450,7 +592,13 @@ export class CheckoutCounter {
       // The platform answers a refund with negative amounts; the report shows what went back.
       if (it.state === 'done' && it.result) add(report.refunds, it.result.split, it.result.split.medfee < 0 ? -1 : 1);
     }
-    report.net = { count: report.sales.count + report.refunds.count, medfee: report.sales.medfee - report.refunds.medfee, fund: report.sales.fund - report.refunds.fund, account: report.sales.account - report.refunds.account, cash: report.sales.cash - report.refunds.cash };
+    report.net = {
+      count: report.sales.count + report.refunds.count,
+      medfee: report.sales.medfee - report.refunds.medfee,
+      fund: report.sales.fund - report.refunds.fund,
+      account: report.sales.account - report.refunds.account,
+      cash: report.sales.cash - report.refunds.cash,
+    };
     const printer = this.receiptPrinter();
     if (printer) {
       const id = `shift-${shift.shiftId}`;

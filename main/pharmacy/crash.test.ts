@@ -58,7 +58,7 @@ describe('crash safety under SIGKILL', () => {
     sim.faults.add({ kind: 'infcode-1', probability: 0.04, infnos: ['2102'] });
     sim.faults.add({ kind: 'http-5xx', probability: 0.03 });
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
     // A little latency so that kills land in the middle of the work, not between runs.
     sim.faults.latencyMs = 4;
     const sold = () => (sim.db.prepare("SELECT COUNT(DISTINCT msgid) AS n FROM msg_log WHERE infno = '2102'").get() as { n: number }).n;
@@ -77,17 +77,31 @@ describe('crash safety under SIGKILL', () => {
 
     const r = rig(sim.url, { file: db, keyFile: key, fixmedinsCode: code });
     try {
-      const sales = r.db.prepare('SELECT sale_id, item_id, state FROM pharmacy_sale WHERE item_id IS NOT NULL').all() as { sale_id: string; item_id: string; state: string }[];
+      const sales = r.db.prepare('SELECT sale_id, item_id, state FROM pharmacy_sale WHERE item_id IS NOT NULL').all() as {
+        sale_id: string;
+        item_id: string;
+        state: string;
+      }[];
       expect(sales.length).toBe(TARGET);
       const items = sales.map((s) => r.outbox.get<unknown, SettlementResult>(s.item_id));
       // Settled once; a sale whose settlement came out dearer than its quote waits for the cashier to collect the difference.
-      expect(items.filter((i) => !(i.state === 'done' || (i.state === 'needs-attention' && i.reason === 'COLLECT_DIFFERENCE' && i.result?.setlId))).map((i) => `${i.state} ${i.reason}`)).toEqual([]);
+      expect(
+        items
+          .filter((i) => !(i.state === 'done' || (i.state === 'needs-attention' && i.reason === 'COLLECT_DIFFERENCE' && i.result?.setlId)))
+          .map((i) => `${i.state} ${i.reason}`),
+      ).toEqual([]);
       // Every refund asked for was made, once; the sale says so.
       const refunds = r.db.prepare('SELECT sale_id, item_id FROM pharmacy_refund').all() as { sale_id: string; item_id: string }[];
       expect(refunds.map((x) => r.outbox.get(x.item_id).state).filter((st) => st !== 'done')).toEqual([]);
       expect(new Set(refunds.map((x) => x.sale_id)).size).toBe(refunds.length);
       const refunded = new Set(refunds.map((x) => x.sale_id));
-      expect(sales.filter((s) => refunded.has(s.sale_id) && s.state !== 'refunded').map((s) => `${s.state} ${JSON.stringify(r.outbox.journalFor(refunds.find((x) => x.sale_id === s.sale_id)!.item_id).map((j) => [j.infno, j.outcome]))}`)).toEqual([]);
+      expect(
+        sales
+          .filter((s) => refunded.has(s.sale_id) && s.state !== 'refunded')
+          .map(
+            (s) => `${s.state} ${JSON.stringify(r.outbox.journalFor(refunds.find((x) => x.sale_id === s.sale_id)!.item_id).map((j) => [j.infno, j.outcome]))}`,
+          ),
+      ).toEqual([]);
       expect(sales.filter((s) => !refunded.has(s.sale_id) && s.state !== 'settled' && s.state !== 'needs-attention').map((s) => s.state)).toEqual([]);
       // Expired quotes were refused and never reached the platform.
       const expired = (r.db.prepare("SELECT COUNT(*) AS n FROM pharmacy_sale WHERE state = 'expired'").get() as { n: number }).n;
@@ -95,13 +109,17 @@ describe('crash safety under SIGKILL', () => {
 
       // The platform holds exactly one settlement per accepted sale, under the msgid the terminal recorded;
       // the refunded ones are cancelled there, each by exactly one refund row.
-      const atCentre = sim.db.prepare("SELECT msgid, setl_id, state FROM settlement WHERE fixmedins_code = ? AND infno = '2102' AND state IN ('settled', 'cancelled')").all(code) as { msgid: string; setl_id: string; state: string }[];
+      const atCentre = sim.db
+        .prepare("SELECT msgid, setl_id, state FROM settlement WHERE fixmedins_code = ? AND infno = '2102' AND state IN ('settled', 'cancelled')")
+        .all(code) as { msgid: string; setl_id: string; state: string }[];
       expect(atCentre.length).toBe(sales.length);
       expect(new Set(atCentre.map((l) => l.msgid))).toEqual(new Set(items.map((i) => i.result!.msgid)));
       expect(new Set(atCentre.map((l) => l.setl_id))).toEqual(new Set(items.map((i) => i.result!.setlId)));
       const refundedSetl = new Set(sales.filter((s) => refunded.has(s.sale_id)).map((s) => r.outbox.get<unknown, SettlementResult>(s.item_id).result!.setlId));
       expect(new Set(atCentre.filter((l) => l.state === 'cancelled').map((l) => l.setl_id))).toEqual(refundedSetl);
-      const refundRows = sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE fixmedins_code = ? AND infno = '2103' AND state = 'settled'").get(code) as { n: number };
+      const refundRows = sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE fixmedins_code = ? AND infno = '2103' AND state = 'settled'").get(code) as {
+        n: number;
+      };
       expect(refundRows.n).toBe(refunds.length);
       // Reversed settlements are undone at the platform; the journal records every one of them.
       const reversed = sim.db.prepare("SELECT msgid FROM settlement WHERE fixmedins_code = ? AND state = 'reversed'").all(code) as { msgid: string }[];

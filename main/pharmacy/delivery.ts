@@ -19,7 +19,14 @@ export function settlementDelivery(clock: Clock, changed: (item: OutboxItem) => 
   const refused = (it: OutboxItem<SettlementPayload>, kit: DeliveryKit, msgid: string | null, message: string) => {
     const d = it.payload.deferred;
     if (it.payload.offline && d) {
-      const result: SettlementResult = { setlId: '', mdtrtId: '', msgid: '', split: d.estimate, settledAt: '', collect: fen(d.estimate.medfee - d.cashCollected) };
+      const result: SettlementResult = {
+        setlId: '',
+        mdtrtId: '',
+        msgid: '',
+        split: d.estimate,
+        settledAt: '',
+        collect: fen(d.estimate.medfee - d.cashCollected),
+      };
       return kit.refused(it, msgid, message, { state: 'needs-attention', reason: `PLATFORM_REFUSED: ${message}`, result });
     }
     return kit.refused(it, msgid, message);
@@ -67,7 +74,12 @@ export function refundDelivery(clock: Clock, changed: (item: OutboxItem) => void
       const r = await kit.sendJournalled(it, '2103', { data: { setl_id: p.setlId, mdtrt_id: p.mdtrtId, psn_no: p.psnNo } }, who(p));
       if (r.kind === 'ok') {
         const s = r.output.setlinfo;
-        return kit.done(it, r.msgid, { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid: r.msgid, split: summaryOf(s), settledAt: clock.nowIso() } satisfies SettlementResult, { ref: s.setl_id ?? null });
+        return kit.done(
+          it,
+          r.msgid,
+          { setlId: s.setl_id ?? '', mdtrtId: s.mdtrt_id, msgid: r.msgid, split: summaryOf(s), settledAt: clock.nowIso() } satisfies SettlementResult,
+          { ref: s.setl_id ?? null },
+        );
       }
       if (r.kind === 'business-error') return kit.refused(it, r.msgid, r.message);
       return kit.notAnswered(it, r.msgid, r);

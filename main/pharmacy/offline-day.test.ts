@@ -28,7 +28,14 @@ describe('a day offline', () => {
     for (const p of people) {
       const info = await r.client.query('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: p.idNumber, psn_cert_type: '01' } });
       const ins = info.insuinfo[0]!;
-      r.checkout.rememberPerson({ psnNo: p.psnNo, insutype: ins.insutype as '310' | '390', insuplcAdmdvs: ins.insuplc_admdvs, balance: ins.balc, assistance: p.assistance, certNo: p.idNumber });
+      r.checkout.rememberPerson({
+        psnNo: p.psnNo,
+        insutype: ins.insutype as '310' | '390',
+        insuplcAdmdvs: ins.insuplc_admdvs,
+        balance: ins.balc,
+        assistance: p.assistance,
+        certNo: p.idNumber,
+      });
     }
     await sim.setReachable(false);
     r.setOnline(false);
@@ -57,10 +64,13 @@ describe('a day offline', () => {
     // Evening: the platform returns and the queue settles.
     await sim.setReachable(true);
     r.setOnline(true);
-    await waitUntil(async () => {
-      await r.drainer.drainOnce();
-      return r.outbox.counts().pending === 0;
-    }, { timeoutMs: 60_000, what: 'the offline queue to settle' });
+    await waitUntil(
+      async () => {
+        await r.drainer.drainOnce();
+        return r.outbox.counts().pending === 0;
+      },
+      { timeoutMs: 60_000, what: 'the offline queue to settle' },
+    );
     const c = r.outbox.counts();
     expect(c.pending + c.unknown + c.sending).toBe(0);
     // Done, or waiting for the cashier to collect a difference: nothing lost, nothing refused.

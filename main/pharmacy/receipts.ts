@@ -13,7 +13,16 @@ import { refundReasonName, type RefundReason } from './refunds';
 
 export function saleReceipt(sale: Sale, split: SplitSummary, setlId: string | null, institutionName: string, at: number): Buffer {
   const pending = !setlId;
-  const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line(pending ? '医保购药单（待结算）' : '医保购药结算单').size(1, 1).line(institutionName).align('left').rule();
+  const r = new ReceiptBuilder()
+    .init()
+    .chinese()
+    .align('center')
+    .size(2, 2)
+    .line(pending ? '医保购药单（待结算）' : '医保购药结算单')
+    .size(1, 1)
+    .line(institutionName)
+    .align('left')
+    .rule();
   r.pair('参保人', maskName(sale.customer.name)).pair('时间', infTime(at)).pair('单号', sale.saleId.slice(0, 8)).rule();
   for (const l of sale.lines) r.pair(`${l.name} ×${l.quantityMilli / 1000}`, m(Math.round((l.unitPrice * l.quantityMilli) / 1000)));
   const rx = sale.prescription;
@@ -60,9 +69,22 @@ export function refundReceipt(sale: Sale, original: SplitSummary, origSetlId: st
 
 export function shiftReceipt(report: ShiftReport): Buffer {
   const r = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line('交班报表').size(1, 1).align('left').rule();
-  r.pair('收银员', report.cashier).pair('开班', infTime(Date.parse(report.openedAt))).pair('交班', infTime(Date.parse(report.closedAt))).rule();
-  r.pair('结算笔数', String(report.sales.count)).pair('  其中离线', String(report.offline.count)).pair('医疗费合计', m(report.sales.medfee)).pair('基金支付', m(report.sales.fund)).pair('个人账户', m(report.sales.account)).pair('现金', m(report.sales.cash));
-  r.rule().pair('退费笔数', String(report.refunds.count)).pair('退还医疗费', m(report.refunds.medfee)).pair('退回基金', m(report.refunds.fund)).pair('退回个人账户', m(report.refunds.account)).pair('退还现金', m(report.refunds.cash));
+  r.pair('收银员', report.cashier)
+    .pair('开班', infTime(Date.parse(report.openedAt)))
+    .pair('交班', infTime(Date.parse(report.closedAt)))
+    .rule();
+  r.pair('结算笔数', String(report.sales.count))
+    .pair('  其中离线', String(report.offline.count))
+    .pair('医疗费合计', m(report.sales.medfee))
+    .pair('基金支付', m(report.sales.fund))
+    .pair('个人账户', m(report.sales.account))
+    .pair('现金', m(report.sales.cash));
+  r.rule()
+    .pair('退费笔数', String(report.refunds.count))
+    .pair('退还医疗费', m(report.refunds.medfee))
+    .pair('退回基金', m(report.refunds.fund))
+    .pair('退回个人账户', m(report.refunds.account))
+    .pair('退还现金', m(report.refunds.cash));
   r.rule().pair('净额 医疗费', m(report.net.medfee)).pair('净额 现金', m(report.net.cash));
   if (report.attention.length) {
     r.rule().line(`待处理 ${report.attention.length} 笔`);

@@ -16,7 +16,12 @@ import type { RefundPayload, SettlementPayload, SettlementResult } from './settl
 export interface ReconcileReport {
   date: string;
   totals: { insutype: string; count: number; medfee: number; fund: number; acct: number; result: string; description: string }[];
-  detail: { centreRows: number; matched: number; repaired: { setlId: string; msgid: string; action: string }[]; reported: { setlId: string; msgid: string; problem: string }[] } | null;
+  detail: {
+    centreRows: number;
+    matched: number;
+    repaired: { setlId: string; msgid: string; action: string }[];
+    reported: { setlId: string; msgid: string; problem: string }[];
+  } | null;
   error: string | null;
 }
 
@@ -71,16 +76,60 @@ export class Reconciler {
     for (const insutype of ['310', '390'] as const) {
       const mine = rows.filter((x) => x.insutype === insutype);
       const r = await this.client.send('3201', {
-        data: { insutype, clr_type: '41', setl_optins: mine[0]?.admdvs ?? '000000', stmt_begndate: date, stmt_enddate: date, medfee_sumamt: sum(mine, 'medfee'), fund_pay_sumamt: sum(mine, 'fund'), acct_pay: sum(mine, 'acct'), fixmedins_setl_cnt: mine.length },
+        data: {
+          insutype,
+          clr_type: '41',
+          setl_optins: mine[0]?.admdvs ?? '000000',
+          stmt_begndate: date,
+          stmt_enddate: date,
+          medfee_sumamt: sum(mine, 'medfee'),
+          fund_pay_sumamt: sum(mine, 'fund'),
+          acct_pay: sum(mine, 'acct'),
+          fixmedins_setl_cnt: mine.length,
+        },
       });
-      report.totals.push({ insutype, count: mine.length, medfee: sum(mine, 'medfee'), fund: sum(mine, 'fund'), acct: sum(mine, 'acct'), result: r.kind === 'ok' ? r.output.stmtinfo.stmt_rslt : r.kind, description: r.kind === 'ok' ? r.output.stmtinfo.stmt_rslt_dscr : r.message });
+      report.totals.push({
+        insutype,
+        count: mine.length,
+        medfee: sum(mine, 'medfee'),
+        fund: sum(mine, 'fund'),
+        acct: sum(mine, 'acct'),
+        result: r.kind === 'ok' ? r.output.stmtinfo.stmt_rslt : r.kind,
+        description: r.kind === 'ok' ? r.output.stmtinfo.stmt_rslt_dscr : r.message,
+      });
     }
-    const file = encodeDetailFile(`${this.fixmedinsCode}_${date}.txt`, rows.map((x) => ({ setlId: x.r.setlId, mdtrtId: x.r.mdtrtId, psnNo: x.psnNo, medfee: x.r.split.medfee, fund: x.r.split.fund, acct: x.r.split.acct, refund: x.refund })));
-    const up = await this.client.send('9101', { fsUploadIn: { in: file.toString('base64'), filename: `${this.fixmedinsCode}_${date}.zip`, fixmedins_code: this.fixmedinsCode } });
+    const file = encodeDetailFile(
+      `${this.fixmedinsCode}_${date}.txt`,
+      rows.map((x) => ({
+        setlId: x.r.setlId,
+        mdtrtId: x.r.mdtrtId,
+        psnNo: x.psnNo,
+        medfee: x.r.split.medfee,
+        fund: x.r.split.fund,
+        acct: x.r.split.acct,
+        refund: x.refund,
+      })),
+    );
+    const up = await this.client.send('9101', {
+      fsUploadIn: { in: file.toString('base64'), filename: `${this.fixmedinsCode}_${date}.zip`, fixmedins_code: this.fixmedinsCode },
+    });
     if (up.kind !== 'ok') return { ...report, error: `9101: ${up.kind === 'business-error' ? up.message : up.code}` };
-    const det = await this.client.send('3202', { data: { setl_optins: rows[0]?.admdvs ?? '000000', file_qury_no: up.output.file_qury_no, stmt_begndate: date, stmt_enddate: date, medfee_sumamt: sum(rows, 'medfee'), fund_pay_sumamt: sum(rows, 'fund'), cash_payamt: sum(rows, 'cash'), fixmedins_setl_cnt: rows.length } });
+    const det = await this.client.send('3202', {
+      data: {
+        setl_optins: rows[0]?.admdvs ?? '000000',
+        file_qury_no: up.output.file_qury_no,
+        stmt_begndate: date,
+        stmt_enddate: date,
+        medfee_sumamt: sum(rows, 'medfee'),
+        fund_pay_sumamt: sum(rows, 'fund'),
+        cash_payamt: sum(rows, 'cash'),
+        fixmedins_setl_cnt: rows.length,
+      },
+    });
     if (det.kind !== 'ok') return { ...report, error: `3202: ${det.kind === 'business-error' ? det.message : det.code}` };
-    const verdict = await this.client.send('9102', { fsDownloadIn: { file_qury_no: det.output.fileinfo.file_qury_no, filename: det.output.fileinfo.filename, fixmedins_code: this.fixmedinsCode } });
+    const verdict = await this.client.send('9102', {
+      fsDownloadIn: { file_qury_no: det.output.fileinfo.file_qury_no, filename: det.output.fileinfo.filename, fixmedins_code: this.fixmedinsCode },
+    });
     if (verdict.kind !== 'ok') return { ...report, error: `9102: ${verdict.kind === 'business-error' ? verdict.message : verdict.code}` };
     let lines: VerdictRow[];
     try {
@@ -88,7 +137,12 @@ export class Reconciler {
     } catch (err) {
       return { ...report, error: `9102: ${(err as Error).message}` };
     }
-    const detail = { centreRows: lines.length, matched: 0, repaired: [] as { setlId: string; msgid: string; action: string }[], reported: [] as { setlId: string; msgid: string; problem: string }[] };
+    const detail = {
+      centreRows: lines.length,
+      matched: 0,
+      repaired: [] as { setlId: string; msgid: string; action: string }[],
+      reported: [] as { setlId: string; msgid: string; problem: string }[],
+    };
     for (const { psnNo, mdtrtId, setlId, msgid, result: rslt, memo, medfee, fund, acct } of lines) {
       if (rslt === '0') {
         detail.matched++;
@@ -110,10 +164,25 @@ export class Reconciler {
           } else detail.reported.push({ setlId, msgid, problem: `duplicate at the centre; reversal failed: ${r.kind}` });
         } else if (item.state === 'unknown' || item.state === 'needs-attention' || item.state === 'sending') {
           // The settlement happened; the terminal never heard. Record it as done.
-          const split = { medfee, fund, hifp: fund, hifmi: fen(0), hifob: fen(0), maf: fen(0), acct, mulaid: fen(0), cash: fen(medfee - fund - acct), balance: null };
+          const split = {
+            medfee,
+            fund,
+            hifp: fund,
+            hifmi: fen(0),
+            hifob: fen(0),
+            maf: fen(0),
+            acct,
+            mulaid: fen(0),
+            cash: fen(medfee - fund - acct),
+            balance: null,
+          };
           this.outbox.db.transaction(() => {
             this.outbox.journalOutcome(msgid, 'ok', 'confirmed by reconciliation', setlId);
-            this.outbox.update(item.itemId, { state: 'done', reason: 'CONFIRMED_BY_RECONCILIATION', result: { setlId, mdtrtId, msgid, split, settledAt: this.clock.nowIso() } });
+            this.outbox.update(item.itemId, {
+              state: 'done',
+              reason: 'CONFIRMED_BY_RECONCILIATION',
+              result: { setlId, mdtrtId, msgid, split, settledAt: this.clock.nowIso() },
+            });
           })();
           detail.repaired.push({ setlId, msgid, action: 'confirmed' });
         } else detail.reported.push({ setlId, msgid, problem: `centre holds it; terminal item is ${item.state}` });

@@ -45,13 +45,26 @@ interface Row {
   created_at: string;
 }
 
-const toRefund = (r: Row): Refund => ({ refundId: r.refund_id, saleId: r.sale_id, shiftId: r.shift_id, reason: r.reason, note: r.note, itemId: r.item_id, cashierConfirmedAt: r.cashier_confirmed_at, createdAt: r.created_at });
+const toRefund = (r: Row): Refund => ({
+  refundId: r.refund_id,
+  saleId: r.sale_id,
+  shiftId: r.shift_id,
+  reason: r.reason,
+  note: r.note,
+  itemId: r.item_id,
+  cashierConfirmedAt: r.cashier_confirmed_at,
+  createdAt: r.created_at,
+});
 
 export class RefundBook {
   constructor(private readonly db: Db) {}
 
   insert(r: Refund): void {
-    this.db.prepare('INSERT INTO pharmacy_refund(refund_id, sale_id, shift_id, reason, note, item_id, cashier_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(r.refundId, r.saleId, r.shiftId, r.reason, r.note, r.itemId, r.cashierConfirmedAt, r.createdAt);
+    this.db
+      .prepare(
+        'INSERT INTO pharmacy_refund(refund_id, sale_id, shift_id, reason, note, item_id, cashier_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(r.refundId, r.saleId, r.shiftId, r.reason, r.note, r.itemId, r.cashierConfirmedAt, r.createdAt);
   }
 
   ofSale(saleId: string): Refund[] {

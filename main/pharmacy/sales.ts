@@ -15,7 +15,8 @@ import type { Fen } from '../bridge/contract/money';
 import type { OutboxItem, OutboxState } from '../outbox/outbox';
 import type { Prescription, SettlementLine, SplitSummary } from './settlement';
 
-export type SaleState = 'quoted' | 'paying' | 'settled' | 'pending-offline' | 'unknown' | 'needs-attention' | 'failed' | 'refunding' | 'refunded' | 'expired' | 'superseded';
+export type SaleState =
+  'quoted' | 'paying' | 'settled' | 'pending-offline' | 'unknown' | 'needs-attention' | 'failed' | 'refunding' | 'refunded' | 'expired' | 'superseded';
 
 export interface SaleCustomer {
   psnNo: string;
@@ -116,7 +117,21 @@ export class SaleBook {
         `INSERT INTO pharmacy_sale(sale_id, shift_id, state, psn_key, customer, basket, use_account, mode, quote, total, quoted_at, expires_at, business_date, updated_at)
          VALUES (?, ?, 'quoted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(s.saleId, s.shiftId, s.customer.psnNo, JSON.stringify(s.customer), JSON.stringify({ lines: s.lines, prescription: s.prescription }), s.useAccount ? 1 : 0, s.mode, JSON.stringify(s.quote), s.total, s.quotedAt, s.expiresAt, s.businessDate, now);
+      .run(
+        s.saleId,
+        s.shiftId,
+        s.customer.psnNo,
+        JSON.stringify(s.customer),
+        JSON.stringify({ lines: s.lines, prescription: s.prescription }),
+        s.useAccount ? 1 : 0,
+        s.mode,
+        JSON.stringify(s.quote),
+        s.total,
+        s.quotedAt,
+        s.expiresAt,
+        s.businessDate,
+        now,
+      );
   }
 
   find(saleId: string): Sale | null {
@@ -134,9 +149,15 @@ export class SaleBook {
   }
 
   /** quoted -> paying, with the item and both confirmations, only if the sale is still quoted. */
-  markPaying(saleId: string, change: { itemId: string; cashCollected: Fen; cashierConfirmedAt: string; customerConfirmed: { by: string; at: string } }, now: string): boolean {
+  markPaying(
+    saleId: string,
+    change: { itemId: string; cashCollected: Fen; cashierConfirmedAt: string; customerConfirmed: { by: string; at: string } },
+    now: string,
+  ): boolean {
     const r = this.db
-      .prepare("UPDATE pharmacy_sale SET state = 'paying', item_id = ?, cash_collected = ?, cashier_confirmed_at = ?, customer_confirmed = ?, updated_at = ? WHERE sale_id = ? AND state = 'quoted'")
+      .prepare(
+        "UPDATE pharmacy_sale SET state = 'paying', item_id = ?, cash_collected = ?, cashier_confirmed_at = ?, customer_confirmed = ?, updated_at = ? WHERE sale_id = ? AND state = 'quoted'",
+      )
       .run(change.itemId, change.cashCollected, change.cashierConfirmedAt, JSON.stringify(change.customerConfirmed), now, saleId);
     return r.changes === 1;
   }
@@ -154,15 +175,21 @@ export class SaleBook {
 
   /** Offline sales of one person on one business day, in fen (for the per-person offline limit). */
   offlineTotal(psnNo: string, businessDate: string): number {
-    return (this.db.prepare("SELECT COALESCE(SUM(total), 0) AS t FROM pharmacy_sale WHERE psn_key = ? AND business_date = ? AND mode = 'offline' AND item_id IS NOT NULL").get(psnNo, businessDate) as { t: number }).t;
+    return (
+      this.db
+        .prepare("SELECT COALESCE(SUM(total), 0) AS t FROM pharmacy_sale WHERE psn_key = ? AND business_date = ? AND mode = 'offline' AND item_id IS NOT NULL")
+        .get(psnNo, businessDate) as { t: number }
+    ).t;
   }
 
   ofShift(shiftId: string): Sale[] {
-    return (this.db.prepare("SELECT * FROM pharmacy_sale WHERE shift_id = ? AND item_id IS NOT NULL ORDER BY quoted_at").all(shiftId) as Row[]).map(toSale);
+    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE shift_id = ? AND item_id IS NOT NULL ORDER BY quoted_at').all(shiftId) as Row[]).map(toSale);
   }
 
   ofDay(businessDate: string): Sale[] {
-    return (this.db.prepare("SELECT * FROM pharmacy_sale WHERE business_date = ? AND item_id IS NOT NULL ORDER BY quoted_at").all(businessDate) as Row[]).map(toSale);
+    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE business_date = ? AND item_id IS NOT NULL ORDER BY quoted_at').all(businessDate) as Row[]).map(
+      toSale,
+    );
   }
 
   withItems(): Sale[] {

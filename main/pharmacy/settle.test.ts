@@ -23,7 +23,8 @@ beforeEach(async () => {
   await sim.setReachable(true);
 });
 
-const live = (psnNo: string) => sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE psn_no = ? AND infno = '2102' AND state = 'settled'").get(psnNo) as { n: number };
+const live = (psnNo: string) =>
+  sim.db.prepare("SELECT COUNT(*) AS n FROM settlement WHERE psn_no = ? AND infno = '2102' AND state = 'settled'").get(psnNo) as { n: number };
 const balance = (psnNo: string) => (sim.db.prepare('SELECT balance FROM person WHERE psn_no = ?').get(psnNo) as { balance: number }).balance;
 
 describe('online checkout through the outbox', () => {
@@ -95,7 +96,15 @@ describe('online checkout through the outbox', () => {
 
   it('an item found "sending" after a restart is treated as unknown, reversed (or found never applied), and redone', async () => {
     const p = RESIDENTS[11]!;
-    const payload: SettlementPayload = { checkoutId: 'crash', person: personOf(p), lines: basket([5, 1]), medType: '41', useAccount: true, deferred: null, offline: false };
+    const payload: SettlementPayload = {
+      checkoutId: 'crash',
+      person: personOf(p),
+      lines: basket([5, 1]),
+      medType: '41',
+      useAccount: true,
+      deferred: null,
+      offline: false,
+    };
     const item = r.outbox.enqueue('pharmacy-settlement', p.psnNo, payload);
     // The process died right after journalling the msgid, before sending it.
     r.outbox.db.transaction(() => {
@@ -111,13 +120,24 @@ describe('online checkout through the outbox', () => {
     const p = RESIDENTS[12]!;
     const bad = basket([0, 1]);
     bad[0]!.listCode = 'XX00000000000000000000';
-    const item = await r.settle(personOf(p), bad, true, { mode: 'online', split: { medfee: 1250, fund: 0, hifp: 0, hifmi: 0, hifob: 0, maf: 0, acct: 0, mulaid: 0, cash: 1250, balance: null } as never });
+    const item = await r.settle(personOf(p), bad, true, {
+      mode: 'online',
+      split: { medfee: 1250, fund: 0, hifp: 0, hifmi: 0, hifob: 0, maf: 0, acct: 0, mulaid: 0, cash: 1250, balance: null } as never,
+    });
     expect(item).toMatchObject({ state: 'failed-business', reason: expect.stringContaining('目录编码') });
   });
 
   it('a row edited in the file is never sent: it goes to needs-attention', async () => {
     const p = RESIDENTS[13]!;
-    const item = r.outbox.enqueue('pharmacy-settlement', p.psnNo, { checkoutId: 't', person: personOf(p), lines: basket([0, 1]), medType: '41', useAccount: true, deferred: null, offline: false });
+    const item = r.outbox.enqueue('pharmacy-settlement', p.psnNo, {
+      checkoutId: 't',
+      person: personOf(p),
+      lines: basket([0, 1]),
+      medType: '41',
+      useAccount: true,
+      deferred: null,
+      offline: false,
+    });
     r.db.prepare('UPDATE outbox SET payload = replace(payload, ?, ?) WHERE item_id = ?').run('"quantityMilli":1000', '"quantityMilli":9000', item.itemId);
     expect(r.outbox.verifyAll()).toEqual([`outbox:${item.itemId}`]);
     await r.drainer.drainOnce();
@@ -136,7 +156,14 @@ describe('offline checkout (先就医后结算)', () => {
   it('estimates with cached data, enforces every limit by name, and settles once the platform returns', async () => {
     const p = RESIDENTS[14]!;
     const counter = o.pharmacy.counter;
-    o.checkout.rememberPerson({ psnNo: p.psnNo, insutype: p.insutype, insuplcAdmdvs: p.insuplcAdmdvs, balance: p.balance, assistance: p.assistance, certNo: p.idNumber });
+    o.checkout.rememberPerson({
+      psnNo: p.psnNo,
+      insutype: p.insutype,
+      insuplcAdmdvs: p.insuplcAdmdvs,
+      balance: p.balance,
+      assistance: p.assistance,
+      certNo: p.idNumber,
+    });
     await sim.setReachable(false);
     o.setOnline(false);
     const first = await sell(o, p, items([4, 2]));

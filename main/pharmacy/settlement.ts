@@ -117,7 +117,29 @@ export function settleInput(p: SettlementPayload, nowMs: number): TxInput<'2102'
 }
 
 /** The platform's setlinfo (fen, as the client hands it over) to the summary the counter keeps. */
-export function summaryOf(s: { medfee_sumamt: number; fund_pay_sumamt: number; hifp_pay: number; hifmi_pay: number; hifob_pay: number; maf_pay: number; acct_pay: number; acct_mulaid_pay: number; psn_cash_pay: number; balc: number }): SplitSummary {
+export function summaryOf(s: {
+  medfee_sumamt: number;
+  fund_pay_sumamt: number;
+  hifp_pay: number;
+  hifmi_pay: number;
+  hifob_pay: number;
+  maf_pay: number;
+  acct_pay: number;
+  acct_mulaid_pay: number;
+  psn_cash_pay: number;
+  balc: number;
+}): SplitSummary {
   const f = (v: number) => fen(v);
-  return { medfee: f(s.medfee_sumamt), fund: f(s.fund_pay_sumamt), hifp: f(s.hifp_pay), hifmi: f(s.hifmi_pay), hifob: f(s.hifob_pay), maf: f(s.maf_pay), acct: f(s.acct_pay), mulaid: f(s.acct_mulaid_pay), cash: f(s.psn_cash_pay), balance: f(s.balc) };
+  return {
+    medfee: f(s.medfee_sumamt),
+    fund: f(s.fund_pay_sumamt),
+    hifp: f(s.hifp_pay),
+    hifmi: f(s.hifmi_pay),
+    hifob: f(s.hifob_pay),
+    maf: f(s.maf_pay),
+    acct: f(s.acct_pay),
+    mulaid: f(s.acct_mulaid_pay),
+    cash: f(s.psn_cash_pay),
+    balance: f(s.balc),
+  };
 }

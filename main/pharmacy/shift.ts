@@ -38,7 +38,8 @@ export class ShiftBook {
   constructor(private readonly db: Db) {}
 
   current(): Shift | null {
-    const r = this.db.prepare('SELECT shift_id, cashier, opened_at FROM pharmacy_shift WHERE closed_at IS NULL').get() as { shift_id: string; cashier: string; opened_at: string } | undefined;
+    const r = this.db.prepare('SELECT shift_id, cashier, opened_at FROM pharmacy_shift WHERE closed_at IS NULL').get() as
+      { shift_id: string; cashier: string; opened_at: string } | undefined;
     return r ? { shiftId: r.shift_id, cashier: r.cashier, openedAt: r.opened_at } : null;
   }
 
@@ -55,11 +56,16 @@ export class ShiftBook {
   }
 
   close(shiftId: string, report: ShiftReport): boolean {
-    return this.db.prepare('UPDATE pharmacy_shift SET closed_at = ?, report = ? WHERE shift_id = ? AND closed_at IS NULL').run(report.closedAt, JSON.stringify(report), shiftId).changes === 1;
+    return (
+      this.db
+        .prepare('UPDATE pharmacy_shift SET closed_at = ?, report = ? WHERE shift_id = ? AND closed_at IS NULL')
+        .run(report.closedAt, JSON.stringify(report), shiftId).changes === 1
+    );
   }
 
   lastReport(): ShiftReport | null {
-    const r = this.db.prepare('SELECT report FROM pharmacy_shift WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1').get() as { report: string } | undefined;
+    const r = this.db.prepare('SELECT report FROM pharmacy_shift WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1').get() as
+      { report: string } | undefined;
     return r ? (JSON.parse(r.report) as ShiftReport) : null;
   }
 }

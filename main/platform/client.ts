@@ -20,7 +20,12 @@ export type Outcome<T> =
   | { kind: 'ok'; output: T; msgid: string; refmsgid: string | null }
   | { kind: 'business-error'; code: 'PLATFORM_BUSINESS_ERROR'; message: string; msgid: string }
   | { kind: 'unreachable'; code: 'PLATFORM_UNREACHABLE' | 'PLATFORM_SIGNIN_FAILED' | 'PLATFORM_SIGNIN_EXPIRED'; message: string; msgid: string }
-  | { kind: 'unknown'; code: 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN' | 'PLATFORM_CONNECTION_LOST' | 'PLATFORM_HTTP_ERROR' | 'PLATFORM_MALFORMED_REPLY' | 'PLATFORM_SYSTEM_ERROR'; message: string; msgid: string };
+  | {
+      kind: 'unknown';
+      code: 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN' | 'PLATFORM_CONNECTION_LOST' | 'PLATFORM_HTTP_ERROR' | 'PLATFORM_MALFORMED_REPLY' | 'PLATFORM_SYSTEM_ERROR';
+      message: string;
+      msgid: string;
+    };
 
 export interface SendContext {
   msgid?: string;
@@ -85,9 +90,19 @@ function causeCode(err: unknown): string {
 }
 
 /** POSTs a JSON body; classifies transport failures as unreachable (never delivered) or unknown. */
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; type: string; bytes: Buffer } | { failure: 'unreachable' | 'timeout' | 'lost'; detail: string }> {
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; type: string; bytes: Buffer } | { failure: 'unreachable' | 'timeout' | 'lost'; detail: string }> {
   try {
-    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     return { status: res.status, type: res.headers.get('content-type') ?? '', bytes };
   } catch (err) {
@@ -152,7 +167,12 @@ export class PlatformClient {
     return second.outcome;
   }
 
-  private async attempt<I extends Infno>(infno: I, valid: unknown, givenMsgid: string | undefined, ctx: SendContext): Promise<{ outcome: Outcome<TxOutput<I>>; signNo: string; signInExpired: boolean }> {
+  private async attempt<I extends Infno>(
+    infno: I,
+    valid: unknown,
+    givenMsgid: string | undefined,
+    ctx: SendContext,
+  ): Promise<{ outcome: Outcome<TxOutput<I>>; signNo: string; signInExpired: boolean }> {
     const now = this.o.clock.now();
     const msgid = givenMsgid ?? this.o.msgids.next(now);
     let signNo: string;
@@ -194,7 +214,15 @@ export class PlatformClient {
     }
     if (infcode !== 0) return fail('unknown', 'PLATFORM_SYSTEM_ERROR', errMsg || `infcode ${String(body.infcode).slice(0, 20)}`);
     const out = transactions[infno].output.safeParse(body.output ?? null);
-    if (!out.success) return fail('unknown', 'PLATFORM_MALFORMED_REPLY', `output of ${infno} does not match the interface: ${out.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!out.success)
+      return fail(
+        'unknown',
+        'PLATFORM_MALFORMED_REPLY',
+        `output of ${infno} does not match the interface: ${out.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      );
     let output: unknown;
     try {
       output = mapMoney(out.data, yuanToFen);
@@ -209,7 +237,17 @@ export class PlatformClient {
     if (this.signNo) return this.signNo;
     this.signing ??= (async () => {
       try {
-        const r = await this.send('9001', { signIn: { opter_no: this.o.terminal.opter.slice(0, 20), mac: (this.o.mac ?? '00-00-00-00-00-00').slice(0, 20), ip: (this.o.ip ?? '127.0.0.1').slice(0, 20) } }, { signNo: '' });
+        const r = await this.send(
+          '9001',
+          {
+            signIn: {
+              opter_no: this.o.terminal.opter.slice(0, 20),
+              mac: (this.o.mac ?? '00-00-00-00-00-00').slice(0, 20),
+              ip: (this.o.ip ?? '127.0.0.1').slice(0, 20),
+            },
+          },
+          { signNo: '' },
+        );
         if (r.kind !== 'ok') throw new PlatformError(r.code, `sign-in failed: ${r.message}`, r);
         this.signNo = r.output.signinoutb.sign_no;
         this.o.log.info('platform.signed_in', { sign_time: r.output.signinoutb.sign_time });
@@ -260,7 +298,12 @@ export class PlatformClient {
 
   private async ecCall<T = EcQueryResult>(transType: string, fields: Record<string, string>): Promise<T> {
     const t = this.o.terminal;
-    const body = JSON.stringify({ orgId: t.fixmedinsCode, transType, data: { orgId: t.fixmedinsCode, operatorId: t.opter, operatorName: t.opterName, officeId: t.opter, officeName: t.opterName, ...fields }, extra: '' });
+    const body = JSON.stringify({
+      orgId: t.fixmedinsCode,
+      transType,
+      data: { orgId: t.fixmedinsCode, operatorId: t.opter, operatorName: t.opterName, officeId: t.opter, officeName: t.opterName, ...fields },
+      extra: '',
+    });
     const r = await post(this.o.baseUrl() + EC_PATH, body, this.o.signer(this.o.clock.now()), this.o.timeoutMs);
     if ('failure' in r) throw new PlatformError(r.failure === 'unreachable' ? 'PLATFORM_UNREACHABLE' : 'PLATFORM_TIMEOUT_OUTCOME_UNKNOWN', r.detail);
     let reply: { code?: unknown; message?: unknown; data?: unknown };

@@ -22,7 +22,15 @@ const p2 = (n: number) => String(n).padStart(2, '0');
 
 export function beijing(ms: number) {
   const d = new Date(ms + BEIJING_OFFSET_MS);
-  return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds(), ms: d.getUTCMilliseconds() };
+  return {
+    y: d.getUTCFullYear(),
+    mo: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    mi: d.getUTCMinutes(),
+    s: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
+  };
 }
 
 /** yyyy-MM-dd HH:mm:ss in Beijing time */
@@ -59,7 +67,9 @@ export class SqliteMsgids implements MsgidSource {
     db.prepare("INSERT OR IGNORE INTO terminal_meta(key, value) VALUES ('msgid_seq', '0')").run();
   }
   next(nowMs: number): string {
-    const row = this.db.prepare("UPDATE terminal_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'msgid_seq' RETURNING value").get() as { value: string | number };
+    const row = this.db.prepare("UPDATE terminal_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'msgid_seq' RETURNING value").get() as {
+      value: string | number;
+    };
     const seq = Number(row.value) % 10000;
     return `${this.fixmedinsCode}${compactTime(nowMs)}${String(seq).padStart(4, '0')}`;
   }

@@ -19,7 +19,9 @@ export interface DetailRow {
 
 /** Column order: setl_id, mdtrt_id, psn_no, medfee_sumamt, fund_pay_sumamt, acct_pay, refd_setl_flag. */
 export function encodeDetailFile(name: string, rows: DetailRow[]): Buffer {
-  const text = rows.map((x) => [x.setlId, x.mdtrtId, x.psnNo, fenToWire(x.medfee), fenToWire(x.fund), fenToWire(x.acct), x.refund ? '1' : '0'].join('\t')).join('\n');
+  const text = rows
+    .map((x) => [x.setlId, x.mdtrtId, x.psnNo, fenToWire(x.medfee), fenToWire(x.fund), fenToWire(x.acct), x.refund ? '1' : '0'].join('\t'))
+    .join('\n');
   return writeZip([{ name, data: Buffer.from(text, 'utf8') }]);
 }
 
@@ -65,6 +67,17 @@ export function decodeVerdictFile(zip: Buffer): VerdictRow[] {
     .filter(Boolean)
     .map((l, i) => {
       const [psnNo = '', mdtrtId = '', setlId = '', msgid = '', result = '', flag = '', memo = '', medfee, fund, acct] = l.split('\t');
-      return { psnNo, mdtrtId, setlId, msgid, result, refund: flag === '1', memo, medfee: amount(medfee, i + 1), fund: amount(fund, i + 1), acct: amount(acct, i + 1) };
+      return {
+        psnNo,
+        mdtrtId,
+        setlId,
+        msgid,
+        result,
+        refund: flag === '1',
+        memo,
+        medfee: amount(medfee, i + 1),
+        fund: amount(fund, i + 1),
+        acct: amount(acct, i + 1),
+      };
     });
 }

@@ -64,7 +64,16 @@ export const setlinfoSchema = z
   })
   .passthrough();
 
-export const setldetailSchema = z.object({ fund_pay_type: s(6), inscp_scp_amt: money, crt_payb_lmt_amt: money.nullable(), fund_payamt: money, fund_pay_type_name: s(200), setl_proc_info: s(4000).nullable() }).passthrough();
+export const setldetailSchema = z
+  .object({
+    fund_pay_type: s(6),
+    inscp_scp_amt: money,
+    crt_payb_lmt_amt: money.nullable(),
+    fund_payamt: money,
+    fund_pay_type_name: s(200),
+    setl_proc_info: s(4000).nullable(),
+  })
+  .passthrough();
 
 export const detlcutinfoSchema = z
   .object({
@@ -126,42 +135,124 @@ const nothing = z.union([z.null(), z.object({}).passthrough()]);
 const cancel = z.object({ data: z.object({ trt_dcla_detl_sn: s(30), psn_no: s(30), memo: s(500) }).strict() }).strict();
 
 export const transactions = {
-  '9001': { input: z.object({ signIn: z.object({ opter_no: s(20), mac: s(20), ip: s(20) }).strict() }).strict(), output: z.object({ signinoutb: z.object({ sign_time: datetime, sign_no: s(30) }).passthrough() }).passthrough() },
-  '9002': { input: z.object({ signOut: z.object({ sign_no: s(30), opter_no: s(20) }).strict() }).strict(), output: z.object({ signoutoutb: z.object({ sign_time: datetime }).passthrough() }).passthrough() },
+  '9001': {
+    input: z.object({ signIn: z.object({ opter_no: s(20), mac: s(20), ip: s(20) }).strict() }).strict(),
+    output: z.object({ signinoutb: z.object({ sign_time: datetime, sign_no: s(30) }).passthrough() }).passthrough(),
+  },
+  '9002': {
+    input: z.object({ signOut: z.object({ sign_no: s(30), opter_no: s(20) }).strict() }).strict(),
+    output: z.object({ signoutoutb: z.object({ sign_time: datetime }).passthrough() }).passthrough(),
+  },
   '1101': {
     input: z
       .object({
         data: z
-          .object({ mdtrt_cert_type: certType, mdtrt_cert_no: s(50), card_sn: opt(32), begntime: opt(19), psn_cert_type: s(6), certno: opt(50), psn_name: opt(50) })
+          .object({
+            mdtrt_cert_type: certType,
+            mdtrt_cert_no: s(50),
+            card_sn: opt(32),
+            begntime: opt(19),
+            psn_cert_type: s(6),
+            certno: opt(50),
+            psn_name: opt(50),
+          })
           .strict()
           .refine((d) => d.mdtrt_cert_type !== '03' || !!d.card_sn, { message: 'card_sn is required with mdtrt_cert_type 03', path: ['card_sn'] }),
       })
       .strict(),
     output: z
       .object({
-        baseinfo: z.object({ psn_no: s(30), psn_cert_type: s(6), certno: s(50), psn_name: s(50), gend: s(6), naty: s(3), brdy: date, age: z.number() }).passthrough(),
+        baseinfo: z
+          .object({ psn_no: s(30), psn_cert_type: s(6), certno: s(50), psn_name: s(50), gend: s(6), naty: s(3), brdy: date, age: z.number() })
+          .passthrough(),
         insuinfo: z.array(
           z
-            .object({ balc: money, insutype: s(6), psn_type: s(6), psn_insu_stas: s(6), psn_insu_date: z.string().nullable(), paus_insu_date: z.string().nullable(), cvlserv_flag: s(3), insuplc_admdvs: s(6), emp_name: s(200).nullable() })
+            .object({
+              balc: money,
+              insutype: s(6),
+              psn_type: s(6),
+              psn_insu_stas: s(6),
+              psn_insu_date: z.string().nullable(),
+              paus_insu_date: z.string().nullable(),
+              cvlserv_flag: s(3),
+              insuplc_admdvs: s(6),
+              emp_name: s(200).nullable(),
+            })
             .passthrough(),
         ),
-        idetinfo: z.array(z.object({ psn_idet_type: s(3), psn_type_lv: s(3).nullable(), memo: s(500).nullable(), begntime: z.string(), endtime: z.string().nullable() }).passthrough()),
+        idetinfo: z.array(
+          z
+            .object({ psn_idet_type: s(3), psn_type_lv: s(3).nullable(), memo: s(500).nullable(), begntime: z.string(), endtime: z.string().nullable() })
+            .passthrough(),
+        ),
       })
       .passthrough(),
   },
-  '2101': { input: z.object({ druginfo, drugdetail: z.array(drugdetail).min(1) }).strict(), output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }) },
-  '2102': { input: z.object({ druginfo: druginfo.extend({ invono: opt(20) }).strict(), drugdetail: z.array(drugdetail).min(1) }).strict(), output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }) },
-  '2103': { input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(), output: settlementOutput },
+  '2101': {
+    input: z.object({ druginfo, drugdetail: z.array(drugdetail).min(1) }).strict(),
+    output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }),
+  },
+  '2102': {
+    input: z.object({ druginfo: druginfo.extend({ invono: opt(20) }).strict(), drugdetail: z.array(drugdetail).min(1) }).strict(),
+    output: settlementOutput.extend({ detlcutinfo: z.array(detlcutinfoSchema) }),
+  },
+  '2103': {
+    input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(),
+    output: settlementOutput,
+  },
   '2201': {
-    input: z.object({ data: z.object({ psn_no: s(30), insutype, begntime: datetime, mdtrt_cert_type: certType, mdtrt_cert_no: s(50), ipt_otp_no: s(30), atddr_no: s(30), dr_name: s(50), dept_code: s(30), dept_name: s(100), caty: s(6) }).strict() }).strict(),
+    input: z
+      .object({
+        data: z
+          .object({
+            psn_no: s(30),
+            insutype,
+            begntime: datetime,
+            mdtrt_cert_type: certType,
+            mdtrt_cert_no: s(50),
+            ipt_otp_no: s(30),
+            atddr_no: s(30),
+            dr_name: s(50),
+            dept_code: s(30),
+            dept_name: s(100),
+            caty: s(6),
+          })
+          .strict(),
+      })
+      .strict(),
     output: z.object({ data: z.object({ mdtrt_id: s(30), psn_no: s(30), ipt_otp_no: s(30) }).passthrough() }).passthrough(),
   },
   '2202': { input: z.object({ data: z.object({ psn_no: s(30), mdtrt_id: s(30), ipt_otp_no: s(30) }).strict() }).strict(), output: nothing },
   '2203': {
     input: z
       .object({
-        mdtrtinfo: z.object({ mdtrt_id: s(30), psn_no: s(30), med_type: medType, begntime: datetime, main_cond_dscr: opt(1000), dise_codg: opt(30), dise_name: opt(500), expContent: opt(4000) }).strict(),
-        diseinfo: z.array(z.object({ diag_type: s(3), diag_srt_no: s(2), diag_code: s(20), diag_name: s(100), diag_dept: s(50), dise_dor_no: s(30), dise_dor_name: s(50), diag_time: datetime, vali_flag: s(3) }).strict()),
+        mdtrtinfo: z
+          .object({
+            mdtrt_id: s(30),
+            psn_no: s(30),
+            med_type: medType,
+            begntime: datetime,
+            main_cond_dscr: opt(1000),
+            dise_codg: opt(30),
+            dise_name: opt(500),
+            expContent: opt(4000),
+          })
+          .strict(),
+        diseinfo: z.array(
+          z
+            .object({
+              diag_type: s(3),
+              diag_srt_no: s(2),
+              diag_code: s(20),
+              diag_name: s(100),
+              diag_dept: s(50),
+              dise_dor_no: s(30),
+              dise_dor_name: s(50),
+              diag_time: datetime,
+              vali_flag: s(3),
+            })
+            .strict(),
+        ),
       })
       .strict(),
     output: nothing,
@@ -204,7 +295,18 @@ export const transactions = {
     input: z
       .object({
         data: z
-          .object({ psn_no: s(30), mdtrt_cert_type: certType, mdtrt_cert_no: s(50), med_type: medType, medfee_sumamt: z.number().nonnegative(), psn_setlway: z.enum(['01', '02']), mdtrt_id: s(30), chrg_bchno: s(30), acct_used_flag: flag, insutype })
+          .object({
+            psn_no: s(30),
+            mdtrt_cert_type: certType,
+            mdtrt_cert_no: s(50),
+            med_type: medType,
+            medfee_sumamt: z.number().nonnegative(),
+            psn_setlway: z.enum(['01', '02']),
+            mdtrt_id: s(30),
+            chrg_bchno: s(30),
+            acct_used_flag: flag,
+            insutype,
+          })
           .strict(),
       })
       .strict(),
@@ -236,8 +338,14 @@ export const transactions = {
       .strict(),
     output: settlementOutput,
   },
-  '2208': { input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(), output: settlementOutput },
-  '2601': { input: z.object({ data: z.object({ psn_no: s(30), omsgid: z.string().length(30), oinfno: z.string().length(4) }).strict() }).strict(), output: nothing },
+  '2208': {
+    input: z.object({ data: z.object({ setl_id: s(30), mdtrt_id: s(30), psn_no: s(30), expContent: opt(4000) }).strict() }).strict(),
+    output: settlementOutput,
+  },
+  '2601': {
+    input: z.object({ data: z.object({ psn_no: s(30), omsgid: z.string().length(30), oinfno: z.string().length(4) }).strict() }).strict(),
+    output: nothing,
+  },
   '2501': {
     input: z
       .object({
@@ -298,7 +406,18 @@ export const transactions = {
     input: z
       .object({
         data: z
-          .object({ psn_no: s(30), tel: opt(50), addr: opt(200), biz_appy_type: s(3), begndate: date, enddate: date.optional(), fix_srt_no: s(3), fixmedins_code: s(12), fixmedins_name: s(200), memo: opt(500) })
+          .object({
+            psn_no: s(30),
+            tel: opt(50),
+            addr: opt(200),
+            biz_appy_type: s(3),
+            begndate: date,
+            enddate: date.optional(),
+            fix_srt_no: s(3),
+            fixmedins_code: s(12),
+            fixmedins_name: s(200),
+            memo: opt(500),
+          })
           .strict(),
       })
       .strict(),
@@ -307,31 +426,92 @@ export const transactions = {
   '2506': { input: cancel, output: nothing },
   '5201': {
     input: z.object({ data: z.object({ psn_no: s(30), begntime: datetime, endtime: datetime, med_type: opt(6), mdtrt_id: opt(30) }).strict() }).strict(),
-    output: z.object({ mdtrtinfo: z.array(z.object({ mdtrt_id: s(30), psn_no: s(30), med_type: s(6), begntime: z.string(), endtime: z.string().nullable(), fixmedins_code: s(30), fixmedins_name: s(200), dise_name: z.string().nullable() }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        mdtrtinfo: z.array(
+          z
+            .object({
+              mdtrt_id: s(30),
+              psn_no: s(30),
+              med_type: s(6),
+              begntime: z.string(),
+              endtime: z.string().nullable(),
+              fixmedins_code: s(30),
+              fixmedins_name: s(200),
+              dise_name: z.string().nullable(),
+            })
+            .passthrough(),
+        ),
+      })
+      .passthrough(),
   },
   '5203': { input: z.object({ data: z.object({ psn_no: s(30), setl_id: s(30), mdtrt_id: s(30) }).strict() }).strict(), output: settlementOutput },
   '5204': {
     input: z.object({ data: z.object({ psn_no: s(30), setl_id: s(30), mdtrt_id: s(30) }).strict() }).strict(),
-    output: z.object({ feedetail: z.array(z.object({ feedetl_sn: s(30), med_list_codg: s(50), det_item_fee_sumamt: money, cnt: z.number(), pric: z.number(), chrgitm_lv: s(3) }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        feedetail: z.array(
+          z.object({ feedetl_sn: s(30), med_list_codg: s(50), det_item_fee_sumamt: money, cnt: z.number(), pric: z.number(), chrgitm_lv: s(3) }).passthrough(),
+        ),
+      })
+      .passthrough(),
   },
-  '5205': { input: z.object({ data: z.object({ psn_no: s(30), begntime: datetime, endtime: datetime }).strict() }).strict(), output: z.object({ feedetail: z.array(z.object({}).passthrough()) }).passthrough() },
+  '5205': {
+    input: z.object({ data: z.object({ psn_no: s(30), begntime: datetime, endtime: datetime }).strict() }).strict(),
+    output: z.object({ feedetail: z.array(z.object({}).passthrough()) }).passthrough(),
+  },
   '5206': {
     input: z.object({ data: z.object({ psn_no: s(30), cum_ym: z.string().regex(/^\d{6}$/) }).strict() }).strict(),
-    output: z.object({ cuminfo: z.array(z.object({ insutype: s(6), year: z.union([z.string(), z.number()]), cum_ym: s(6), cum_type_code: s(30), cum: money }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        cuminfo: z.array(z.object({ insutype: s(6), year: z.union([z.string(), z.number()]), cum_ym: s(6), cum_type_code: s(30), cum: money }).passthrough()),
+      })
+      .passthrough(),
   },
   '5301': {
     input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
-    output: z.object({ feedetail: z.array(z.object({ opsp_dise_code: s(30), opsp_dise_name: s(300), begndate: z.string(), enddate: z.string().nullable() }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        feedetail: z.array(z.object({ opsp_dise_code: s(30), opsp_dise_name: s(300), begndate: z.string(), enddate: z.string().nullable() }).passthrough()),
+      })
+      .passthrough(),
   },
   '5302': {
     input: z.object({ data: z.object({ psn_no: s(30), biz_appy_type: s(3) }).strict() }).strict(),
-    output: z.object({ psnfixmedin: z.array(z.object({ psn_no: s(30), insutype: s(6), fix_srt_no: s(3), fixmedins_code: s(30), fixmedins_name: s(200), begndate: z.string(), enddate: z.string().nullable() }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        psnfixmedin: z.array(
+          z
+            .object({
+              psn_no: s(30),
+              insutype: s(6),
+              fix_srt_no: s(3),
+              fixmedins_code: s(30),
+              fixmedins_name: s(200),
+              begndate: z.string(),
+              enddate: z.string().nullable(),
+            })
+            .passthrough(),
+        ),
+      })
+      .passthrough(),
   },
   '3201': {
     input: z
       .object({
         data: z
-          .object({ insutype, clr_type: s(30), setl_optins: s(6), stmt_begndate: date, stmt_enddate: date, medfee_sumamt: z.number(), fund_pay_sumamt: z.number(), acct_pay: z.number(), fixmedins_setl_cnt: z.number().int().nonnegative(), refd_setl_flag: flag.optional() })
+          .object({
+            insutype,
+            clr_type: s(30),
+            setl_optins: s(6),
+            stmt_begndate: date,
+            stmt_enddate: date,
+            medfee_sumamt: z.number(),
+            fund_pay_sumamt: z.number(),
+            acct_pay: z.number(),
+            fixmedins_setl_cnt: z.number().int().nonnegative(),
+            refd_setl_flag: flag.optional(),
+          })
           .strict(),
       })
       .strict(),
@@ -341,22 +521,47 @@ export const transactions = {
     input: z
       .object({
         data: z
-          .object({ setl_optins: s(6), file_qury_no: s(30), stmt_begndate: date, stmt_enddate: date, medfee_sumamt: z.number(), fund_pay_sumamt: z.number(), cash_payamt: z.number(), fixmedins_setl_cnt: z.number().int().nonnegative() })
+          .object({
+            setl_optins: s(6),
+            file_qury_no: s(30),
+            stmt_begndate: date,
+            stmt_enddate: date,
+            medfee_sumamt: z.number(),
+            fund_pay_sumamt: z.number(),
+            cash_payamt: z.number(),
+            fixmedins_setl_cnt: z.number().int().nonnegative(),
+          })
           .strict(),
       })
       .strict(),
     output: z.object({ fileinfo: z.object({ file_qury_no: s(30), filename: s(200), dld_endtime: z.string() }).passthrough() }).passthrough(),
   },
   '9101': {
-    input: z.object({ fsUploadIn: z.object({ in: z.union([z.string(), z.array(z.number().int().min(-128).max(255))]), filename: s(200), fixmedins_code: s(30) }).strict() }).strict(),
+    input: z
+      .object({
+        fsUploadIn: z.object({ in: z.union([z.string(), z.array(z.number().int().min(-128).max(255))]), filename: s(200), fixmedins_code: s(30) }).strict(),
+      })
+      .strict(),
     output: z.object({ file_qury_no: s(30), filename: s(200), fixmedins_code: s(30), dld_endtime: z.string() }).passthrough(),
   },
-  '9102': { input: z.object({ fsDownloadIn: z.object({ file_qury_no: s(30), filename: s(200), fixmedins_code: s(30) }).strict() }).strict(), output: z.instanceof(Buffer) },
+  '9102': {
+    input: z.object({ fsDownloadIn: z.object({ file_qury_no: s(30), filename: s(200), fixmedins_code: s(30) }).strict() }).strict(),
+    output: z.instanceof(Buffer),
+  },
   '1312': {
     input: z
       .object({
         data: z
-          .object({ query_date: date, hilist_code: opt(30), insu_admdvs: opt(6), begndate: opt(10), hilist_name: opt(200), updt_time: datetime, page_num: z.number().int().positive(), page_size: z.number().int().positive().max(1000) })
+          .object({
+            query_date: date,
+            hilist_code: opt(30),
+            insu_admdvs: opt(6),
+            begndate: opt(10),
+            hilist_name: opt(200),
+            updt_time: datetime,
+            page_num: z.number().int().positive(),
+            page_size: z.number().int().positive().max(1000),
+          })
           .strict(),
       })
       .strict(),
@@ -383,17 +588,35 @@ export const transactions = {
   /** 缴费记录查询: contributions by year. */
   X5401: {
     input: z.object({ data: z.object({ psn_no: s(30), begn_year: z.string().regex(/^\d{4}$/), end_year: z.string().regex(/^\d{4}$/) }).strict() }).strict(),
-    output: z.object({ contribution: z.array(z.object({ year: s(4), insutype: s(6), amount: money, paid_at: z.string(), channel: s(30) }).passthrough()) }).passthrough(),
+    output: z
+      .object({ contribution: z.array(z.object({ year: s(4), insutype: s(6), amount: money, paid_at: z.string(), channel: s(30) }).passthrough()) })
+      .passthrough(),
   },
   /** 城乡居民缴费下单: a payment order for a year's premium, paid by scanning its QR code. Idempotent on out_order_no. */
   X2701: {
     input: z.object({ data: z.object({ psn_no: s(30), year: z.string().regex(/^\d{4}$/), out_order_no: s(40) }).strict() }).strict(),
-    output: z.object({ order: z.object({ order_no: s(40), out_order_no: s(40), amount: money, pay_url: z.string().max(500), expire_time: datetime }).passthrough() }).passthrough(),
+    output: z
+      .object({ order: z.object({ order_no: s(40), out_order_no: s(40), amount: money, pay_url: z.string().max(500), expire_time: datetime }).passthrough() })
+      .passthrough(),
   },
   /** 缴费订单查询 */
   X2702: {
     input: z.object({ data: z.object({ out_order_no: s(40) }).strict() }).strict(),
-    output: z.object({ order: z.object({ order_no: s(40), out_order_no: s(40), amount: money, pay_url: z.string().max(500), expire_time: datetime, state: z.enum(['unpaid', 'paid', 'expired']), paid_at: z.string().nullable() }).passthrough() }).passthrough(),
+    output: z
+      .object({
+        order: z
+          .object({
+            order_no: s(40),
+            out_order_no: s(40),
+            amount: money,
+            pay_url: z.string().max(500),
+            expire_time: datetime,
+            state: z.enum(['unpaid', 'paid', 'expired']),
+            paid_at: z.string().nullable(),
+          })
+          .passthrough(),
+      })
+      .passthrough(),
   },
   /** 亲情账户绑定: the owner lets a family member use their personal account; the member proves who they are with their own e-voucher token. */
   X2801: {
@@ -408,14 +631,27 @@ export const transactions = {
   /** 亲情账户查询: the members bound to an owner. */
   X5801: {
     input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
-    output: z.object({ member: z.array(z.object({ psn_no: s(30), psn_name: s(50), certno: s(50), relation: s(3), bind_time: z.string() }).passthrough()) }).passthrough(),
+    output: z
+      .object({ member: z.array(z.object({ psn_no: s(30), psn_name: s(50), certno: s(50), relation: s(3), bind_time: z.string() }).passthrough()) })
+      .passthrough(),
   },
   /** 个人信息授权: the person lets an insurer or employer read chosen records for a period. */
   X2901: {
     input: z
       .object({
         data: z
-          .object({ psn_no: s(30), grantee_code: s(30), grantee_name: s(200), scopes: z.string().regex(/^[a-z]+(,[a-z]+)*$/).max(100), begndate: date, enddate: date, verify_way: z.enum(['face', 'card-pin']) })
+          .object({
+            psn_no: s(30),
+            grantee_code: s(30),
+            grantee_name: s(200),
+            scopes: z
+              .string()
+              .regex(/^[a-z]+(,[a-z]+)*$/)
+              .max(100),
+            begndate: date,
+            enddate: date,
+            verify_way: z.enum(['face', 'card-pin']),
+          })
           .strict(),
       })
       .strict(),
@@ -429,7 +665,23 @@ export const transactions = {
   /** 授权查询: the person's authorisations, active or not. */
   X5901: {
     input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
-    output: z.object({ auth: z.array(z.object({ auth_sn: s(30), grantee_code: s(30), grantee_name: s(200), scopes: z.string(), begndate: z.string(), enddate: z.string(), state: z.enum(['active', 'revoked', 'expired']) }).passthrough()) }).passthrough(),
+    output: z
+      .object({
+        auth: z.array(
+          z
+            .object({
+              auth_sn: s(30),
+              grantee_code: s(30),
+              grantee_name: s(200),
+              scopes: z.string(),
+              begndate: z.string(),
+              enddate: z.string(),
+              state: z.enum(['active', 'revoked', 'expired']),
+            })
+            .passthrough(),
+        ),
+      })
+      .passthrough(),
   },
 } as const;
 
@@ -439,16 +691,44 @@ export const transactions = {
  * E-Station, yuan with two decimals on the wire. Nothing else converts money.
  */
 export const MONEY_FIELDS: ReadonlySet<string> = new Set([
-  'medfee_sumamt', 'det_item_fee_sumamt', 'pric', 'pric_uplmt_amt', 'fulamt_ownpay_amt', 'overlmt_selfpay', 'overlmt_amt', 'preselfpay_amt', 'inscp_scp_amt',
-  'act_pay_dedc', 'hifp_pay', 'cvlserv_pay', 'hifes_pay', 'hifmi_pay', 'hifob_pay', 'maf_pay', 'oth_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay',
-  'psn_cash_pay', 'hosp_part_amt', 'balc', 'acct_mulaid_pay', 'fund_payamt', 'crt_payb_lmt_amt', 'cash_payamt', 'cum', 'amount',
+  'medfee_sumamt',
+  'det_item_fee_sumamt',
+  'pric',
+  'pric_uplmt_amt',
+  'fulamt_ownpay_amt',
+  'overlmt_selfpay',
+  'overlmt_amt',
+  'preselfpay_amt',
+  'inscp_scp_amt',
+  'act_pay_dedc',
+  'hifp_pay',
+  'cvlserv_pay',
+  'hifes_pay',
+  'hifmi_pay',
+  'hifob_pay',
+  'maf_pay',
+  'oth_pay',
+  'fund_pay_sumamt',
+  'psn_part_amt',
+  'acct_pay',
+  'psn_cash_pay',
+  'hosp_part_amt',
+  'balc',
+  'acct_mulaid_pay',
+  'fund_payamt',
+  'crt_payb_lmt_amt',
+  'cash_payamt',
+  'cum',
+  'amount',
 ]);
 
 /** Walks a value and maps every money field with `f` (arrays and nested objects included). */
 export function mapMoney(value: unknown, f: (v: number | string) => number): unknown {
   if (Array.isArray(value)) return value.map((v) => mapMoney(v, f));
   if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, MONEY_FIELDS.has(k) && (typeof v === 'number' || typeof v === 'string') ? f(v) : mapMoney(v, f)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, MONEY_FIELDS.has(k) && (typeof v === 'number' || typeof v === 'string') ? f(v) : mapMoney(v, f)]),
+  );
 }
 
 export type Infno = keyof typeof transactions;
@@ -460,4 +740,27 @@ export type TxOutput<I extends Infno> = z.output<(typeof transactions)[I]['outpu
 /** Transactions that move money and may be reversed with 2601 (reference §1.6.5). */
 export const REVERSIBLE: readonly string[] = ['2102', '2103', '2207', '2208', '2304', '2305', '2401'];
 /** Transactions that change money or records: never retried blindly. */
-export const MONEY_OR_RECORD: readonly string[] = ['2101', '2102', '2103', '2201', '2202', '2204', '2205', '2207', '2208', '2501', '2502', '2503', '2504', '2505', '2506', '3201', '3202', 'X2701', 'X2801', 'X2802', 'X2901', 'X2902'];
+export const MONEY_OR_RECORD: readonly string[] = [
+  '2101',
+  '2102',
+  '2103',
+  '2201',
+  '2202',
+  '2204',
+  '2205',
+  '2207',
+  '2208',
+  '2501',
+  '2502',
+  '2503',
+  '2504',
+  '2505',
+  '2506',
+  '3201',
+  '3202',
+  'X2701',
+  'X2801',
+  'X2802',
+  'X2901',
+  'X2902',
+];

@@ -9,7 +9,16 @@ export const signingConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }).strict(),
   z.object({ kind: z.literal('apikey'), apikey: z.string().min(1) }).strict(),
   z.object({ kind: z.literal('tif'), paasid: z.string().min(1), secret: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal('csb'), accessKey: z.string().min(1), secretKey: z.string().min(1), apiName: z.string().min(1), apiVersion: z.string().min(1), timestampUnit: z.enum(['ms', 's']).default('ms') }).strict(),
+  z
+    .object({
+      kind: z.literal('csb'),
+      accessKey: z.string().min(1),
+      secretKey: z.string().min(1),
+      apiName: z.string().min(1),
+      apiVersion: z.string().min(1),
+      timestampUnit: z.enum(['ms', 's']).default('ms'),
+    })
+    .strict(),
 ]);
 export type SigningConfig = z.output<typeof signingConfigSchema>;
 
@@ -22,12 +31,17 @@ export function tifHeaders(paasid: string, secret: string, nowMs: number, nonce 
     'x-tif-paasid': paasid,
     'x-tif-timestamp': ts,
     'x-tif-nonce': nonce,
-    'x-tif-signature': createHash('sha256').update(ts + secret + nonce + ts, 'utf8').digest('hex'),
+    'x-tif-signature': createHash('sha256')
+      .update(ts + secret + nonce + ts, 'utf8')
+      .digest('hex'),
   };
 }
 
 /** _api_signature = Base64(HMAC-SHA1(secretKey, sorted "_api_access_key=…&_api_name=…&_api_timestamp=…&_api_version=…")). */
-export function csbHeaders(c: { accessKey: string; secretKey: string; apiName: string; apiVersion: string; timestampUnit: 'ms' | 's' }, nowMs: number): Record<string, string> {
+export function csbHeaders(
+  c: { accessKey: string; secretKey: string; apiName: string; apiVersion: string; timestampUnit: 'ms' | 's' },
+  nowMs: number,
+): Record<string, string> {
   const h: Record<string, string> = {
     _api_access_key: c.accessKey,
     _api_name: c.apiName,

@@ -7,7 +7,13 @@ import { PlatformClient } from './client';
 import { MemoryMsgids, type TerminalIdentity } from './envelope';
 import { makeSigner, type SigningConfig } from './signing';
 
-export const TEST_TERMINAL: TerminalIdentity = { fixmedinsCode: 'P44030300001', fixmedinsName: 'E-Station 示范药店', mdtrtareaAdmvs: '440300', opter: 'ZZJ001', opterName: '1号自助机' };
+export const TEST_TERMINAL: TerminalIdentity = {
+  fixmedinsCode: 'P44030300001',
+  fixmedinsName: 'E-Station 示范药店',
+  mdtrtareaAdmvs: '440300',
+  opter: 'ZZJ001',
+  opterName: '1号自助机',
+};
 
 export function clientFor(url: string, opts: { timeoutMs?: number; clock?: Clock; signing?: SigningConfig; terminal?: TerminalIdentity } = {}): PlatformClient {
   const terminal = opts.terminal ?? TEST_TERMINAL;

@@ -87,7 +87,14 @@ export function readZip(zip: Buffer): { name: string; data: Buffer }[] {
     const raw = zip.subarray(dataAt, dataAt + compSize);
     let data: Buffer;
     try {
-      data = method === 8 ? inflateRawSync(raw) : method === 0 ? Buffer.from(raw) : (() => { throw new ZipError(`compression method ${method}`); })();
+      data =
+        method === 8
+          ? inflateRawSync(raw)
+          : method === 0
+            ? Buffer.from(raw)
+            : (() => {
+                throw new ZipError(`compression method ${method}`);
+              })();
     } catch (err) {
       throw err instanceof ZipError ? err : new ZipError(`cannot inflate ${name}`);
     }

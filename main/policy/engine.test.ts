@@ -5,7 +5,17 @@ import { POLICIES } from './policies';
 import type { BillLine, MedType, PersonBenefits, SplitInput, YearToDate, AssistanceCategory } from './types';
 
 const policy = policyFor(POLICIES, '440300', '2026-11-24');
-const line = (over: Partial<BillLine> = {}): BillLine => ({ feedetlSn: '1', listCode: 'XJ01CAA040A001010101445', name: '阿莫西林胶囊', chrgitmLv: '01', unitPrice: fen(2000), quantityMilli: 1000, selfPayBp: 0, priceCap: null, ...over });
+const line = (over: Partial<BillLine> = {}): BillLine => ({
+  feedetlSn: '1',
+  listCode: 'XJ01CAA040A001010101445',
+  name: '阿莫西林胶囊',
+  chrgitmLv: '01',
+  unitPrice: fen(2000),
+  quantityMilli: 1000,
+  selfPayBp: 0,
+  priceCap: null,
+  ...over,
+});
 const resident: PersonBenefits = { insutype: '390', assistance: null, accountBalance: fen(0), mutualAidBalance: fen(0) };
 const worker: PersonBenefits = { insutype: '310', assistance: null, accountBalance: fen(50_000), mutualAidBalance: fen(0) };
 
@@ -45,7 +55,14 @@ describe('the policy engine on the shipped policies', () => {
   });
 
   it('an employee pays their share from the personal account, then a family member’s (共济), then cash', () => {
-    const s = split({ policy, medType: '41', lines: [line({ unitPrice: fen(40_000) })], person: { ...worker, accountBalance: fen(5_000), mutualAidBalance: fen(2_000) }, ytd: emptyYtd(), useAccount: true });
+    const s = split({
+      policy,
+      medType: '41',
+      lines: [line({ unitPrice: fen(40_000) })],
+      person: { ...worker, accountBalance: fen(5_000), mutualAidBalance: fen(2_000) },
+      ytd: emptyYtd(),
+      useAccount: true,
+    });
     expect(s.hifpPay).toBe(30_000);
     expect(s).toMatchObject({ psnPartAmt: 10_000, acctPay: 5_000, acctMulaidPay: 2_000, psnCashPay: 3_000, balc: 0 });
     identities(s);
@@ -82,7 +99,7 @@ describe('the policy engine on the shipped policies', () => {
 describe('property: thousands of random baskets and people over a year', () => {
   it('keeps the identities, never exceeds a cap, and reversal restores accumulations exactly', () => {
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 0x100000000;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
     const medTypes: MedType[] = ['11', '14', '21', '41'];
     const assist: (AssistanceCategory | null)[] = [null, null, 'extreme-poverty', 'minimum-living', 'low-income'];

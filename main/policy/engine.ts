@@ -65,11 +65,30 @@ export function priceLine(l: SplitInput['lines'][number]): LineResult {
     throw new PolicyError('POLICY_BAD_BILL', `line ${l.feedetlSn}: price and quantity must be positive integers`);
   }
   const fee = Math.round((l.unitPrice * l.quantityMilli) / 1000);
-  if (l.chrgitmLv === '03') return { feedetlSn: l.feedetlSn, fee: fen(fee), fulamtOwnpay: fen(fee), overLimit: fen(0), preSelfPay: fen(0), inScope: fen(0), selfPayBp: 10000, chrgitmLv: l.chrgitmLv };
+  if (l.chrgitmLv === '03')
+    return {
+      feedetlSn: l.feedetlSn,
+      fee: fen(fee),
+      fulamtOwnpay: fen(fee),
+      overLimit: fen(0),
+      preSelfPay: fen(0),
+      inScope: fen(0),
+      selfPayBp: 10000,
+      chrgitmLv: l.chrgitmLv,
+    };
   const overLimit = l.priceCap !== null && l.unitPrice > l.priceCap ? Math.round(((l.unitPrice - l.priceCap) * l.quantityMilli) / 1000) : 0;
   const selfPayBp = l.chrgitmLv === '02' ? l.selfPayBp : 0;
   const preSelfPay = ratio(fee - overLimit, selfPayBp);
-  return { feedetlSn: l.feedetlSn, fee: fen(fee), fulamtOwnpay: fen(0), overLimit: fen(overLimit), preSelfPay, inScope: fen(fee - overLimit - preSelfPay), selfPayBp, chrgitmLv: l.chrgitmLv };
+  return {
+    feedetlSn: l.feedetlSn,
+    fee: fen(fee),
+    fulamtOwnpay: fen(0),
+    overLimit: fen(overLimit),
+    preSelfPay,
+    inScope: fen(fee - overLimit - preSelfPay),
+    selfPayBp,
+    chrgitmLv: l.chrgitmLv,
+  };
 }
 
 export function split(input: SplitInput): Split {
@@ -174,7 +193,9 @@ export function split(input: SplitInput): Split {
 export function policyFor(policies: RegionPolicy[], admdvs: string, date: string): RegionPolicy {
   const exact = policies.filter((p) => p.admdvs === admdvs && p.effectiveFrom <= date && (p.effectiveTo === null || date <= p.effectiveTo));
   // A district (e.g. 440304) falls back to its city (440300).
-  const city = exact.length ? exact : policies.filter((p) => p.admdvs === `${admdvs.slice(0, 4)}00` && p.effectiveFrom <= date && (p.effectiveTo === null || date <= p.effectiveTo));
+  const city = exact.length
+    ? exact
+    : policies.filter((p) => p.admdvs === `${admdvs.slice(0, 4)}00` && p.effectiveFrom <= date && (p.effectiveTo === null || date <= p.effectiveTo));
   const found = city.sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0];
   if (!found) throw new PolicyError('POLICY_NOT_FOUND', `no policy for region ${admdvs} on ${date}`);
   return found;

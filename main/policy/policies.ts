@@ -50,7 +50,13 @@ function employee(serious: SchemePolicy['seriousIllness']): SchemePolicy {
   };
 }
 
-const seriousA = { field: 'hifmi_pay' as const, deductible: yuan(20_000), bands: [{ upTo: null, ratioBp: 8000 }], annualCap: yuan(400_000), categories: ['inpatient' as const, 'chronic' as const] };
+const seriousA = {
+  field: 'hifmi_pay' as const,
+  deductible: yuan(20_000),
+  bands: [{ upTo: null, ratioBp: 8000 }],
+  annualCap: yuan(400_000),
+  categories: ['inpatient' as const, 'chronic' as const],
+};
 const seriousB = {
   field: 'hifmi_pay' as const,
   deductible: yuan(13_000),
@@ -107,7 +113,10 @@ export const POLICIES: RegionPolicy[] = [
     assistance: assistance(),
     summary: {
       'zh-CN': ['大病保险起付线 1.3 万元：10 万元以内报销 60%，以上 70%，每年最高 40 万元。', '城乡居民门诊统筹支付 60%，每年最多 200 元。'],
-      en: ['Serious-illness insurance from 13,000 yuan: 60% up to 100,000, 70% above, at most 400,000 yuan a year.', 'Resident outpatient pooling pays 60%, at most 200 yuan a year.'],
+      en: [
+        'Serious-illness insurance from 13,000 yuan: 60% up to 100,000, 70% above, at most 400,000 yuan a year.',
+        'Resident outpatient pooling pays 60%, at most 200 yuan a year.',
+      ],
     },
   },
 ];

@@ -20,7 +20,8 @@ import { textPdf } from './pdf';
 
 export function hideSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(hideSecrets);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /secret|key|password|token|pin|apikey/i.test(k) ? '[hidden]' : hideSecrets(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /secret|key|password|token|pin|apikey/i.test(k) ? '[hidden]' : hideSecrets(v)]));
   return value;
 }
 
@@ -138,7 +139,9 @@ export class Diagnostics {
       '',
       `Platform: ${platform.ok ? 'PASS' : 'FAIL'} 9001 round trip ${platform.ms} ms - ${platform.detail}`,
       `Storage: ${storage.ok ? 'PASS' : 'FAIL'} integrity ${storage.integrity}, database ${storage.dbBytes} bytes, free ${storage.freeBytes ?? '?'} bytes, tampered rows ${storage.tamperedRows}`,
-      `Queue: ${Object.entries(queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `Queue: ${Object.entries(queue)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
       `Models ${models.version}:`,
       ...models.files.map((m) => `  ${m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}...`),
     ];
@@ -148,13 +151,29 @@ export class Diagnostics {
     const htmlPath = path.join(dir, `readiness-${stamp}.html`);
     const pdfPath = path.join(dir, `readiness-${stamp}.pdf`);
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-    fs.writeFileSync(htmlPath, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>就绪报告 Readiness report</title><h1>就绪报告 / Readiness report</h1><pre>${lines.map(esc).join('\n')}</pre></html>\n`);
+    fs.writeFileSync(
+      htmlPath,
+      `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>就绪报告 Readiness report</title><h1>就绪报告 / Readiness report</h1><pre>${lines.map(esc).join('\n')}</pre></html>\n`,
+    );
     fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
     let receiptJobId: string | null = null;
     if (print && this.devices.printer?.printer) {
-      const r = new ReceiptBuilder().init().chinese().align('center').size(2, 1).line('设备就绪报告').size(1, 1).align('left').rule().pair('终端', this.settings.terminalId).pair('时间', at.slice(0, 19).replace('T', ' ')).pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
+      const r = new ReceiptBuilder()
+        .init()
+        .chinese()
+        .align('center')
+        .size(2, 1)
+        .line('设备就绪报告')
+        .size(1, 1)
+        .align('left')
+        .rule()
+        .pair('终端', this.settings.terminalId)
+        .pair('时间', at.slice(0, 19).replace('T', ' '))
+        .pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
       for (const t of tests) r.pair(t.deviceId, t.ok ? 'PASS' : `FAIL ${t.code ?? ''}`);
-      r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL').pair('storage', storage.ok ? 'PASS' : 'FAIL').cut();
+      r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL')
+        .pair('storage', storage.ok ? 'PASS' : 'FAIL')
+        .cut();
       receiptJobId = `readiness-${stamp}`;
       this.devices.printer.print(receiptJobId, r.bytes());
     }

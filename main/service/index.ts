@@ -47,7 +47,8 @@ export function createService(d: ServiceDeps): ServiceModule {
     },
     'service.logs': (i) => diagnostics.logs(i),
     'service.restart': () => {
-      if (d.host !== 'electron') throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'the Node host cannot restart itself; restart it from its terminal or service manager');
+      if (d.host !== 'electron')
+        throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'the Node host cannot restart itself; restart it from its terminal or service manager');
       d.log.info('service.restart_requested');
       d.bus.emit('shell.request', { action: 'restart' });
       return { ok: true as const };
@@ -55,7 +56,10 @@ export function createService(d: ServiceDeps): ServiceModule {
     'service.analyzeFrame': async (i) => {
       if (!d.face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
       const a = await d.face.analyze({ jpeg: Buffer.from(i.jpeg, 'base64') });
-      return { boxes: a.boxes.map((b) => ({ x1: b.x1 / a.width, y1: b.y1 / a.height, x2: b.x2 / a.width, y2: b.y2 / a.height, score: b.score })), ms: a.timings.total ?? 0 };
+      return {
+        boxes: a.boxes.map((b) => ({ x1: b.x1 / a.width, y1: b.y1 / a.height, x2: b.x2 / a.width, y2: b.y2 / a.height, score: b.score })),
+        ms: a.timings.total ?? 0,
+      };
     },
   };
   // Every handler but the unlock runs only after the PIN, checked here and not in each handler.

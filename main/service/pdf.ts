@@ -19,9 +19,17 @@ export function textPdf(title: string, lines: string[]): Buffer {
   const font = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
   const kids: number[] = [];
   pages.forEach((chunk, n) => {
-    const text = [`BT /F1 14 Tf 50 800 Td (${esc(title)}) Tj /F1 9 Tf 0 -22 Td 12 TL`, ...chunk.map((l) => `(${esc(l)}) Tj T*`), `0 -10 Td (page ${n + 1} of ${pages.length}) Tj ET`].join('\n');
+    const text = [
+      `BT /F1 14 Tf 50 800 Td (${esc(title)}) Tj /F1 9 Tf 0 -22 Td 12 TL`,
+      ...chunk.map((l) => `(${esc(l)}) Tj T*`),
+      `0 -10 Td (page ${n + 1} of ${pages.length}) Tj ET`,
+    ].join('\n');
     const content = add(`<< /Length ${Buffer.byteLength(text, 'latin1')} >>\nstream\n${text}\nendstream`);
-    kids.push(add(`<< /Type /Page /Parent ${pagesObj + 1} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 ${font + 1} 0 R >> >> /Contents ${content + 1} 0 R >>`));
+    kids.push(
+      add(
+        `<< /Type /Page /Parent ${pagesObj + 1} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 ${font + 1} 0 R >> >> /Contents ${content + 1} 0 R >>`,
+      ),
+    );
   });
   objects[catalog] = `<< /Type /Catalog /Pages ${pagesObj + 1} 0 R >>`;
   objects[pagesObj] = `<< /Type /Pages /Kids [${kids.map((k) => `${k + 1} 0 R`).join(' ')}] /Count ${kids.length} >>`;

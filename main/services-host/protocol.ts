@@ -12,7 +12,10 @@ export const toHostSchema = z.discriminatedUnion('type', [
     /** Path of the config file, or null for the embedded default. */
     configPath: z.string().nullable(),
     /** The face-template key unwrapped by main (safeStorage), base64; null: use the 0600 key file. */
-    faceKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).nullable(),
+    faceKey: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/)
+      .nullable(),
     /** Where the face worker's bundle is, when not next to the source (the Electron build). */
     faceWorkerPath: z.string().nullable(),
   }),

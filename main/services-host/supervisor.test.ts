@@ -99,7 +99,10 @@ describe('services host in a real child process', () => {
 
   it('a config that cannot start is fatal at once, naming the key, and is not retried', async () => {
     const children: ChildLike[] = [];
-    sup = new ServicesSupervisor({ spawn: () => (children.push(forkServicesHost()), children.at(-1)!), init: init(configFile({ ui: { idleTimeoutSeconds: 'soon' } })) });
+    sup = new ServicesSupervisor({
+      spawn: () => (children.push(forkServicesHost()), children.at(-1)!),
+      init: init(configFile({ ui: { idleTimeoutSeconds: 'soon' } })),
+    });
     const restarting: unknown[] = [];
     sup.on('restarting', (e) => restarting.push(e));
     await expect(sup.start()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('ui.idleTimeoutSeconds') });
@@ -114,7 +117,7 @@ describe('services host in a real child process', () => {
 });
 
 describe('messages that break the protocol', () => {
-  it('are dropped on main\'s side without harm, and the valid ones still work', async () => {
+  it("are dropped on main's side without harm, and the valid ones still work", async () => {
     let listener: (m: unknown) => void = () => {};
     const sent: ToHost[] = [];
     const child: ChildLike = {
@@ -138,7 +141,7 @@ describe('messages that break the protocol', () => {
     expect(sent[0]).toMatchObject({ type: 'init' });
   });
 
-  it('are dropped on the host\'s side too, and a call before start-up gets SERVICES_STARTING', async () => {
+  it("are dropped on the host's side too, and a call before start-up gets SERVICES_STARTING", async () => {
     const { runServicesHost } = await import('./host');
     let deliver: (m: unknown) => void = () => {};
     const out: unknown[] = [];

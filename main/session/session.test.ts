@@ -4,7 +4,16 @@ import { fixedClock } from '../ground/clock';
 import { silentLogger } from '../ground/logger';
 import type { Identity } from '../devices/identity';
 
-const id = (idNumber: string): Identity => ({ certType: '03', certNo: 'C1', cardSn: null, idNumber, name: '王建国', provenBy: 'ss-card', cardKind: null, at: '2026-11-24T00:00:00Z' });
+const id = (idNumber: string): Identity => ({
+  certType: '03',
+  certNo: 'C1',
+  cardSn: null,
+  idNumber,
+  name: '王建国',
+  provenBy: 'ss-card',
+  cardKind: null,
+  at: '2026-11-24T00:00:00Z',
+});
 
 describe('a fresh verification for acts that need it (个人信息授权)', () => {
   it('counts within its window, once, and only for the session it was made in', () => {

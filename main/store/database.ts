@@ -77,13 +77,22 @@ export function migrateModule(db: Db, module: string, list: Migration[]): void {
     PRIMARY KEY (module, version)) STRICT`);
   const current = (db.prepare('SELECT MAX(version) AS v FROM module_migrations WHERE module = ?').get(module) as { v: number | null }).v ?? 0;
   const known = Math.max(0, ...list.map((m) => m.version));
-  if (current > known) throw new StoreError('STORE_TOO_NEW', `the ${module} tables are at schema ${current}, newer than this build understands (${known}); refusing to touch them`);
+  if (current > known)
+    throw new StoreError(
+      'STORE_TOO_NEW',
+      `the ${module} tables are at schema ${current}, newer than this build understands (${known}); refusing to touch them`,
+    );
   for (const m of [...list].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     try {
       db.transaction(() => {
         db.exec(m.sql);
-        db.prepare('INSERT INTO module_migrations(module, version, name, applied_at) VALUES (?, ?, ?, ?)').run(module, m.version, m.name, new Date().toISOString());
+        db.prepare('INSERT INTO module_migrations(module, version, name, applied_at) VALUES (?, ?, ?, ?)').run(
+          module,
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
       })();
     } catch (err) {
       throw new StoreError('STORE_MIGRATION_FAILED', `${module} migration ${m.version} (${m.name}) failed: ${(err as Error).message}`);

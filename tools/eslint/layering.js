@@ -19,7 +19,17 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 const MODES = ['main/pharmacy/', 'main/kiosk/', 'main/service/', 'main/fleet/'];
-const ROOMS = ['main/bridge/', 'main/store/', 'main/devices/', 'main/platform/', 'main/policy/', 'main/outbox/', 'main/face/', 'main/session/', 'main/lockdown/'];
+const ROOMS = [
+  'main/bridge/',
+  'main/store/',
+  'main/devices/',
+  'main/platform/',
+  'main/policy/',
+  'main/outbox/',
+  'main/face/',
+  'main/session/',
+  'main/lockdown/',
+];
 const GROUND = ['main/ground/', 'main/bridge/contract/'];
 const HOSTS = ['main/node-host/', 'main/electron/', 'main/services-host/', 'main/cli/'];
 const TEST_PACKAGES = ['vitest', '@playwright/test', 'playwright-core', '@testing-library/react', '@testing-library/dom', 'eslint'];
@@ -36,9 +46,19 @@ export const LAYERS = [
   { from: 'main/app/', allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml'], node: true },
   ...HOSTS.map((from) => ({ from, allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml', 'jpeg-js', 'serialport'], node: true })),
   ...MODES.map((from) => ({ from, allow: [from, ...ROOMS, ...GROUND, 'drivers/', 'models/'], packages: ['zod'], node: true })),
-  ...ROOMS.map((from) => ({ from, allow: [...ROOMS, ...GROUND, 'drivers/', 'models/'], packages: ['zod', 'better-sqlite3', 'onnxruntime-node', 'tsx'], node: true })),
+  ...ROOMS.map((from) => ({
+    from,
+    allow: [...ROOMS, ...GROUND, 'drivers/', 'models/'],
+    packages: ['zod', 'better-sqlite3', 'onnxruntime-node', 'tsx'],
+    node: true,
+  })),
   { from: 'main/', allow: ['main/', 'drivers/', 'models/'], packages: ['zod'], node: true },
-  { from: 'renderer/src/', allow: ['renderer/src/', 'main/bridge/contract/'], packages: ['react', 'react-dom', 'i18next', 'react-i18next', 'qrcode', 'zod'], node: false },
+  {
+    from: 'renderer/src/',
+    allow: ['renderer/src/', 'main/bridge/contract/'],
+    packages: ['react', 'react-dom', 'i18next', 'react-i18next', 'qrcode', 'zod'],
+    node: false,
+  },
   { from: 'drivers/', allow: ['drivers/'], packages: ['serialport', '@serialport', 'node-hid', 'iconv-lite'], node: true },
   { from: 'models/', allow: ['models/'], packages: ['onnxruntime-node', 'pngjs', 'jpeg-js'], node: true },
 ];
@@ -71,7 +91,10 @@ function check(context, node, source) {
     if (!allowed.some((p) => pkg === p || pkg.startsWith(`${p}/`))) context.report({ node, messageId: 'package', data: { layer: layer.from, pkg } });
     return;
   }
-  const target = path.relative(ROOT, path.resolve(path.dirname(context.filename), source)).split(path.sep).join('/');
+  const target = path
+    .relative(ROOT, path.resolve(path.dirname(context.filename), source))
+    .split(path.sep)
+    .join('/');
   // Tests may also use fixtures (named people, media, simulators) and whatever they test.
   const allow = test ? [...layer.allow, 'fixtures/', ...(rel.startsWith('main/') ? ['main/'] : [])] : layer.allow;
   const inside = (a) => target === a.replace(/\/$/, '') || target.startsWith(a) || target === a.replace(/\.ts$/, '');

@@ -10,7 +10,6 @@ async function problems(file: string, code: string) {
   return (r?.messages ?? []).filter((m) => m.ruleId === 'estation/layering').map((m) => m.message);
 }
 
-
 // The module name quoted, kept out of literal import text so plain-text scans of the tree
 // (the before-stop hook's grep) do not take these fixtures for real imports.
 const ELECTRON = "'" + 'electron' + "'";
@@ -33,17 +32,30 @@ describe('the electron-import check', () => {
     expect(await problems('drivers/x.ts', "import { x } from '../main/app/config';\nexport const y = x;\n")).toHaveLength(1);
   });
   it('fails an upward import: a shared room or the ground reaching into a mode or the composition root', async () => {
-    expect(await problems('main/outbox/x.ts', "import { createPharmacy } from '../pharmacy';\nexport const p = createPharmacy;\n")).toEqual([expect.stringContaining('main/outbox/ may not import main/pharmacy')]);
-    expect(await problems('main/platform/x.ts', "import type { Config } from '../app/config';\nexport type C = Config;\n")).toEqual([expect.stringContaining('may not import main/app/config')]);
+    expect(await problems('main/outbox/x.ts', "import { createPharmacy } from '../pharmacy';\nexport const p = createPharmacy;\n")).toEqual([
+      expect.stringContaining('main/outbox/ may not import main/pharmacy'),
+    ]);
+    expect(await problems('main/platform/x.ts', "import type { Config } from '../app/config';\nexport type C = Config;\n")).toEqual([
+      expect.stringContaining('may not import main/app/config'),
+    ]);
     expect(await problems('main/ground/x.ts', "import { Outbox } from '../outbox/outbox';\nexport const o = Outbox;\n")).toHaveLength(1);
     expect(await problems('main/pharmacy/x.ts', "import { createApp } from '../app/compose';\nexport const a = createApp;\n")).toHaveLength(1);
     expect(await problems('main/kiosk/x.ts', "import { startHost } from '../node-host/host';\nexport const h = startHost;\n")).toHaveLength(1);
     // Downward is fine.
-    expect(await problems('main/pharmacy/x.ts', "import { Outbox } from '../outbox/outbox';\nimport type { Clock } from '../ground/clock';\nexport const o: Clock | typeof Outbox = Outbox;\n")).toEqual([]);
+    expect(
+      await problems(
+        'main/pharmacy/x.ts',
+        "import { Outbox } from '../outbox/outbox';\nimport type { Clock } from '../ground/clock';\nexport const o: Clock | typeof Outbox = Outbox;\n",
+      ),
+    ).toEqual([]);
   });
   it('fails an import from one mode module into another', async () => {
-    expect(await problems('main/kiosk/x.ts', "import { CheckoutCounter } from '../pharmacy/counter';\nexport const c = CheckoutCounter;\n")).toEqual([expect.stringContaining('may not import another mode module')]);
-    expect(await problems('main/pharmacy/x.ts', "import { Diagnostics } from '../service/diagnostics';\nexport const d = Diagnostics;\n")).toEqual([expect.stringContaining('may not import another mode module')]);
+    expect(await problems('main/kiosk/x.ts', "import { CheckoutCounter } from '../pharmacy/counter';\nexport const c = CheckoutCounter;\n")).toEqual([
+      expect.stringContaining('may not import another mode module'),
+    ]);
+    expect(await problems('main/pharmacy/x.ts', "import { Diagnostics } from '../service/diagnostics';\nexport const d = Diagnostics;\n")).toEqual([
+      expect.stringContaining('may not import another mode module'),
+    ]);
   });
   it('keeps fixtures out of main except through main/app/embedded.ts and in tests', async () => {
     const sim = "import { startPlatformSimulator } from '../../fixtures/platform/server';\nexport const s = startPlatformSimulator;\n";
@@ -54,7 +66,9 @@ describe('the electron-import check', () => {
     expect(await problems('main/pharmacy/x.test.ts', sim)).toEqual([]);
   });
   it('allows each layer only its own npm packages', async () => {
-    expect(await problems('main/pharmacy/x.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n")).toEqual([expect.stringContaining("may not use the package 'better-sqlite3'")]);
+    expect(await problems('main/pharmacy/x.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n")).toEqual([
+      expect.stringContaining("may not use the package 'better-sqlite3'"),
+    ]);
     expect(await problems('main/store/x.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n")).toEqual([]);
     expect(await problems('renderer/src/x.ts', "import { SerialPort } from 'serialport';\nexport const s = SerialPort;\n")).toHaveLength(1);
     expect(await problems('drivers/x.ts', "import React from 'react';\nexport const r = React;\n")).toHaveLength(1);

@@ -31,11 +31,17 @@ const simIdCardSchema = z
     name: z.string().min(1).max(15),
     idNumber: z.string().regex(/^[0-9A-Z]{15,18}$/),
     gender: z.enum(['0', '1', '2', '9']).default('1'),
-    nation: z.string().regex(/^\d{2}$/).default('01'),
+    nation: z
+      .string()
+      .regex(/^\d{2}$/)
+      .default('01'),
     birthDate: z.string().regex(/^\d{8}$/),
     address: z.string().max(35).default(''),
     issuer: z.string().max(15).default('公安局'),
-    validFrom: z.string().regex(/^\d{8}$/).default('20200101'),
+    validFrom: z
+      .string()
+      .regex(/^\d{8}$/)
+      .default('20200101'),
     validTo: z.string().max(8).default('长期'),
   })
   .strict();
@@ -47,7 +53,10 @@ const simSsCardSchema = z
     idNumber: z.string().regex(/^\d{17}[\dX]$/),
     name: z.string().min(1).max(15),
     gender: z.enum(['1', '2', '9']).default('1'),
-    pin: z.string().regex(/^\d{6}$/).default('123456'),
+    pin: z
+      .string()
+      .regex(/^\d{6}$/)
+      .default('123456'),
   })
   .strict();
 
@@ -60,7 +69,12 @@ export const simDeviceActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('insert-ss-card'), card: simSsCardSchema }).strict(),
   z.object({ action: z.literal('remove-ss-card') }).strict(),
   z.object({ action: z.literal('scan'), code: z.string().min(1).max(4096), aim: z.string().max(3).default(']Q1') }).strict(),
-  z.object({ action: z.literal('printer'), condition: z.enum(['paper-out', 'paper-runs-out-soon', 'paper-loaded', 'paper-near-end', 'cover-open', 'cover-closed', 'cutter-error', 'cutter-ok']) }).strict(),
+  z
+    .object({
+      action: z.literal('printer'),
+      condition: z.enum(['paper-out', 'paper-runs-out-soon', 'paper-loaded', 'paper-near-end', 'cover-open', 'cover-closed', 'cutter-error', 'cutter-ok']),
+    })
+    .strict(),
 ]);
 export type SimDeviceAction = z.input<typeof simDeviceActionSchema>;
 
@@ -114,13 +128,31 @@ export const faceProgressSchema = z.object({
 export type FaceProgressView = z.infer<typeof faceProgressSchema>;
 
 /** A camera frame as JPEG, base64. Bounded: a 640x480 JPEG is ~40-80 KB. */
-export const jpegBase64Schema = z.string().min(100).max(2_000_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 JPEG data');
+export const jpegBase64Schema = z
+  .string()
+  .min(100)
+  .max(2_000_000)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 JPEG data');
 
 const fenOut = z.number().int();
 export const kioskServiceSchema = z.enum(['settlements', 'cumulative', 'filings']);
 
-export const splitSchema = z.object({ medfee: fenOut, fund: fenOut, hifp: fenOut, hifmi: fenOut, hifob: fenOut, maf: fenOut, acct: fenOut, mulaid: fenOut, cash: fenOut, balance: fenOut.nullable() });
-const basketSchema = z.array(z.object({ listCode: z.string().min(1).max(50), quantity: z.number().positive().max(999) }).strict()).min(1).max(60);
+export const splitSchema = z.object({
+  medfee: fenOut,
+  fund: fenOut,
+  hifp: fenOut,
+  hifmi: fenOut,
+  hifob: fenOut,
+  maf: fenOut,
+  acct: fenOut,
+  mulaid: fenOut,
+  cash: fenOut,
+  balance: fenOut.nullable(),
+});
+const basketSchema = z
+  .array(z.object({ listCode: z.string().min(1).max(50), quantity: z.number().positive().max(999) }).strict())
+  .min(1)
+  .max(60);
 /** 处方 for prescription drugs in the basket (rxno, 开方医师 code and name, 外购处方). */
 const prescriptionSchema = z
   .object({
@@ -131,7 +163,19 @@ const prescriptionSchema = z
   })
   .strict();
 /** The states of a sale at the counter, owned by main (main/pharmacy/sales.ts). */
-export const saleStateSchema = z.enum(['quoted', 'paying', 'settled', 'pending-offline', 'unknown', 'needs-attention', 'failed', 'refunding', 'refunded', 'expired', 'superseded']);
+export const saleStateSchema = z.enum([
+  'quoted',
+  'paying',
+  'settled',
+  'pending-offline',
+  'unknown',
+  'needs-attention',
+  'failed',
+  'refunding',
+  'refunded',
+  'expired',
+  'superseded',
+]);
 const saleViewSchema = z.object({
   saleId: z.string(),
   itemId: z.string(),
@@ -177,10 +221,36 @@ export const requests = {
   'session.end': request(z.object({ reason: z.enum(['logout', 'idle']) }).strict(), z.object({ ended: z.boolean() })),
   'session.touch': request(empty, z.object({ ok: z.literal(true) })),
   /** The person's face-recognition status: enrolled or not, and their consent. */
-  'face.status': request(empty, z.object({ enabled: z.boolean(), enrolled: z.boolean(), consent: z.object({ purpose: z.string(), grantedAt: z.string() }).nullable() })),
+  'face.status': request(
+    empty,
+    z.object({ enabled: z.boolean(), enrolled: z.boolean(), consent: z.object({ purpose: z.string(), grantedAt: z.string() }).nullable() }),
+  ),
   /** Separate, explicit consent to face recognition for the session's person. */
-  'face.consent': request(z.object({ purpose: z.enum(['kiosk-login', 'payment']), accept: z.literal(true), factor: z.string().regex(/^\d{4}$/).optional() }).strict(), z.object({ consentId: z.number().int() })),
-  'face.start': request(z.object({ purpose: facePurposeSchema, factor: z.string().regex(/^\d{4}$/).optional() }).strict(), faceProgressSchema),
+  'face.consent': request(
+    z
+      .object({
+        purpose: z.enum(['kiosk-login', 'payment']),
+        accept: z.literal(true),
+        factor: z
+          .string()
+          .regex(/^\d{4}$/)
+          .optional(),
+      })
+      .strict(),
+    z.object({ consentId: z.number().int() }),
+  ),
+  'face.start': request(
+    z
+      .object({
+        purpose: facePurposeSchema,
+        factor: z
+          .string()
+          .regex(/^\d{4}$/)
+          .optional(),
+      })
+      .strict(),
+    faceProgressSchema,
+  ),
   'face.frame': request(z.object({ sessionId: z.string().uuid(), jpeg: jpegBase64Schema }).strict(), faceProgressSchema),
   'face.cancel': request(z.object({ sessionId: z.string().uuid() }).strict(), z.object({ ok: z.literal(true) })),
   'kiosk.person': request(
@@ -190,72 +260,206 @@ export const requests = {
       gender: z.string(),
       age: z.number().int(),
       selected: z.string(),
-      records: z.array(z.object({ insutype: z.string(), insutypeName: z.string(), status: z.string(), balance: fenOut, admdvs: z.string(), empName: z.string().nullable(), psnType: z.string(), since: z.string().nullable() })),
+      records: z.array(
+        z.object({
+          insutype: z.string(),
+          insutypeName: z.string(),
+          status: z.string(),
+          balance: fenOut,
+          admdvs: z.string(),
+          empName: z.string().nullable(),
+          psnType: z.string(),
+          since: z.string().nullable(),
+        }),
+      ),
     }),
   ),
   'kiosk.selectRecord': request(z.object({ insutype: z.string().regex(/^\d{3}$/) }).strict(), z.object({ ok: z.literal(true) })),
-  'kiosk.settlements': request(empty, z.object({ rows: z.array(z.object({ mdtrtId: z.string(), setlId: z.string().nullable(), medType: z.string(), date: z.string(), institution: z.string(), disease: z.string().nullable() })) })),
+  'kiosk.settlements': request(
+    empty,
+    z.object({
+      rows: z.array(
+        z.object({
+          mdtrtId: z.string(),
+          setlId: z.string().nullable(),
+          medType: z.string(),
+          date: z.string(),
+          institution: z.string(),
+          disease: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
   'kiosk.settlementDetail': request(
     z.object({ setlId: z.string().min(1).max(30), mdtrtId: z.string().min(1).max(30) }).strict(),
-    z.object({ summary: z.object({ total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, date: z.string() }), lines: z.array(z.object({ name: z.string(), quantity: z.number(), amount: fenOut })) }),
+    z.object({
+      summary: z.object({ total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, date: z.string() }),
+      lines: z.array(z.object({ name: z.string(), quantity: z.number(), amount: fenOut })),
+    }),
   ),
   'kiosk.cumulative': request(empty, z.object({ rows: z.array(z.object({ code: z.string(), amount: fenOut })) })),
-  'kiosk.filings': request(empty, z.object({ rows: z.array(z.object({ kind: z.enum(['chronic', 'designated']), sn: z.string(), name: z.string(), since: z.string() })) })),
-  'kiosk.options': request(z.object({ kind: z.enum(['chronic', 'designated', 'transfer']) }).strict(), z.object({ options: z.array(z.object({ code: z.string(), name: z.string() })) })),
+  'kiosk.filings': request(
+    empty,
+    z.object({ rows: z.array(z.object({ kind: z.enum(['chronic', 'designated']), sn: z.string(), name: z.string(), since: z.string() })) }),
+  ),
+  'kiosk.options': request(
+    z.object({ kind: z.enum(['chronic', 'designated', 'transfer']) }).strict(),
+    z.object({ options: z.array(z.object({ code: z.string(), name: z.string() })) }),
+  ),
   'kiosk.file': request(
-    z.object({ action: z.enum(['apply', 'cancel']), kind: z.enum(['chronic', 'designated', 'transfer']), code: z.string().max(30).optional(), sn: z.string().max(30).optional(), reason: z.string().max(100).optional() }).strict(),
+    z
+      .object({
+        action: z.enum(['apply', 'cancel']),
+        kind: z.enum(['chronic', 'designated', 'transfer']),
+        code: z.string().max(30).optional(),
+        sn: z.string().max(30).optional(),
+        reason: z.string().max(100).optional(),
+      })
+      .strict(),
     z.object({ state: z.string(), sn: z.string().nullable(), message: z.string().nullable() }),
   ),
   'kiosk.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), name: z.string(), spec: z.string(), price: fenOut })) })),
   'kiosk.estimate': request(
-    z.object({ medType: z.enum(['11', '14', '21', '41']), lines: z.array(z.object({ listCode: z.string().max(50), quantity: z.number().positive().max(1000) }).strict()).min(1).max(50) }).strict(),
+    z
+      .object({
+        medType: z.enum(['11', '14', '21', '41']),
+        lines: z
+          .array(z.object({ listCode: z.string().max(50), quantity: z.number().positive().max(1000) }).strict())
+          .min(1)
+          .max(50),
+      })
+      .strict(),
     z.object({ region: z.string(), total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, ownPay: fenOut }),
   ),
   'kiosk.policy': request(z.object({ locale: localeSchema }).strict(), z.object({ region: z.string(), lines: z.array(z.string()) })),
   'kiosk.printCertificate': request(empty, z.object({ jobId: z.string() })),
   'kiosk.printJob': request(z.object({ jobId: z.string().max(100) }).strict(), z.object({ state: z.string(), reason: z.string().nullable() })),
-  'kiosk.contributions': request(empty, z.object({ rows: z.array(z.object({ year: z.string(), insutype: z.string(), amount: fenOut, paidAt: z.string(), channel: z.string() })) })),
+  'kiosk.contributions': request(
+    empty,
+    z.object({ rows: z.array(z.object({ year: z.string(), insutype: z.string(), amount: fenOut, paidAt: z.string(), channel: z.string() })) }),
+  ),
   'kiosk.premiumOrder': request(
     z.object({ orderId: z.string().max(40).optional() }).strict(),
-    z.object({ orderId: z.string(), orderNo: z.string(), amount: fenOut, payUrl: z.string(), expireTime: z.string(), state: z.enum(['unpaid', 'paid', 'expired']), paidAt: z.string().nullable() }),
+    z.object({
+      orderId: z.string(),
+      orderNo: z.string(),
+      amount: fenOut,
+      payUrl: z.string(),
+      expireTime: z.string(),
+      state: z.enum(['unpaid', 'paid', 'expired']),
+      paidAt: z.string().nullable(),
+    }),
   ),
-  'kiosk.family': request(empty, z.object({ members: z.array(z.object({ psnNo: z.string(), maskedName: z.string(), maskedNo: z.string(), relation: z.string(), since: z.string() })), relations: z.array(z.object({ code: z.string(), name: z.string() })) })),
+  'kiosk.family': request(
+    empty,
+    z.object({
+      members: z.array(z.object({ psnNo: z.string(), maskedName: z.string(), maskedNo: z.string(), relation: z.string(), since: z.string() })),
+      relations: z.array(z.object({ code: z.string(), name: z.string() })),
+    }),
+  ),
   'kiosk.familyAwait': request(empty, z.object({ ok: z.literal(true) })),
-  'kiosk.familyMember': request(empty, z.object({ waiting: z.boolean(), member: z.object({ maskedName: z.string().nullable(), maskedNo: z.string(), provenBy: z.string() }).nullable() })),
+  'kiosk.familyMember': request(
+    empty,
+    z.object({ waiting: z.boolean(), member: z.object({ maskedName: z.string().nullable(), maskedNo: z.string(), provenBy: z.string() }).nullable() }),
+  ),
   'kiosk.familyBind': request(z.object({ relation: z.string().regex(/^\d{2}$/) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
   'kiosk.familyUnbind': request(z.object({ psnNo: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
   'kiosk.auths': request(
     empty,
     z.object({
-      auths: z.array(z.object({ sn: z.string(), grantee: z.string(), scopes: z.array(z.string()), from: z.string(), to: z.string(), state: z.enum(['active', 'revoked', 'expired']) })),
+      auths: z.array(
+        z.object({
+          sn: z.string(),
+          grantee: z.string(),
+          scopes: z.array(z.string()),
+          from: z.string(),
+          to: z.string(),
+          state: z.enum(['active', 'revoked', 'expired']),
+        }),
+      ),
       grantees: z.array(z.object({ code: z.string(), name: z.string() })),
       scopes: z.array(z.string()),
       periods: z.array(z.number()),
     }),
   ),
   'kiosk.authorise': request(
-    z.object({ grantee: z.string().min(1).max(30), scopes: z.array(z.string().regex(/^[a-z]{2,10}$/)).min(1).max(10), days: z.number().int().positive() }).strict(),
+    z
+      .object({
+        grantee: z.string().min(1).max(30),
+        scopes: z
+          .array(z.string().regex(/^[a-z]{2,10}$/))
+          .min(1)
+          .max(10),
+        days: z.number().int().positive(),
+      })
+      .strict(),
     z.object({ state: z.string(), message: z.string().nullable() }),
   ),
   'kiosk.revokeAuth': request(z.object({ sn: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
-  'checkout.catalogue': request(empty, z.object({ drugs: z.array(z.object({ listCode: z.string(), barcode: z.string(), name: z.string(), spec: z.string(), price: fenOut, prescription: z.boolean(), classLevel: z.string() })) })),
-  'checkout.customer': request(empty, z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() })),
+  'checkout.catalogue': request(
+    empty,
+    z.object({
+      drugs: z.array(
+        z.object({
+          listCode: z.string(),
+          barcode: z.string(),
+          name: z.string(),
+          spec: z.string(),
+          price: fenOut,
+          prescription: z.boolean(),
+          classLevel: z.string(),
+        }),
+      ),
+    }),
+  ),
+  'checkout.customer': request(
+    empty,
+    z.object({ customer: z.object({ maskedName: z.string(), maskedNo: z.string(), insutype: z.string(), balance: fenOut, provenBy: z.string() }).nullable() }),
+  ),
   'checkout.quote': request(
     z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(),
     z.object({ quoteId: z.string(), mode: z.enum(['online', 'offline']), split: splitSchema, expiresAt: z.string() }),
   ),
   /** Pays one quote. Idempotent: paying the same quote again returns the same sale. */
-  'checkout.pay': request(z.object({ quoteId: z.string().uuid(), cashierConfirmed: z.literal(true), customerConfirmed: z.literal(true) }).strict(), saleViewSchema),
+  'checkout.pay': request(
+    z.object({ quoteId: z.string().uuid(), cashierConfirmed: z.literal(true), customerConfirmed: z.literal(true) }).strict(),
+    saleViewSchema,
+  ),
   'checkout.sales': request(
     empty,
-    z.object({ sales: z.array(z.object({ saleId: z.string(), itemId: z.string(), kind: z.enum(['sale', 'refund']), state: z.string(), total: fenOut, setlId: z.string().nullable(), refundable: z.boolean(), at: z.string(), reason: z.string().nullable() })) }),
+    z.object({
+      sales: z.array(
+        z.object({
+          saleId: z.string(),
+          itemId: z.string(),
+          kind: z.enum(['sale', 'refund']),
+          state: z.string(),
+          total: fenOut,
+          setlId: z.string().nullable(),
+          refundable: z.boolean(),
+          at: z.string(),
+          reason: z.string().nullable(),
+        }),
+      ),
+    }),
   ),
   'checkout.refund': request(
-    z.object({ saleId: z.string().uuid(), reason: z.enum(refundReasons), note: z.string().trim().max(100).optional(), cashierConfirmed: z.literal(true) }).strict(),
+    z
+      .object({ saleId: z.string().uuid(), reason: z.enum(refundReasons), note: z.string().trim().max(100).optional(), cashierConfirmed: z.literal(true) })
+      .strict(),
     z.object({ refundId: z.string(), itemId: z.string(), state: z.string(), reason: z.string().nullable(), receiptJobId: z.string().nullable() }),
   ),
-  'checkout.queue': request(empty, z.object({ pending: z.number().int(), unknown: z.number().int(), needsAttention: z.number().int(), done: z.number().int(), attention: z.array(z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), collect: fenOut.nullable(), at: z.string() })) })),
+  'checkout.queue': request(
+    empty,
+    z.object({
+      pending: z.number().int(),
+      unknown: z.number().int(),
+      needsAttention: z.number().int(),
+      done: z.number().int(),
+      attention: z.array(z.object({ itemId: z.string(), state: z.string(), reason: z.string().nullable(), collect: fenOut.nullable(), at: z.string() })),
+    }),
+  ),
   'checkout.resolve': request(z.object({ itemId: z.string().uuid(), note: z.string().min(1).max(100) }).strict(), z.object({ ok: z.literal(true) })),
   'checkout.drain': request(empty, z.object({ processed: z.number().int() })),
   'checkout.shift': request(
@@ -275,12 +479,23 @@ export const requests = {
       config: z.string(),
     }),
   ),
-  'service.readiness': request(z.object({ print: z.boolean() }).strict(), z.object({ ok: z.boolean(), at: z.string(), htmlPath: z.string(), pdfPath: z.string(), receiptJobId: z.string().nullable() })),
+  'service.readiness': request(
+    z.object({ print: z.boolean() }).strict(),
+    z.object({ ok: z.boolean(), at: z.string(), htmlPath: z.string(), pdfPath: z.string(), receiptJobId: z.string().nullable() }),
+  ),
   /** The technician restarts the terminal program (Electron relaunches; the Node host cannot). */
   'service.restart': request(empty, z.object({ ok: z.literal(true) })),
-  'service.logs': request(z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), text: z.string().max(100).optional(), limit: z.number().int().min(1).max(500) }).strict(), z.object({ lines: z.array(z.object({ t: z.string(), level: z.string(), msg: z.string(), raw: z.string() })) })),
+  'service.logs': request(
+    z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional(), text: z.string().max(100).optional(), limit: z.number().int().min(1).max(500) })
+      .strict(),
+    z.object({ lines: z.array(z.object({ t: z.string(), level: z.string(), msg: z.string(), raw: z.string() })) }),
+  ),
   /** Detection boxes and timing for the camera preview: no embedding, no identity. */
-  'service.analyzeFrame': request(z.object({ jpeg: jpegBase64Schema }).strict(), z.object({ boxes: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number(), score: z.number() })), ms: z.number() })),
+  'service.analyzeFrame': request(
+    z.object({ jpeg: jpegBase64Schema }).strict(),
+    z.object({ boxes: z.array(z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number(), score: z.number() })), ms: z.number() }),
+  ),
   /** Deletes the session person's face templates and withdraws the consent. */
   'face.delete': request(empty, z.object({ removed: z.number().int().nonnegative() })),
 } as const;

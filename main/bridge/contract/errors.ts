@@ -44,4 +44,7 @@ export class BridgeError extends Error {
 export type BridgeResult<T> = { ok: true; value: T } | { ok: false; error: BridgeErrorBody };
 
 /** A BridgeResult as it crosses a process boundary, checked on arrival. */
-export const bridgeResultSchema = z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: bridgeErrorSchema })]);
+export const bridgeResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: bridgeErrorSchema }),
+]);

@@ -10,12 +10,26 @@ import type { Clock } from '../../ground/clock';
 import { items, rig, sell } from './rig';
 
 const { values } = parseArgs({
-  options: { db: { type: 'string' }, key: { type: 'string' }, sim: { type: 'string' }, count: { type: 'string', default: '1000' }, fixmedins: { type: 'string' }, 'drain-only': { type: 'boolean', default: false } },
+  options: {
+    db: { type: 'string' },
+    key: { type: 'string' },
+    sim: { type: 'string' },
+    count: { type: 'string', default: '1000' },
+    fixmedins: { type: 'string' },
+    'drain-only': { type: 'boolean', default: false },
+  },
 });
 // The wall clock, except while a quote is being let to expire.
 let skewMs = 0;
 const clock: Clock = { now: () => Date.now() + skewMs, nowIso: () => new Date(Date.now() + skewMs).toISOString() };
-const r = rig(values.sim!, { file: values.db!, keyFile: values.key!, fixmedinsCode: values.fixmedins!, timeoutMs: 400, clock, drainer: { backoffBaseMs: 10, backoffMaxMs: 100, breakerThreshold: 1000 } });
+const r = rig(values.sim!, {
+  file: values.db!,
+  keyFile: values.key!,
+  fixmedinsCode: values.fixmedins!,
+  timeoutMs: 400,
+  clock,
+  drainer: { backoffBaseMs: 10, backoffMaxMs: 100, breakerThreshold: 1000 },
+});
 const counter = r.pharmacy.counter;
 const taken = () => (r.db.prepare('SELECT COUNT(*) AS n FROM pharmacy_sale WHERE item_id IS NOT NULL').get() as { n: number }).n;
 const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');

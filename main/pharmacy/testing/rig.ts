@@ -65,7 +65,13 @@ export function rig(url: string, opts: RigOptions = {}): Rig {
     policies: POLICIES,
     counter: counterConfigSchema.parse(opts.counter ?? {}),
     offline: offlineConfigSchema.parse(opts.offline ?? {}),
-    terminal: { id: terminal.opter, name: terminal.opterName, institutionName: terminal.fixmedinsName, institutionCode: terminal.fixmedinsCode, admdvs: '440300' },
+    terminal: {
+      id: terminal.opter,
+      name: terminal.opterName,
+      institutionName: terminal.fixmedinsName,
+      institutionCode: terminal.fixmedinsCode,
+      admdvs: '440300',
+    },
     receiptPrinter: () => ({ print: (id: string, bytes: Buffer) => void printed.set(id, bytes) }),
     online: () => online && drainer.breakerState !== 'open',
     clock,
@@ -82,7 +88,17 @@ export function rig(url: string, opts: RigOptions = {}): Rig {
     pharmacy,
     session,
     printed,
-    customer: (p) => session.begin({ certType: '02', certNo: p.idNumber, cardSn: null, idNumber: p.idNumber, name: p.name, provenBy: 'id-card', cardKind: 'resident', at: clock.nowIso() }),
+    customer: (p) =>
+      session.begin({
+        certType: '02',
+        certNo: p.idNumber,
+        cardSn: null,
+        idNumber: p.idNumber,
+        name: p.name,
+        provenBy: 'id-card',
+        cardKind: 'resident',
+        at: clock.nowIso(),
+      }),
     async settle(person, lines, useAccount, quote) {
       const payload = checkout.payload(randomUUID(), person, lines, useAccount, quote, quote.mode === 'offline');
       const item = outbox.enqueue(SETTLEMENT_KIND, person.psnNo, payload);
@@ -102,7 +118,13 @@ export function personOf(p: SeedPerson): SettlementPerson {
 }
 
 export function basket(...items: [number, number][]): SettlementLine[] {
-  return items.map(([i, qty], k) => ({ feedetlSn: String(k + 1), listCode: CATALOGUE[i]!.hilistCode, name: CATALOGUE[i]!.name, unitPrice: fen(CATALOGUE[i]!.price), quantityMilli: qty * 1000 }));
+  return items.map(([i, qty], k) => ({
+    feedetlSn: String(k + 1),
+    listCode: CATALOGUE[i]!.hilistCode,
+    name: CATALOGUE[i]!.name,
+    unitPrice: fen(CATALOGUE[i]!.price),
+    quantityMilli: qty * 1000,
+  }));
 }
 
 /** Basket items for the counter: [catalogue index, packs]. */
@@ -114,7 +136,11 @@ export function items(...list: [number, number][]): { listCode: string; quantity
 export async function sell(r: Rig, p: SeedPerson, basketItems: { listCode: string; quantity: number }[], useAccount = true) {
   if (!r.pharmacy.counter.shiftStatus().open) r.pharmacy.counter.openShift('收银员01');
   if (r.session.current?.idNumber !== p.idNumber) r.customer(p);
-  const q = await r.pharmacy.counter.quote(basketItems, useAccount, basketItems.some((i) => CATALOGUE.find((d) => d.hilistCode === i.listCode)?.prescription) ? TEST_RX : undefined);
+  const q = await r.pharmacy.counter.quote(
+    basketItems,
+    useAccount,
+    basketItems.some((i) => CATALOGUE.find((d) => d.hilistCode === i.listCode)?.prescription) ? TEST_RX : undefined,
+  );
   const sale = await r.pharmacy.counter.pay(q.quoteId, { cashierConfirmed: true, customerConfirmed: true });
   return { quote: q, sale };
 }

@@ -1,4 +1,12 @@
-import { BridgeError, type Channel, type EStationBridge, type EventName, type EventPayload, type RequestInput, type RequestOutput } from '../../../main/bridge/contract';
+import {
+  BridgeError,
+  type Channel,
+  type EStationBridge,
+  type EventName,
+  type EventPayload,
+  type RequestInput,
+  type RequestOutput,
+} from '../../../main/bridge/contract';
 
 type Answer<C extends Channel> = (input: RequestInput<C>) => RequestOutput<C> | Promise<RequestOutput<C>>;
 

@@ -25,17 +25,33 @@ export function BasketPanel({ sale, locked, busy }: { sale: CounterSale; locked:
               </span>
             </span>
             <span className="stepper">
-              <button type="button" aria-label={`${t('checkout.less')} ${drug.name}`} disabled={locked || packs <= 1} onClick={() => sale.removePack(drug.listCode)}>
+              <button
+                type="button"
+                aria-label={`${t('checkout.less')} ${drug.name}`}
+                disabled={locked || packs <= 1}
+                onClick={() => sale.removePack(drug.listCode)}
+              >
                 −
               </button>
               <output aria-label={`${t('checkout.packs')} ${drug.name}`} data-testid={`packs-${drug.listCode}`}>
                 {packs}
               </output>
-              <button type="button" aria-label={`${t('checkout.more')} ${drug.name}`} disabled={locked || packs >= MAX_PACKS} onClick={() => sale.add(drug.listCode)}>
+              <button
+                type="button"
+                aria-label={`${t('checkout.more')} ${drug.name}`}
+                disabled={locked || packs >= MAX_PACKS}
+                onClick={() => sale.add(drug.listCode)}
+              >
                 +
               </button>
             </span>
-            <button type="button" className="line-remove" aria-label={`${t('checkout.remove')} ${drug.name}`} disabled={locked} onClick={() => sale.removeLine(drug.listCode)}>
+            <button
+              type="button"
+              className="line-remove"
+              aria-label={`${t('checkout.remove')} ${drug.name}`}
+              disabled={locked}
+              onClick={() => sale.removeLine(drug.listCode)}
+            >
               {t('checkout.remove')}
             </button>
           </li>

@@ -33,7 +33,14 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       )}
       {!customer && !facePay && (
         <div className="actions">
-          <input aria-label={t('checkout.factor')} inputMode="numeric" maxLength={4} value={factor} onChange={(e) => setFactor(fourDigits(e.target.value))} placeholder={t('checkout.factor')} />
+          <input
+            aria-label={t('checkout.factor')}
+            inputMode="numeric"
+            maxLength={4}
+            value={factor}
+            onChange={(e) => setFactor(fourDigits(e.target.value))}
+            placeholder={t('checkout.factor')}
+          />
           <button type="button" disabled={factor.length !== 4} onClick={() => setFacePay(factor)}>
             {t('checkout.facePay')}
           </button>
@@ -63,11 +70,25 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       {enrol === 'consent' && (
         <div className="consent-text" data-testid="counter-consent">
           <p>{t('face.consentText').split('\n')[0]}</p>
-          <input aria-label={t('checkout.factor')} inputMode="numeric" maxLength={4} value={factor} onChange={(e) => setFactor(fourDigits(e.target.value))} placeholder={t('checkout.factor')} />
-          <button type="button" className="primary" disabled={factor.length !== 4} onClick={() => void run(async () => {
-              await bridge.call('face.consent', { purpose: 'payment', accept: true, factor });
-              setEnrol('capture');
-            })}>
+          <input
+            aria-label={t('checkout.factor')}
+            inputMode="numeric"
+            maxLength={4}
+            value={factor}
+            onChange={(e) => setFactor(fourDigits(e.target.value))}
+            placeholder={t('checkout.factor')}
+          />
+          <button
+            type="button"
+            className="primary"
+            disabled={factor.length !== 4}
+            onClick={() =>
+              void run(async () => {
+                await bridge.call('face.consent', { purpose: 'payment', accept: true, factor });
+                setEnrol('capture');
+              })
+            }
+          >
             {t('face.agree')}
           </button>
           <button type="button" onClick={() => setEnrol(null)}>

@@ -27,7 +27,8 @@ export function PaymentPanel({ sale, run, busy }: { sale: CounterSale; run: RunA
             </label>
           ))}
           <label className="check">
-            <input type="checkbox" checked={sale.prescription.external} onChange={(e) => sale.changePrescription({ external: e.target.checked })} /> {t('checkout.rxField.external')}
+            <input type="checkbox" checked={sale.prescription.external} onChange={(e) => sale.changePrescription({ external: e.target.checked })} />{' '}
+            {t('checkout.rxField.external')}
           </label>
           {!sale.prescriptionComplete && <p className="hint">{t('checkout.rxNeeded')}</p>}
         </fieldset>
@@ -61,10 +62,22 @@ function QuotePanel({ quote, busy, onPay }: { quote: Quote; busy: boolean; onPay
         </p>
       )}
       <dl className="rows">
-        <div className="row"><dt>{t('fields.total')}</dt><dd data-testid="quote-total">{formatMoney(split.medfee)}</dd></div>
-        <div className="row"><dt>{t('fields.fund')}</dt><dd data-testid="quote-fund">{formatMoney(split.fund)}</dd></div>
-        <div className="row"><dt>{t('fields.account')}</dt><dd data-testid="quote-account">{formatMoney(split.acct + split.mulaid)}</dd></div>
-        <div className="row"><dt>{t('fields.cash')}</dt><dd data-testid="quote-cash">{formatMoney(split.cash)}</dd></div>
+        <div className="row">
+          <dt>{t('fields.total')}</dt>
+          <dd data-testid="quote-total">{formatMoney(split.medfee)}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('fields.fund')}</dt>
+          <dd data-testid="quote-fund">{formatMoney(split.fund)}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('fields.account')}</dt>
+          <dd data-testid="quote-account">{formatMoney(split.acct + split.mulaid)}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('fields.cash')}</dt>
+          <dd data-testid="quote-cash">{formatMoney(split.cash)}</dd>
+        </div>
       </dl>
       <p className="hint" data-testid="quote-expires">
         {t('checkout.expiresAt', { time: clockTime(quote.expiresAt) })}
@@ -89,7 +102,12 @@ function SaleOutcome({ view, paid }: { view: SaleView; paid: boolean }) {
   const { t } = useTranslation();
   const reasonText = useReasonText();
   const taken = view.state === 'settled' || view.state === 'pending-offline';
-  const headline = view.state === 'settled' ? t('checkout.settled', { setl: view.setlId }) : view.state === 'pending-offline' ? t('checkout.pendingOffline') : t('checkout.stateIs', { state: t(`checkout.state.${view.state}`) });
+  const headline =
+    view.state === 'settled'
+      ? t('checkout.settled', { setl: view.setlId })
+      : view.state === 'pending-offline'
+        ? t('checkout.pendingOffline')
+        : t('checkout.stateIs', { state: t(`checkout.state.${view.state}`) });
   return (
     <div className="sale-outcome" data-testid="sale" data-state={view.state} data-offline={view.offline}>
       <p className={taken ? 'ok-text big' : 'error-text big'}>{headline}</p>

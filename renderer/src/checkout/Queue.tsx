@@ -29,12 +29,20 @@ export function QueueTab({ run, busy, onError }: { run: RunAction; busy: boolean
   }, [bridge, load]);
   return (
     <section data-testid="queue">
-      <p data-testid="queue-counts">{t('queue.counts', { pending: queue?.pending ?? 0, unknown: queue?.unknown ?? 0, attention: queue?.needsAttention ?? 0 })}</p>
+      <p data-testid="queue-counts">
+        {t('queue.counts', { pending: queue?.pending ?? 0, unknown: queue?.unknown ?? 0, attention: queue?.needsAttention ?? 0 })}
+      </p>
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => void run(async () => {
-            await bridge.call('checkout.drain', {});
-            await load();
-          })}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              await bridge.call('checkout.drain', {});
+              await load();
+            })
+          }
+        >
           {t('queue.drain')}
         </button>
       </div>
@@ -45,10 +53,16 @@ export function QueueTab({ run, busy, onError }: { run: RunAction; busy: boolean
             {a.reason && ` · ${reasonText(a.reason)}`}
             {a.collect !== null && ` · ${t('queue.collect', { amount: formatMoney(a.collect) })}`}{' '}
             {a.state === 'needs-attention' && (
-              <button type="button" disabled={busy} onClick={() => void run(async () => {
-                await bridge.call('checkout.resolve', { itemId: a.itemId, note: RESOLVED_NOTE });
-                await load();
-              })}>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    await bridge.call('checkout.resolve', { itemId: a.itemId, note: RESOLVED_NOTE });
+                    await load();
+                  })
+                }
+              >
                 {t('queue.resolve')}
               </button>
             )}

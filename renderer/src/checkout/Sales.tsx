@@ -41,7 +41,8 @@ export function SalesTab({ run, busy, onError }: { run: RunAction; busy: boolean
       <ul className="list">
         {rows.map((s) => (
           <li key={s.itemId} data-testid={`sale-${s.itemId}`} data-kind={s.kind} data-state={s.state}>
-            {clockTime(s.at)} · {t(`checkout.kind.${s.kind}`)} · {formatMoney(s.total)} · {s.kind === 'sale' ? t(`checkout.state.${s.state}`, { defaultValue: s.state }) : t(`checkout.refundState.${s.state}`, { defaultValue: s.state })}
+            {clockTime(s.at)} · {t(`checkout.kind.${s.kind}`)} · {formatMoney(s.total)} ·{' '}
+            {s.kind === 'sale' ? t(`checkout.state.${s.state}`, { defaultValue: s.state }) : t(`checkout.refundState.${s.state}`, { defaultValue: s.state })}
             {s.setlId && ` · ${s.setlId}`}
             {s.reason && ` · ${s.kind === 'refund' ? t(`checkout.refundReason.${s.reason}`, { defaultValue: s.reason }) : reasonText(s.reason)}`}{' '}
             {s.refundable && refunding !== s.saleId && (
@@ -49,7 +50,9 @@ export function SalesTab({ run, busy, onError }: { run: RunAction; busy: boolean
                 {t('checkout.refund')}
               </button>
             )}
-            {refunding === s.saleId && <RefundStep busy={busy} onConfirm={(reason, note) => void confirm(s.saleId, reason, note)} onCancel={() => setRefunding(null)} />}
+            {refunding === s.saleId && (
+              <RefundStep busy={busy} onConfirm={(reason, note) => void confirm(s.saleId, reason, note)} onCancel={() => setRefunding(null)} />
+            )}
           </li>
         ))}
       </ul>
@@ -77,7 +80,13 @@ function RefundStep({ busy, onConfirm, onCancel }: { busy: boolean; onConfirm: (
         <input data-testid="refund-note" maxLength={100} value={note} onChange={(e) => setNote(e.target.value)} />
       </label>
       <div className="actions">
-        <button type="button" className="primary" data-testid="refund-confirm" disabled={busy || reason === null} onClick={() => reason && onConfirm(reason, note)}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="refund-confirm"
+          disabled={busy || reason === null}
+          onClick={() => reason && onConfirm(reason, note)}
+        >
           {t('checkout.confirmRefund')}
         </button>
         <button type="button" onClick={onCancel}>

@@ -24,7 +24,13 @@ export function ShiftTab({ shift, onShift, run, busy }: { shift: ShiftView | nul
             {t('shift.cashier')}
             <input data-testid="shift-cashier" maxLength={CASHIER_MAX} value={cashier} onChange={(e) => setCashier(e.target.value)} />
           </label>
-          <button type="button" className="primary" data-testid="shift-open" disabled={busy || !cashier.trim()} onClick={() => void act({ action: 'open', cashier: cashier.trim() })}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="shift-open"
+            disabled={busy || !cashier.trim()}
+            onClick={() => void act({ action: 'open', cashier: cashier.trim() })}
+          >
             {t('shift.open')}
           </button>
         </div>
@@ -50,17 +56,31 @@ function ShiftReportView({ report }: { report: ShiftReport }) {
     <div className="shift-report" data-testid="shift-report">
       <h2>{t('shift.report')}</h2>
       <dl className="rows">
-        <div className="row"><dt>{t('shift.shiftId')}</dt><dd>{report.shiftId.slice(0, 8)}</dd></div>
-        <div className="row"><dt>{t('shift.cashier')}</dt><dd data-testid="report-cashier">{report.cashier}</dd></div>
-        <div className="row"><dt>{t('shift.openedAt')}</dt><dd>{clockTime(report.openedAt)}</dd></div>
-        <div className="row"><dt>{t('shift.closedAt')}</dt><dd>{clockTime(report.closedAt)}</dd></div>
+        <div className="row">
+          <dt>{t('shift.shiftId')}</dt>
+          <dd>{report.shiftId.slice(0, 8)}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('shift.cashier')}</dt>
+          <dd data-testid="report-cashier">{report.cashier}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('shift.openedAt')}</dt>
+          <dd>{clockTime(report.openedAt)}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('shift.closedAt')}</dt>
+          <dd>{clockTime(report.closedAt)}</dd>
+        </div>
       </dl>
       <table className="report-table">
         <thead>
           <tr>
             <th />
             {groups.map((g) => (
-              <th key={g} scope="col">{t(`shift.${g}`)}</th>
+              <th key={g} scope="col">
+                {t(`shift.${g}`)}
+              </th>
             ))}
           </tr>
         </thead>
@@ -68,22 +88,32 @@ function ShiftReportView({ report }: { report: ShiftReport }) {
           <tr>
             <th scope="row">{t('shift.count')}</th>
             {groups.map((g) => (
-              <td key={g} data-testid={`report-${g}-count`}>{report[g].count}</td>
+              <td key={g} data-testid={`report-${g}-count`}>
+                {report[g].count}
+              </td>
             ))}
           </tr>
           {amounts.map((a) => (
             <tr key={a}>
               <th scope="row">{t(`fields.${a === 'medfee' ? 'total' : a}`)}</th>
               {groups.map((g) => (
-                <td key={g} data-testid={`report-${g}-${a}`}>{formatMoney(report[g][a])}</td>
+                <td key={g} data-testid={`report-${g}-${a}`}>
+                  {formatMoney(report[g][a])}
+                </td>
               ))}
             </tr>
           ))}
         </tbody>
       </table>
       <dl className="rows">
-        <div className="row"><dt>{t('shift.offline')}</dt><dd data-testid="report-offline">{t('shift.offlineValue', { count: report.offline.count, medfee: formatMoney(report.offline.medfee) })}</dd></div>
-        <div className="row"><dt>{t('shift.attention')}</dt><dd data-testid="report-attention-count">{report.attention.length}</dd></div>
+        <div className="row">
+          <dt>{t('shift.offline')}</dt>
+          <dd data-testid="report-offline">{t('shift.offlineValue', { count: report.offline.count, medfee: formatMoney(report.offline.medfee) })}</dd>
+        </div>
+        <div className="row">
+          <dt>{t('shift.attention')}</dt>
+          <dd data-testid="report-attention-count">{report.attention.length}</dd>
+        </div>
       </dl>
       {report.attention.length > 0 && (
         <ul className="list" data-testid="report-attention">
@@ -96,7 +126,9 @@ function ShiftReportView({ report }: { report: ShiftReport }) {
           ))}
         </ul>
       )}
-      <p className="hint" data-testid="report-receipt">{report.receiptJobId ? t('shift.reportPrinted') : t('shift.reportNotPrinted')}</p>
+      <p className="hint" data-testid="report-receipt">
+        {report.receiptJobId ? t('shift.reportPrinted') : t('shift.reportNotPrinted')}
+      </p>
     </div>
   );
 }

@@ -9,12 +9,31 @@ const bridge = new FakeBridge();
 window.estation = bridge;
 
 const split = { medfee: 4730, fund: 3000, hifp: 3000, hifmi: 0, hifob: 0, maf: 0, acct: 1000, mulaid: 0, cash: 730, balance: 9000 };
-const drug = (listCode: string, prescription = false) => ({ listCode, barcode: `690${listCode}`, name: listCode, spec: '1盒', price: 1250, prescription, classLevel: '01' });
+const drug = (listCode: string, prescription = false) => ({
+  listCode,
+  barcode: `690${listCode}`,
+  name: listCode,
+  spec: '1盒',
+  price: 1250,
+  prescription,
+  classLevel: '01',
+});
 const wang: SessionView = { provenBy: 'id-card', certType: '02', maskedName: '王*国', maskedNo: '4403**********1234', startedAt: '2026-05-01T02:00:00.000Z' };
 let quotes = 0;
 
 function settled(quoteId: string): RequestOutput<'checkout.pay'> {
-  return { saleId: quoteId, itemId: `item-${quoteId}`, state: 'settled', offline: false, split, setlId: 'S1', cashCollected: 730, collect: null, receiptJobId: `sale-${quoteId}`, reason: null };
+  return {
+    saleId: quoteId,
+    itemId: `item-${quoteId}`,
+    state: 'settled',
+    offline: false,
+    split,
+    setlId: 'S1',
+    cashCollected: 730,
+    collect: null,
+    receiptJobId: `sale-${quoteId}`,
+    reason: null,
+  };
 }
 
 beforeEach(() => {
@@ -23,8 +42,15 @@ beforeEach(() => {
   bridge
     .answer('session.get', () => ({ session: wang }))
     .answer('checkout.catalogue', () => ({ drugs: [drug('A'), drug('B'), drug('RX', true)] }))
-    .answer('checkout.customer', () => ({ customer: { maskedName: '王*国', maskedNo: '4403**********1234', insutype: '310', balance: 9000, provenBy: 'id-card' } }))
-    .answer('checkout.quote', () => ({ quoteId: `00000000-0000-4000-8000-00000000000${++quotes}`, mode: 'online', split, expiresAt: '2026-05-01T02:05:00.000Z' }))
+    .answer('checkout.customer', () => ({
+      customer: { maskedName: '王*国', maskedNo: '4403**********1234', insutype: '310', balance: 9000, provenBy: 'id-card' },
+    }))
+    .answer('checkout.quote', () => ({
+      quoteId: `00000000-0000-4000-8000-00000000000${++quotes}`,
+      mode: 'online',
+      split,
+      expiresAt: '2026-05-01T02:05:00.000Z',
+    }))
     .answer('checkout.endCustomer', () => ({ ok: true }));
 });
 afterEach(cleanup);

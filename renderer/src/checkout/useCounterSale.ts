@@ -52,7 +52,11 @@ export function useCounterSale(onError: (code: string) => void) {
   const needsPrescription = lines.some((l) => l.drug.prescription);
   const prescriptionComplete = !!(prescription.rxno.trim() && prescription.doctorCode.trim() && prescription.doctorName.trim());
   const person = session ? `${session.startedAt}|${session.provenBy}|${session.maskedNo}` : null;
-  const order: RequestInput<'checkout.quote'> = { items: lines.map((l) => ({ listCode: l.drug.listCode, quantity: l.packs })), useAccount, ...(needsPrescription ? { prescription } : {}) };
+  const order: RequestInput<'checkout.quote'> = {
+    items: lines.map((l) => ({ listCode: l.drug.listCode, quantity: l.packs })),
+    useAccount,
+    ...(needsPrescription ? { prescription } : {}),
+  };
   const orderKey = JSON.stringify([order, person]);
   const paid = sale !== null && isPaid(sale.view);
 

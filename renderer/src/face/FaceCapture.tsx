@@ -11,7 +11,15 @@ const FRAME_INTERVAL_MS = 220;
  * The camera with a face guide. Frames go to main as JPEG at a bounded rate; the guide shows the
  * hint main sends back. Nothing is kept here: the frames exist only on their way.
  */
-export function FaceCapture({ purpose, factor, onFinished }: { purpose: 'enrol' | 'verify' | 'login' | 'pay'; factor?: string; onFinished: (o: FaceOutcome) => void }) {
+export function FaceCapture({
+  purpose,
+  factor,
+  onFinished,
+}: {
+  purpose: 'enrol' | 'verify' | 'login' | 'pay';
+  factor?: string;
+  onFinished: (o: FaceOutcome) => void;
+}) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const [progress, setProgress] = useState<FaceProgressView | null>(null);
@@ -78,12 +86,19 @@ export function FaceCapture({ purpose, factor, onFinished }: { purpose: 'enrol' 
       <div className="camera">
         <video ref={video} muted playsInline aria-label={t('face.cameraLabel')} />
         <div className="face-guide" aria-hidden="true" />
-        {box && <div className="face-box" style={{ left: `${box.x1 * 100}%`, top: `${box.y1 * 100}%`, width: `${(box.x2 - box.x1) * 100}%`, height: `${(box.y2 - box.y1) * 100}%` }} />}
+        {box && (
+          <div
+            className="face-box"
+            style={{ left: `${box.x1 * 100}%`, top: `${box.y1 * 100}%`, width: `${(box.x2 - box.x1) * 100}%`, height: `${(box.y2 - box.y1) * 100}%` }}
+          />
+        )}
       </div>
       <p className="face-hint" role="status" aria-live="polite" data-testid="face-hint" data-hint={progress?.hint ?? 'NO_FACE'}>
         {progress?.challenge && progress.challengeStep !== 'done' ? t(`face.challenge.${progress.challenge}`) : t(`face.hint.${progress?.hint ?? 'NO_FACE'}`)}
       </p>
-      <p className="face-progress">{t('face.progress', { done: Math.min(progress?.framesAccepted ?? 0, progress?.framesNeeded ?? 5), needed: progress?.framesNeeded ?? 5 })}</p>
+      <p className="face-progress">
+        {t('face.progress', { done: Math.min(progress?.framesAccepted ?? 0, progress?.framesNeeded ?? 5), needed: progress?.framesNeeded ?? 5 })}
+      </p>
     </div>
   );
 }

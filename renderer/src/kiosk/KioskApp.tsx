@@ -5,7 +5,21 @@ import { getBridge } from '../bridge';
 import { useIdle } from '../shell/useIdle';
 import { useSession } from '../shell/useSession';
 import { FaceCapture, codeOf, type FaceOutcome } from '../face/FaceCapture';
-import { AccountService, CertificateService, ContributionService, CumulativeService, EstimateService, AuthService, FamilyService, FilingService, InfoService, PolicyService, PremiumService, RecordsService, SERVICES } from './services';
+import {
+  AccountService,
+  CertificateService,
+  ContributionService,
+  CumulativeService,
+  EstimateService,
+  AuthService,
+  FamilyService,
+  FilingService,
+  InfoService,
+  PolicyService,
+  PremiumService,
+  RecordsService,
+  SERVICES,
+} from './services';
 import { PinPad } from './PinPad';
 import { screenAfterFace, screenAfterMessage, useKioskNavigation } from './navigation';
 
@@ -141,19 +155,37 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       );
       break;
     case 'pin':
-      body = (
-        <PinPad
-          onCancel={() => setScreen({ name: 'home' })}
-          onDone={() => pinAccepted(screen.then)}
-          say={say}
-        />
-      );
+      body = <PinPad onCancel={() => setScreen({ name: 'home' })} onDone={() => pinAccepted(screen.then)} say={say} />;
       break;
     case 'service': {
       const props = { onBack: () => setScreen({ name: 'home' }), say };
       const s = screen.service;
       body =
-        s === 'info' ? <InfoService {...props} /> : s === 'account' ? <AccountService {...props} /> : s === 'records' ? <RecordsService {...props} /> : s === 'cumulative' ? <CumulativeService {...props} /> : s === 'estimate' ? <EstimateService {...props} /> : s === 'certificate' ? <CertificateService {...props} /> : s === 'policy' ? <PolicyService {...props} /> : s === 'contributions' ? <ContributionService {...props} /> : s === 'premium' ? <PremiumService {...props} /> : s === 'family' ? <FamilyService {...props} /> : s === 'auth' ? <AuthService {...props} /> : <FilingService {...props} kind={s} />;
+        s === 'info' ? (
+          <InfoService {...props} />
+        ) : s === 'account' ? (
+          <AccountService {...props} />
+        ) : s === 'records' ? (
+          <RecordsService {...props} />
+        ) : s === 'cumulative' ? (
+          <CumulativeService {...props} />
+        ) : s === 'estimate' ? (
+          <EstimateService {...props} />
+        ) : s === 'certificate' ? (
+          <CertificateService {...props} />
+        ) : s === 'policy' ? (
+          <PolicyService {...props} />
+        ) : s === 'contributions' ? (
+          <ContributionService {...props} />
+        ) : s === 'premium' ? (
+          <PremiumService {...props} />
+        ) : s === 'family' ? (
+          <FamilyService {...props} />
+        ) : s === 'auth' ? (
+          <AuthService {...props} />
+        ) : (
+          <FilingService {...props} kind={s} />
+        );
       break;
     }
     case 'face-consent':
@@ -195,7 +227,11 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
           <FaceCapture
             purpose={screen.name === 'face-enrol' ? 'enrol' : 'login'}
             onFinished={(o: FaceOutcome) => {
-              const next = screenAfterFace(screen.name, o, { enrolled: t('face.enrolled'), notRecognised: t('face.notRecognised'), failed: faceError(o.error) });
+              const next = screenAfterFace(screen.name, o, {
+                enrolled: t('face.enrolled'),
+                notRecognised: t('face.notRecognised'),
+                failed: faceError(o.error),
+              });
               if (next) setScreen(next);
             }}
           />

@@ -45,7 +45,13 @@ export function PinPad({ onDone, onCancel, say }: { onDone: () => void; onCancel
       )}
       <div className="pin-keys">
         {KEYS.map((k) => (
-          <button key={k} type="button" className="pin-key" onClick={() => void press(k)} aria-label={k === 'clear' ? t('pin.clear') : k === 'back' ? t('pin.back') : k}>
+          <button
+            key={k}
+            type="button"
+            className="pin-key"
+            onClick={() => void press(k)}
+            aria-label={k === 'clear' ? t('pin.clear') : k === 'back' ? t('pin.back') : k}
+          >
             {k === 'clear' ? t('pin.clear') : k === 'back' ? '⌫' : k}
           </button>
         ))}

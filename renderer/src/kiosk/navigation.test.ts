@@ -7,7 +7,13 @@ import { screenAfterFace, screenAfterMessage, screenForService, screenForSession
 
 afterEach(cleanup);
 
-const cardHolder: SessionView = { provenBy: 'ss-card', certType: '01', maskedName: '王*国', maskedNo: '320102********1234', startedAt: '2026-03-02T08:00:00.000Z' };
+const cardHolder: SessionView = {
+  provenBy: 'ss-card',
+  certType: '01',
+  maskedName: '王*国',
+  maskedNo: '320102********1234',
+  startedAt: '2026-03-02T08:00:00.000Z',
+};
 const nextCardHolder: SessionView = { ...cardHolder, maskedName: '李*', startedAt: '2026-03-02T08:05:00.000Z' };
 const idCardHolder: SessionView = { ...cardHolder, provenBy: 'id-card' };
 
@@ -71,8 +77,18 @@ describe('screenAfterFace', () => {
   });
 
   it('reports an enrolment that did not take', () => {
-    expect(screenAfterFace('face-enrol', outcome({ state: 'failed', error: 'CAMERA_UNAVAILABLE' }), text)).toEqual({ name: 'message', text: 'camera unavailable', tone: 'error', next: 'home' });
-    expect(screenAfterFace('face-enrol', outcome({ enrolled: false }), text)).toEqual({ name: 'message', text: 'camera unavailable', tone: 'error', next: 'home' });
+    expect(screenAfterFace('face-enrol', outcome({ state: 'failed', error: 'CAMERA_UNAVAILABLE' }), text)).toEqual({
+      name: 'message',
+      text: 'camera unavailable',
+      tone: 'error',
+      next: 'home',
+    });
+    expect(screenAfterFace('face-enrol', outcome({ enrolled: false }), text)).toEqual({
+      name: 'message',
+      text: 'camera unavailable',
+      tone: 'error',
+      next: 'home',
+    });
   });
 
   it('leaves a recognised login to the session that main starts', () => {
@@ -80,13 +96,24 @@ describe('screenAfterFace', () => {
   });
 
   it('sends an unrecognised or failed login back to identifying', () => {
-    expect(screenAfterFace('face-login', outcome({ match: false }), text)).toEqual({ name: 'message', text: 'not recognised', tone: 'error', next: 'identify' });
-    expect(screenAfterFace('face-login', outcome({ state: 'failed', error: 'FACE_TIMEOUT' }), text)).toEqual({ name: 'message', text: 'camera unavailable', tone: 'error', next: 'identify' });
+    expect(screenAfterFace('face-login', outcome({ match: false }), text)).toEqual({
+      name: 'message',
+      text: 'not recognised',
+      tone: 'error',
+      next: 'identify',
+    });
+    expect(screenAfterFace('face-login', outcome({ state: 'failed', error: 'FACE_TIMEOUT' }), text)).toEqual({
+      name: 'message',
+      text: 'camera unavailable',
+      tone: 'error',
+      next: 'identify',
+    });
   });
 });
 
 describe('useKioskNavigation', () => {
-  const mount = () => renderHook(({ session }: { session: SessionView | null }) => useKioskNavigation(session), { initialProps: { session: null as SessionView | null } });
+  const mount = () =>
+    renderHook(({ session }: { session: SessionView | null }) => useKioskNavigation(session), { initialProps: { session: null as SessionView | null } });
 
   it('starts on the attract screen and follows the session home and back', () => {
     const nav = mount();

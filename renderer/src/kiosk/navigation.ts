@@ -43,9 +43,15 @@ export function screenAfterMessage(next: 'home' | 'identify', session: SessionVi
  * Where a finished face capture leads; null when a recognised face logs in, because the session
  * main then starts is what moves the kiosk home (screenForSession).
  */
-export function screenAfterFace(capture: 'face-enrol' | 'face-login', outcome: FaceOutcome, text: { enrolled: string; notRecognised: string; failed: string }): Screen | null {
+export function screenAfterFace(
+  capture: 'face-enrol' | 'face-login',
+  outcome: FaceOutcome,
+  text: { enrolled: string; notRecognised: string; failed: string },
+): Screen | null {
   if (capture === 'face-enrol') {
-    return outcome.state === 'done' && outcome.enrolled ? { name: 'message', text: text.enrolled, tone: 'ok', next: 'home' } : { name: 'message', text: text.failed, tone: 'error', next: 'home' };
+    return outcome.state === 'done' && outcome.enrolled
+      ? { name: 'message', text: text.enrolled, tone: 'ok', next: 'home' }
+      : { name: 'message', text: text.failed, tone: 'error', next: 'home' };
   }
   if (outcome.state === 'done' && outcome.match) return null;
   return { name: 'message', text: outcome.state === 'done' ? text.notRecognised : text.failed, tone: 'error', next: 'identify' };

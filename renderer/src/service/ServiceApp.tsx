@@ -26,12 +26,23 @@ export function ServiceApp({ status }: { status: LiveStatus }) {
               .catch((err: unknown) => setError(codeOf(err)));
           }}
         >
-          <input type="password" inputMode="numeric" aria-label={t('service.pinPrompt')} placeholder={t('service.pinPrompt')} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 8))} />
+          <input
+            type="password"
+            inputMode="numeric"
+            aria-label={t('service.pinPrompt')}
+            placeholder={t('service.pinPrompt')}
+            value={pin}
+            onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 8))}
+          />
           <button type="submit" className="primary">
             {t('service.unlock')}
           </button>
         </form>
-        {error && <p role="alert" className="error-text">{t(`errors.${error}`, { defaultValue: error })}</p>}
+        {error && (
+          <p role="alert" className="error-text">
+            {t(`errors.${error}`, { defaultValue: error })}
+          </p>
+        )}
       </main>
     );
   }
@@ -60,7 +71,10 @@ function ServicePanels({ status }: { status: LiveStatus }) {
       setRunning(false);
     }
   };
-  const loadLogs = useCallback(() => void bridge.call('service.logs', { limit: 50, ...(filter ? { text: filter } : {}) }).then((r) => setLogs(r.lines)), [bridge, filter]);
+  const loadLogs = useCallback(
+    () => void bridge.call('service.logs', { limit: 50, ...(filter ? { text: filter } : {}) }).then((r) => setLogs(r.lines)),
+    [bridge, filter],
+  );
   useEffect(() => void bridge.call('service.overview', {}).then(setOverview), [bridge]);
   useEffect(loadLogs, [loadLogs]);
 
@@ -84,7 +98,12 @@ function ServicePanels({ status }: { status: LiveStatus }) {
                     {r ? `${r.ok ? 'PASS' : 'FAIL'} ${r.code ?? ''} ${t(`errors.${r.code}`, { defaultValue: '' })} ${r.message}` : ''}
                   </td>
                   <td>
-                    <button type="button" disabled={running} onClick={() => void test(d.id)} aria-label={`${t('service.selfTest')} ${t(`status.device.${d.kind}`)}`}>
+                    <button
+                      type="button"
+                      disabled={running}
+                      onClick={() => void test(d.id)}
+                      aria-label={`${t('service.selfTest')} ${t(`status.device.${d.kind}`)}`}
+                    >
                       {t('service.selfTest')}
                     </button>
                   </td>
@@ -108,16 +127,25 @@ function ServicePanels({ status }: { status: LiveStatus }) {
         <button type="button" onClick={() => void bridge.call('service.platform', {}).then(setPlatform)}>
           {t('service.platformCheck')}
         </button>
-        {platform && <p data-testid="svc-platform" data-ok={String(platform.ok)}>{platform.ok ? 'PASS' : 'FAIL'} · {platform.ms} ms · {platform.detail}</p>}
+        {platform && (
+          <p data-testid="svc-platform" data-ok={String(platform.ok)}>
+            {platform.ok ? 'PASS' : 'FAIL'} · {platform.ms} ms · {platform.detail}
+          </p>
+        )}
       </section>
       {overview && (
         <section data-testid="svc-overview">
           <h2>{t('service.storage')}</h2>
           <p>
-            {overview.storage.ok ? 'PASS' : 'FAIL'} · integrity {overview.storage.integrity} · {Math.round(overview.storage.dbBytes / 1024)} KiB · {overview.storage.freeBytes === null ? '?' : Math.round(overview.storage.freeBytes / 2 ** 30)} GiB free · {overview.storage.tamperedRows} tampered
+            {overview.storage.ok ? 'PASS' : 'FAIL'} · integrity {overview.storage.integrity} · {Math.round(overview.storage.dbBytes / 1024)} KiB ·{' '}
+            {overview.storage.freeBytes === null ? '?' : Math.round(overview.storage.freeBytes / 2 ** 30)} GiB free · {overview.storage.tamperedRows} tampered
           </p>
           <h2>{t('service.queue')}</h2>
-          <p>{Object.entries(overview.queue).map(([k, v]) => `${k} ${v}`).join(' · ')}</p>
+          <p>
+            {Object.entries(overview.queue)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(' · ')}
+          </p>
           <h2>{t('service.models')}</h2>
           <ul className="list">
             {overview.models.files.map((m) => (
@@ -148,7 +176,15 @@ function ServicePanels({ status }: { status: LiveStatus }) {
       <section>
         <h2>{t('service.program')}</h2>
         <div className="actions">
-          <button type="button" onClick={() => void bridge.call('service.restart', {}).then(() => setRestart('ok'), (e: unknown) => setRestart(codeOf(e)))}>
+          <button
+            type="button"
+            onClick={() =>
+              void bridge.call('service.restart', {}).then(
+                () => setRestart('ok'),
+                (e: unknown) => setRestart(codeOf(e)),
+              )
+            }
+          >
             {t('service.restart')}
           </button>
         </div>
@@ -224,13 +260,21 @@ function CameraPreview() {
       <div className="camera">
         <video ref={video} muted playsInline aria-label={t('face.cameraLabel')} />
         {boxes.map((b, i) => (
-          <div key={i} className="face-box" style={{ left: `${b.x1 * 100}%`, top: `${b.y1 * 100}%`, width: `${(b.x2 - b.x1) * 100}%`, height: `${(b.y2 - b.y1) * 100}%` }} />
+          <div
+            key={i}
+            className="face-box"
+            style={{ left: `${b.x1 * 100}%`, top: `${b.y1 * 100}%`, width: `${(b.x2 - b.x1) * 100}%`, height: `${(b.y2 - b.y1) * 100}%` }}
+          />
         ))}
       </div>
       <p data-testid="svc-camera-stats" data-faces={boxes.length}>
         {t('service.cameraStats', { faces: boxes.length, fps })}
       </p>
-      {error && <p role="alert" className="error-text">{t(`errors.${error}`, { defaultValue: error })}</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {t(`errors.${error}`, { defaultValue: error })}
+        </p>
+      )}
     </div>
   );
 }

@@ -16,7 +16,12 @@ export function idleCountdown(idleMs: number, timeoutSeconds: number, warnSecond
  * Counts down from `timeoutSeconds` of inactivity while `active`. Returns the seconds left once
  * the warning window is reached (null before), and calls `onTimeout` at zero.
  */
-export function useIdle(active: boolean, timeoutSeconds: number, warnSeconds: number, onTimeout: () => void): { secondsLeft: number | null; reset: () => void } {
+export function useIdle(
+  active: boolean,
+  timeoutSeconds: number,
+  warnSeconds: number,
+  onTimeout: () => void,
+): { secondsLeft: number | null; reset: () => void } {
   const lastActivity = useRef(Date.now());
   const [secondsLeft, setSecondsLeft] = useState<number | null>(null);
   const timeoutRef = useRef(onTimeout);

@@ -10,7 +10,13 @@ export function AccountService({ onBack }: ServiceProps) {
   const rec = person.data?.records.find((r) => r.insutype === person.data?.selected);
   return (
     <ServiceFrame title={t('services.account')} onBack={onBack} testId="service-account">
-      {!person.data ? <Loading error={person.error} /> : <p className="big-number" data-testid="balance">{t('account.balance')}: {rec?.insutype === '310' ? yuan(rec.balance) : t('account.none')}</p>}
+      {!person.data ? (
+        <Loading error={person.error} />
+      ) : (
+        <p className="big-number" data-testid="balance">
+          {t('account.balance')}: {rec?.insutype === '310' ? yuan(rec.balance) : t('account.none')}
+        </p>
+      )}
       <h2>{t('account.movements')}</h2>
       {!records.data ? (
         <Loading error={records.error} />

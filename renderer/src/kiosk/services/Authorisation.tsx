@@ -25,11 +25,15 @@ export function AuthService({ onBack, say }: ServiceProps) {
     setStep('list');
     list.reload();
   };
-  const done = (r: { state: string; message: string | null }, okText: string) => show(r.state === 'done', r.state === 'done' ? okText : (r.message ?? t('family.notDone')));
+  const done = (r: { state: string; message: string | null }, okText: string) =>
+    show(r.state === 'done', r.state === 'done' ? okText : (r.message ?? t('family.notDone')));
   const grant = () =>
     void getBridge()
       .call('kiosk.authorise', { grantee, scopes, days })
-      .then((r) => done(r, t('auth.granted')), (e: unknown) => show(false, errText(codeOf(e))));
+      .then(
+        (r) => done(r, t('auth.granted')),
+        (e: unknown) => show(false, errText(codeOf(e))),
+      );
   const ready = grantComplete({ grantee, scopes, days });
   const data = list.data;
   return (
@@ -53,7 +57,17 @@ export function AuthService({ onBack, say }: ServiceProps) {
                   <li key={a.sn} data-state={a.state}>
                     {a.grantee} · {a.scopes.map((x) => t(`auth.scope.${x}`)).join('、')} · {a.from} – {a.to} · {t(`auth.state.${a.state}`)}{' '}
                     {a.state === 'active' && (
-                      <button type="button" onClick={() => void getBridge().call('kiosk.revokeAuth', { sn: a.sn }).then((r) => done(r, t('auth.revoked')), (e: unknown) => show(false, errText(codeOf(e))))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void getBridge()
+                            .call('kiosk.revokeAuth', { sn: a.sn })
+                            .then(
+                              (r) => done(r, t('auth.revoked')),
+                              (e: unknown) => show(false, errText(codeOf(e))),
+                            )
+                        }
+                      >
                         {t('auth.revoke')} {a.grantee}
                       </button>
                     )}
@@ -80,7 +94,8 @@ export function AuthService({ onBack, say }: ServiceProps) {
             <legend>{t('auth.scopes')}</legend>
             {data.scopes.map((x) => (
               <label key={x} className="check">
-                <input type="checkbox" checked={scopes.includes(x)} onChange={(e) => setScopes((v) => toggleScope(v, x, e.target.checked))} /> {t(`auth.scope.${x}`)}
+                <input type="checkbox" checked={scopes.includes(x)} onChange={(e) => setScopes((v) => toggleScope(v, x, e.target.checked))} />{' '}
+                {t(`auth.scope.${x}`)}
               </label>
             ))}
           </fieldset>

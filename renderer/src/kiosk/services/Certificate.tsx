@@ -32,7 +32,11 @@ export function CertificateService({ onBack, say }: ServiceProps) {
           {t('certificate.print')}
         </button>
       )}
-      {error && <p role="alert" className="error-text big">{t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}</p>}
+      {error && (
+        <p role="alert" className="error-text big">
+          {t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}
+        </p>
+      )}
       {job && (
         <p role={condition ? 'alert' : 'status'} className={condition ? 'error-text big' : 'ok-text big'} data-testid="print-state" data-state={job.state}>
           {job.state === 'done' ? t('certificate.done') : condition ? t(`errors.${condition}`, { defaultValue: condition }) : t('certificate.printing')}

@@ -8,7 +8,11 @@ export function CumulativeService({ onBack }: ServiceProps) {
   const { data, error } = useLoad(() => getBridge().call('kiosk.cumulative', {}));
   return (
     <ServiceFrame title={t('services.cumulative')} onBack={onBack} testId="service-cumulative">
-      {!data ? <Loading error={error} /> : <Rows rows={data.rows.map((r) => [t(`cumulative.${r.code}`, { defaultValue: r.code }), yuan(r.amount)] as [string, string])} />}
+      {!data ? (
+        <Loading error={error} />
+      ) : (
+        <Rows rows={data.rows.map((r) => [t(`cumulative.${r.code}`, { defaultValue: r.code }), yuan(r.amount)] as [string, string])} />
+      )}
     </ServiceFrame>
   );
 }

@@ -44,7 +44,14 @@ export function EstimateService({ onBack, say }: ServiceProps) {
       </div>
       {result && (
         <div data-testid="estimate-result">
-          <Rows rows={[[t('fields.total'), yuan(result.total)], [t('fields.fund'), yuan(result.fund)], [t('fields.account'), yuan(result.account)], [t('fields.cash'), yuan(result.cash)]]} />
+          <Rows
+            rows={[
+              [t('fields.total'), yuan(result.total)],
+              [t('fields.fund'), yuan(result.fund)],
+              [t('fields.account'), yuan(result.account)],
+              [t('fields.cash'), yuan(result.cash)],
+            ]}
+          />
           <p className="note">{t('estimate.note', { region: result.region })}</p>
         </div>
       )}

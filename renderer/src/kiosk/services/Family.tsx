@@ -15,7 +15,9 @@ export function FamilyService({ onBack, say }: ServiceProps) {
     if (step !== 'await') return;
     say(t('family.presentMember'));
     const timer = window.setInterval(async () => {
-      const r = await getBridge().call('kiosk.familyMember', {}).catch(() => null);
+      const r = await getBridge()
+        .call('kiosk.familyMember', {})
+        .catch(() => null);
       if (r?.member) {
         setMember(r.member);
         setStep('confirm');
@@ -51,7 +53,14 @@ export function FamilyService({ onBack, say }: ServiceProps) {
                 {family.data.members.map((m) => (
                   <li key={m.psnNo}>
                     {relName(m.relation)} · {m.maskedName} · {m.maskedNo} · {m.since}{' '}
-                    <button type="button" onClick={() => void getBridge().call('kiosk.familyUnbind', { psnNo: m.psnNo }).then((r) => result(r, t('family.unbound')))}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void getBridge()
+                          .call('kiosk.familyUnbind', { psnNo: m.psnNo })
+                          .then((r) => result(r, t('family.unbound')))
+                      }
+                    >
                       {t('family.unbind')} {m.maskedName}
                     </button>
                   </li>
@@ -66,7 +75,16 @@ export function FamilyService({ onBack, say }: ServiceProps) {
       {step === 'relation' && family.data && (
         <div className="tiles" role="group" aria-label={t('family.relation')}>
           {family.data.relations.map((r) => (
-            <button key={r.code} type="button" className="tile" onClick={() => void getBridge().call('kiosk.familyAwait', {}).then(() => (setRelation(r.code), setStep('await')))}>
+            <button
+              key={r.code}
+              type="button"
+              className="tile"
+              onClick={() =>
+                void getBridge()
+                  .call('kiosk.familyAwait', {})
+                  .then(() => (setRelation(r.code), setStep('await')))
+              }
+            >
               {r.name}
             </button>
           ))}
@@ -80,7 +98,15 @@ export function FamilyService({ onBack, say }: ServiceProps) {
       {step === 'confirm' && member && (
         <div data-testid="family-confirm">
           <p className="big">{t('family.confirm', { relation: relName(relation), name: member.maskedName ?? '', no: member.maskedNo })}</p>
-          <button type="button" className="primary" onClick={() => void getBridge().call('kiosk.familyBind', { relation }).then((r) => result(r, t('family.bound')))}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              void getBridge()
+                .call('kiosk.familyBind', { relation })
+                .then((r) => result(r, t('family.bound')))
+            }
+          >
             {t('family.bind')}
           </button>
           <button type="button" onClick={() => setStep('list')}>

@@ -59,7 +59,13 @@ export function FilingService({ onBack, say, kind }: ServiceProps & { kind: 'chr
       <h2>{t('filing.apply')}</h2>
       <div className="tiles">
         {(options.data?.options ?? []).map((o) => (
-          <button key={o.code} type="button" className="tile" disabled={busy || mine.some((m) => m.name === o.name)} onClick={() => void act({ action: 'apply', code: o.code })}>
+          <button
+            key={o.code}
+            type="button"
+            className="tile"
+            disabled={busy || mine.some((m) => m.name === o.name)}
+            onClick={() => void act({ action: 'apply', code: o.code })}
+          >
             {o.name}
           </button>
         ))}

@@ -12,11 +12,24 @@ export function InfoService({ onBack }: ServiceProps) {
         <Loading error={error} />
       ) : (
         <>
-          <Rows rows={[[t('fields.name'), data.maskedName], [t('fields.gender'), t(`fields.genders.${data.gender}`, { defaultValue: '-' })], [t('fields.age'), String(data.age)]]} />
+          <Rows
+            rows={[
+              [t('fields.name'), data.maskedName],
+              [t('fields.gender'), t(`fields.genders.${data.gender}`, { defaultValue: '-' })],
+              [t('fields.age'), String(data.age)],
+            ]}
+          />
           {data.records.map((r) => (
             <section key={r.insutype} className="card" data-testid={`record-${r.insutype}`}>
               <h2>{r.insutypeName}</h2>
-              <Rows rows={[[t('fields.status'), r.status === '1' ? t('fields.insured') : t('fields.suspended')], [t('fields.region'), r.admdvs], [t('fields.since'), r.since ?? '-'], [t('fields.employer'), r.empName ?? '-']]} />
+              <Rows
+                rows={[
+                  [t('fields.status'), r.status === '1' ? t('fields.insured') : t('fields.suspended')],
+                  [t('fields.region'), r.admdvs],
+                  [t('fields.since'), r.since ?? '-'],
+                  [t('fields.employer'), r.empName ?? '-'],
+                ]}
+              />
             </section>
           ))}
         </>

@@ -35,7 +35,11 @@ export function PremiumService({ onBack, say }: ServiceProps) {
           </button>
         </>
       )}
-      {error && <p role="alert" className="error-text big">{t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}</p>}
+      {error && (
+        <p role="alert" className="error-text big">
+          {t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}
+        </p>
+      )}
       {order && (
         <div className="premium" data-testid="premium-order" data-state={order.state}>
           <p className="big-number">{t('premium.amount', { amount: yuan(order.amount) })}</p>

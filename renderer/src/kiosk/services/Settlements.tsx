@@ -16,7 +16,15 @@ export function RecordsService({ onBack }: ServiceProps) {
           <Loading error={d.error} />
         ) : (
           <div data-testid="settlement-detail">
-            <Rows rows={[[t('fields.date'), d.data.summary.date], [t('fields.total'), yuan(d.data.summary.total)], [t('fields.fund'), yuan(d.data.summary.fund)], [t('fields.account'), yuan(d.data.summary.account)], [t('fields.cash'), yuan(d.data.summary.cash)]]} />
+            <Rows
+              rows={[
+                [t('fields.date'), d.data.summary.date],
+                [t('fields.total'), yuan(d.data.summary.total)],
+                [t('fields.fund'), yuan(d.data.summary.fund)],
+                [t('fields.account'), yuan(d.data.summary.account)],
+                [t('fields.cash'), yuan(d.data.summary.cash)],
+              ]}
+            />
             <ul className="list">
               {d.data.lines.map((l, i) => (
                 <li key={i}>
@@ -34,7 +42,12 @@ export function RecordsService({ onBack }: ServiceProps) {
         <ul className="list">
           {data.rows.map((r) => (
             <li key={r.mdtrtId}>
-              <button type="button" className="list-button" disabled={!r.setlId} onClick={() => r.setlId && setDetail({ setlId: r.setlId, mdtrtId: r.mdtrtId })}>
+              <button
+                type="button"
+                className="list-button"
+                disabled={!r.setlId}
+                onClick={() => r.setlId && setDetail({ setlId: r.setlId, mdtrtId: r.mdtrtId })}
+              >
                 {r.date} · {r.institution} · {t(`medTypes.${r.medType}`, { defaultValue: r.medType })}
               </button>
             </li>

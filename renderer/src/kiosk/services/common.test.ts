@@ -45,7 +45,9 @@ describe('useLoad', () => {
 
   it('loads again when a dependency changes, and drops the answer to the old one', async () => {
     const answers = { 'zh-CN': deferred<string>(), en: deferred<string>() };
-    const { result, rerender } = renderHook(({ locale }: { locale: 'zh-CN' | 'en' }) => useLoad(() => answers[locale].promise, [locale]), { initialProps: { locale: 'zh-CN' } });
+    const { result, rerender } = renderHook(({ locale }: { locale: 'zh-CN' | 'en' }) => useLoad(() => answers[locale].promise, [locale]), {
+      initialProps: { locale: 'zh-CN' },
+    });
     rerender({ locale: 'en' });
     await act(async () => answers.en.resolve('policy in English'));
     await act(async () => answers['zh-CN'].resolve('中文政策'));

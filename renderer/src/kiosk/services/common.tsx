@@ -46,7 +46,12 @@ export function ServiceFrame({ title, onBack, children, testId }: { title: strin
 
 export function Loading({ error }: { error: string | null }) {
   const { t } = useTranslation();
-  if (error) return <p role="alert" className="error-text">{t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error-text">
+        {t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}
+      </p>
+    );
   return <p className="loading">{t('common.loading')}</p>;
 }
 

@@ -10,7 +10,9 @@ export function usePremiumOrder(): { order: PremiumOrder | null; show: (order: P
   useEffect(() => {
     if (!order || order.state !== 'unpaid') return;
     const timer = window.setInterval(async () => {
-      const o = await getBridge().call('kiosk.premiumOrder', { orderId: order.orderId }).catch(() => null);
+      const o = await getBridge()
+        .call('kiosk.premiumOrder', { orderId: order.orderId })
+        .catch(() => null);
       if (o && o.state !== order.state) setOrder((x) => (x ? { ...x, ...o } : x));
     }, 1500);
     return () => window.clearInterval(timer);

@@ -29,7 +29,9 @@ afterEach(() => {
 
 describe('printCondition', () => {
   it('is the code before the detail, or null when nothing holds the job', () => {
-    expect(printCondition({ id: 'cert-1', state: 'unknown', reason: 'PRINTER_OUTCOME_UNKNOWN: the printer stopped answering' })).toBe('PRINTER_OUTCOME_UNKNOWN');
+    expect(printCondition({ id: 'cert-1', state: 'unknown', reason: 'PRINTER_OUTCOME_UNKNOWN: the printer stopped answering' })).toBe(
+      'PRINTER_OUTCOME_UNKNOWN',
+    );
     expect(printCondition({ id: 'cert-1', state: 'waiting', reason: 'PRINTER_PAPER_OUT' })).toBe('PRINTER_PAPER_OUT');
     expect(printCondition({ id: 'cert-1', state: 'sending', reason: null })).toBeNull();
     expect(printCondition(null)).toBeNull();

@@ -19,7 +19,9 @@ export function usePrintJob(): { job: PrintJob | null; follow: (jobId: string) =
   useEffect(() => {
     if (!job || job.state === 'done' || job.state === 'unknown') return;
     const timer = window.setInterval(async () => {
-      const s = await getBridge().call('kiosk.printJob', { jobId: job.id }).catch(() => null);
+      const s = await getBridge()
+        .call('kiosk.printJob', { jobId: job.id })
+        .catch(() => null);
       if (!s) return;
       setJob((j) => (j ? { ...j, ...s } : j));
     }, 400);
