@@ -12,6 +12,7 @@ import { residentByName, RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { clientFor } from '../main/platform/testing';
 import { infTime } from '../main/platform/envelope';
+import { formatMoney } from '../main/bridge/contract/money';
 import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
 
 const shots = path.resolve(import.meta.dirname, '../test-output/screenshots');
@@ -33,7 +34,7 @@ test.beforeAll(async () => {
       mdtrt_cert_type: '02',
       mdtrt_cert_no: wang.idNumber,
       begntime: infTime(Date.now()),
-      medfee_sumamt: d.price / 100,
+      medfee_sumamt: d.price,
       insutype: '310',
       acct_used_flag: '1',
       med_type: '41',
@@ -45,9 +46,9 @@ test.beforeAll(async () => {
         fee_ocur_time: infTime(Date.now()),
         med_list_codg: d.hilistCode,
         medins_list_codg: d.hilistCode,
-        det_item_fee_sumamt: d.price / 100,
+        det_item_fee_sumamt: d.price,
         cnt: 1,
-        pric: d.price / 100,
+        pric: d.price,
       },
     ],
   });
@@ -132,7 +133,7 @@ test('王建国 reads his ID card and uses ten services; a filing reaches the pl
   await page.getByRole('button', { name: new RegExp(CATALOGUE[0]!.name) }).click();
   await page.getByRole('button', { name: '开始测算' }).click();
   await expect(page.getByTestId('estimate-result')).toContainText('医疗费总额');
-  await expect(page.getByTestId('estimate-result')).toContainText(`￥${((CATALOGUE[0]!.price * 2) / 100).toFixed(2)}`);
+  await expect(page.getByTestId('estimate-result')).toContainText(formatMoney(CATALOGUE[0]!.price * 2));
   await back(page);
 
   await service(page, 'policy');

@@ -55,6 +55,20 @@ describe('the HTTP bridge of the Node host', () => {
     expect((await call('status.get', '{}', auth())).status).toBe(200);
   });
 
+  it('registers only the configured mode: a kiosk has no checkout.* handlers, and service.* answers only after the unlock', async () => {
+    for (const channel of ['checkout.quote', 'checkout.shift', 'checkout.sales']) {
+      const input =
+        channel === 'checkout.quote' ? { items: [{ listCode: 'X', quantity: 1 }], useAccount: true } : channel === 'checkout.shift' ? { action: 'status' } : {};
+      const res = await call(channel, JSON.stringify(input), auth());
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: 'BRIDGE_NOT_AVAILABLE' } });
+    }
+    expect(await (await call('kiosk.person', '{}', auth())).json()).toMatchObject({ ok: false, error: { code: 'SESSION_NONE' } });
+    for (const channel of ['service.overview', 'service.platform', 'service.logs']) {
+      const input = channel === 'service.logs' ? { limit: 5 } : {};
+      expect(await (await call(channel, JSON.stringify(input), auth())).json()).toMatchObject({ ok: false, error: { code: 'SERVICE_LOCKED' } });
+    }
+  });
+
   it('refuses the event stream without the token and streams events with it', async () => {
     expect((await fetch(`${base}/bridge/events`)).status).toBe(401);
     const ctrl = new AbortController();

@@ -65,6 +65,8 @@ async function call(channel: string, input: unknown): Promise<{ status: number; 
 describe('the terminal under --unhandled-rejections=strict', () => {
   it('answers 1,000 concurrent checkout.quote and status.get calls and is still alive and answering afterwards', async () => {
     expect((await call('checkout.shift', { action: 'open', cashier: '收银员01' })).body.ok).toBe(true);
+    // A checkout terminal has no resident services.
+    expect((await call('kiosk.person', {})).body).toMatchObject({ ok: false, error: { code: 'BRIDGE_NOT_AVAILABLE' } });
     const p = RESIDENTS[0]!;
     await call('sim.device', { action: 'insert-id-card', card: { name: p.name, idNumber: p.idNumber, gender: p.gender, birthDate: p.birthDate } });
     // The card read becomes a customer; wait for it instead of sleeping.

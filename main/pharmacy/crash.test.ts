@@ -144,7 +144,8 @@ describe('crash safety under SIGKILL', () => {
       expect(report.totals.every((t) => t.result === '0')).toBe(true);
       expect(report.detail!.matched).toBe(TARGET + refunds.length);
       expect(report.detail!.reported).toEqual([]);
-      expect(refunds.length).toBeGreaterThanOrEqual(Math.floor(TARGET / 9) - 4);
+      // Refunds really were in the mix (every ninth sale asks for one; a kill or a fault skips some).
+      expect(refunds.length).toBeGreaterThanOrEqual(Math.floor(TARGET / 18));
       expect(killed).toBeGreaterThanOrEqual(MIN_KILLS);
     } finally {
       await r.close();

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
-import { Loading, ServiceFrame, useLoad, yuan, type ServiceProps } from './common';
+import { Loading, ServiceFrame, useLoad, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 
 /** 个人账户: the balance of the employee account (险种 310) and its latest movements. */
 export function AccountService({ onBack }: ServiceProps) {
@@ -14,7 +15,7 @@ export function AccountService({ onBack }: ServiceProps) {
         <Loading error={person.error} />
       ) : (
         <p className="big-number" data-testid="balance">
-          {t('account.balance')}: {rec?.insutype === '310' ? yuan(rec.balance) : t('account.none')}
+          {t('account.balance')}: {rec?.insutype === '310' ? formatMoney(rec.balance) : t('account.none')}
         </p>
       )}
       <h2>{t('account.movements')}</h2>

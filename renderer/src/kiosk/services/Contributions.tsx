@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
-import { Loading, ServiceFrame, useLoad, yuan, type ServiceProps } from './common';
+import { Loading, ServiceFrame, useLoad, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 
 /** 缴费记录: what was paid for which year, how. */
 export function ContributionService({ onBack }: ServiceProps) {
@@ -16,7 +17,7 @@ export function ContributionService({ onBack }: ServiceProps) {
         <ul className="list" data-testid="contributions">
           {data.rows.map((r) => (
             <li key={`${r.year}-${r.paidAt}`}>
-              {t('contrib.year', { year: r.year })} · {yuan(r.amount)} · {r.paidAt} · {t(`contrib.channel.${r.channel}`, { defaultValue: r.channel })}
+              {t('contrib.year', { year: r.year })} · {formatMoney(r.amount)} · {r.paidAt} · {t(`contrib.channel.${r.channel}`, { defaultValue: r.channel })}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
-import { Loading, Rows, ServiceFrame, useLoad, yuan, type ServiceProps } from './common';
+import { Loading, Rows, ServiceFrame, useLoad, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 
 /** 年度累计: what the fund has paid this year, per accumulation code. */
 export function CumulativeService({ onBack }: ServiceProps) {
@@ -11,7 +12,7 @@ export function CumulativeService({ onBack }: ServiceProps) {
       {!data ? (
         <Loading error={error} />
       ) : (
-        <Rows rows={data.rows.map((r) => [t(`cumulative.${r.code}`, { defaultValue: r.code }), yuan(r.amount)] as [string, string])} />
+        <Rows rows={data.rows.map((r) => [t(`cumulative.${r.code}`, { defaultValue: r.code }), formatMoney(r.amount)] as [string, string])} />
       )}
     </ServiceFrame>
   );

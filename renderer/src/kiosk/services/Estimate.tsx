@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
-import { Rows, ServiceFrame, useLoad, yuan, type ServiceProps } from './common';
+import { Rows, ServiceFrame, useLoad, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 import { addOne, basketLines, type Basket } from './basket';
 
 /** 待遇测算: pick drugs, see what the fund would pay and what is left to pay. */
@@ -17,7 +18,7 @@ export function EstimateService({ onBack, say }: ServiceProps) {
       <div className="tiles">
         {(drugs.data?.drugs ?? []).slice(0, 8).map((d) => (
           <button key={d.listCode} type="button" className="tile" onClick={() => setBasket((b) => addOne(b, d.listCode))}>
-            {d.name} {yuan(d.price)}
+            {d.name} {formatMoney(d.price)}
             {basket[d.listCode] ? ` × ${basket[d.listCode]}` : ''}
           </button>
         ))}
@@ -32,7 +33,7 @@ export function EstimateService({ onBack, say }: ServiceProps) {
               .call('kiosk.estimate', { medType: '41', lines })
               .then((r) => {
                 setResult(r);
-                say(t('estimate.spoken', { cash: yuan(r.cash) }));
+                say(t('estimate.spoken', { cash: formatMoney(r.cash) }));
               })
           }
         >
@@ -46,10 +47,10 @@ export function EstimateService({ onBack, say }: ServiceProps) {
         <div data-testid="estimate-result">
           <Rows
             rows={[
-              [t('fields.total'), yuan(result.total)],
-              [t('fields.fund'), yuan(result.fund)],
-              [t('fields.account'), yuan(result.account)],
-              [t('fields.cash'), yuan(result.cash)],
+              [t('fields.total'), formatMoney(result.total)],
+              [t('fields.fund'), formatMoney(result.fund)],
+              [t('fields.account'), formatMoney(result.account)],
+              [t('fields.cash'), formatMoney(result.cash)],
             ]}
           />
           <p className="note">{t('estimate.note', { region: result.region })}</p>

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
 import { codeOf } from '../../face/FaceCapture';
-import { ServiceFrame, yuan, type ServiceProps } from './common';
+import { ServiceFrame, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 import { usePremiumOrder } from './usePremiumOrder';
 import { QrCode } from '../QrCode';
 
@@ -42,7 +43,7 @@ export function PremiumService({ onBack, say }: ServiceProps) {
       )}
       {order && (
         <div className="premium" data-testid="premium-order" data-state={order.state}>
-          <p className="big-number">{t('premium.amount', { amount: yuan(order.amount) })}</p>
+          <p className="big-number">{t('premium.amount', { amount: formatMoney(order.amount) })}</p>
           {order.state === 'unpaid' && (
             <>
               <QrCode text={order.payUrl} label={t('premium.qrLabel')} />

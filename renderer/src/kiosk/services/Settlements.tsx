@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
-import { Loading, Rows, ServiceFrame, useLoad, yuan, type ServiceProps } from './common';
+import { Loading, Rows, ServiceFrame, useLoad, type ServiceProps } from './common';
+import { formatMoney } from '../../../../main/bridge/contract';
 
 /** 就诊结算记录: visits and settlements; one opens its detail (split and lines). */
 export function RecordsService({ onBack }: ServiceProps) {
@@ -19,16 +20,16 @@ export function RecordsService({ onBack }: ServiceProps) {
             <Rows
               rows={[
                 [t('fields.date'), d.data.summary.date],
-                [t('fields.total'), yuan(d.data.summary.total)],
-                [t('fields.fund'), yuan(d.data.summary.fund)],
-                [t('fields.account'), yuan(d.data.summary.account)],
-                [t('fields.cash'), yuan(d.data.summary.cash)],
+                [t('fields.total'), formatMoney(d.data.summary.total)],
+                [t('fields.fund'), formatMoney(d.data.summary.fund)],
+                [t('fields.account'), formatMoney(d.data.summary.account)],
+                [t('fields.cash'), formatMoney(d.data.summary.cash)],
               ]}
             />
             <ul className="list">
               {d.data.lines.map((l, i) => (
                 <li key={i}>
-                  {l.name} × {l.quantity} · {yuan(l.amount)}
+                  {l.name} × {l.quantity} · {formatMoney(l.amount)}
                 </li>
               ))}
             </ul>

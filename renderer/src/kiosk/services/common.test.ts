@@ -3,16 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { BridgeError } from '../../../../main/bridge/contract';
 import { deferred } from '../../bridge/fake';
-import { useLoad, yuan } from './common';
+import { useLoad } from './common';
 
 afterEach(cleanup);
-
-describe('yuan', () => {
-  it('shows fen as yuan with the currency sign', () => {
-    expect(yuan(123456)).toBe('￥1234.56');
-    expect(yuan(5)).toBe('￥0.05');
-  });
-});
 
 describe('useLoad', () => {
   it('is loading at first, then has the data', async () => {

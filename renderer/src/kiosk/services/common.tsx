@@ -1,6 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatYuan, type Fen } from '../../../../main/bridge/contract';
 import { codeOf } from '../../face/FaceCapture';
 
 /** What every service screen gets from the kiosk: the way back home and the voice. */
@@ -8,8 +7,6 @@ export interface ServiceProps {
   onBack: () => void;
   say: (text: string) => void;
 }
-
-export const yuan = (v: number) => `￥${formatYuan(v as Fen)}`;
 
 /** Loads data for a service screen, with a plain loading and error state. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | null; error: string | null; reload: () => void } {
