@@ -12,7 +12,7 @@ import { silentLogger } from '../ground/logger';
 import { openDatabase } from '../store/database';
 import { platformClientFor } from '../app/platform-client';
 import { transactions, type Infno } from '../platform/schemas';
-import { startEmbeddedPlatform } from '../app/embedded';
+import { embeddedPlatformDbFile, startEmbeddedPlatform } from '../app/embedded';
 import { CliFailure } from './devices';
 
 type Out = (text: string) => void;
@@ -38,9 +38,7 @@ export async function platformCommand(argv: string[], loadConfig: (file?: string
   const dataDir = values['data-dir'] ?? resolveDataDir(config);
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
   const sim =
-    config.platform.kind === 'embedded'
-      ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs })
-      : null;
+    config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: embeddedPlatformDbFile(dataDir), admdvs: config.terminal.admdvs }) : null;
   try {
     const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
     const r = await client.send(infno as Infno, input as never);
@@ -60,7 +58,9 @@ export async function platformSimCommand(argv: string[], out: Out): Promise<numb
     strict: true,
   });
   const sim = await startEmbeddedPlatform({ port: Number(values.port), dbFile: values.db, admdvs: values.admdvs });
-  out(JSON.stringify({ event: 'ready', url: sim.url, port: sim.port }) + '\n');
+  // The standalone simulator is a development tool: its own admin token is printed for the tester
+  // who started it (it guards /__sim/*, never the terminal's bridge).
+  out(JSON.stringify({ event: 'ready', url: sim.url, port: sim.port, adminToken: sim.adminToken }) + '\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

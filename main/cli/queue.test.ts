@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
 import { Outbox } from '../outbox/outbox';
 import { RowMac } from '../store/row-mac';
+import { PersonalData } from '../store/personal-data';
 import { FileKeyProvider } from '../face/keys';
 import { systemClock } from '../ground/clock';
 import { RESIDENTS } from '../../fixtures/people/residents';
@@ -20,7 +21,12 @@ describe('estation queue', () => {
   it('shows status, drains to the embedded platform, and reconciles the day', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-queue-'));
     const db = openDatabase(path.join(dir, 'estation.sqlite'));
-    const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dir, 'keys', 'store.key'))), systemClock);
+    const outbox = new Outbox(
+      db,
+      new RowMac(new FileKeyProvider(path.join(dir, 'keys', 'store.key'))),
+      systemClock,
+      new PersonalData(new FileKeyProvider(path.join(dir, 'keys', 'face.key'))),
+    );
     for (const i of [1, 2, 3])
       outbox.enqueue('pharmacy-settlement', RESIDENTS[i]!.psnNo, {
         checkoutId: `q${i}`,

@@ -10,6 +10,7 @@ import { systemClock } from '../ground/clock';
 import { silentLogger } from '../ground/logger';
 import { openDatabase } from '../store/database';
 import { RowMac } from '../store/row-mac';
+import { PersonalData } from '../store/personal-data';
 import { FileKeyProvider } from '../face/keys';
 import { platformClientFor } from '../app/platform-client';
 import { beijingDate } from '../platform/envelope';
@@ -18,7 +19,7 @@ import { Drainer } from '../outbox/drainer';
 import { Reconciler } from '../pharmacy/reconcile';
 import { registerPharmacyDeliveries } from '../pharmacy';
 import { registerKioskDeliveries } from '../kiosk';
-import { startEmbeddedPlatform } from '../app/embedded';
+import { embeddedPlatformDbFile, startEmbeddedPlatform } from '../app/embedded';
 import { CliFailure } from './devices';
 
 type Out = (text: string) => void;
@@ -36,7 +37,12 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
   const config = loadConfig(values.config);
   const dataDir = values['data-dir'] ?? resolveDataDir(config);
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
-  const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))), systemClock);
+  const outbox = new Outbox(
+    db,
+    new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))),
+    systemClock,
+    new PersonalData(new FileKeyProvider(path.join(dataDir, 'keys', 'face.key'))),
+  );
   const emit = (value: unknown, text: string) => out(values.json ? JSON.stringify(value, null, 2) + '\n' : text + '\n');
   try {
     if (sub === 'status') {
@@ -57,9 +63,7 @@ export async function queueCommand(argv: string[], loadConfig: (file?: string) =
       return 0;
     }
     const sim =
-      config.platform.kind === 'embedded'
-        ? await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs })
-        : null;
+      config.platform.kind === 'embedded' ? await startEmbeddedPlatform({ dbFile: embeddedPlatformDbFile(dataDir), admdvs: config.terminal.admdvs }) : null;
     try {
       const client = platformClientFor(config, db, () => sim?.url ?? config.platform.url!, systemClock, silentLogger);
       if (sub === 'drain') {

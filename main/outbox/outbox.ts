@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database';
 import type { Clock } from '../ground/clock';
 import type { RowMac } from '../store/row-mac';
+import type { PersonalData } from '../store/personal-data';
 
 export type OutboxState = 'pending' | 'sending' | 'done' | 'failed-business' | 'unknown' | 'reversed' | 'needs-attention';
 export const TERMINAL_STATES: readonly OutboxState[] = ['done', 'failed-business', 'needs-attention'];
@@ -82,6 +83,10 @@ export class OutboxError extends Error {
   }
 }
 
+/** Open and due now (bound: the time), and no earlier item of the same person still open. */
+const DUE = `o.state IN ('pending', 'sending', 'unknown', 'reversed') AND o.next_attempt_at <= ?
+  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.psn_key = o.psn_key AND e.seq < o.seq AND e.state IN ('pending', 'sending', 'unknown', 'reversed'))`;
+
 const ROW_FIELDS = (r: Row) => [
   r.item_id,
   r.kind,
@@ -107,6 +112,8 @@ export class Outbox {
     readonly db: Db,
     private readonly mac: RowMac,
     private readonly clock: Clock,
+    /** Payloads and results carry ID numbers, names and phone numbers: sealed at rest. */
+    private readonly personal: PersonalData,
   ) {
     this.insertRow = db.prepare(
       'INSERT INTO outbox(item_id, kind, psn_key, state, reason, attempts, next_attempt_at, payload, result, created_at, updated_at, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -116,31 +123,8 @@ export class Outbox {
     );
   }
 
-  private toItem<P, R>(r: Row): OutboxItem<P, R> {
-    if (!this.mac.verify('outbox', ROW_FIELDS(r), r.hmac)) throw new OutboxError('OUTBOX_TAMPERED', `outbox row ${r.item_id} does not match its HMAC`);
-    return {
-      seq: r.seq,
-      itemId: r.item_id,
-      kind: r.kind,
-      psnKey: r.psn_key,
-      state: r.state,
-      reason: r.reason,
-      attempts: r.attempts,
-      nextAttemptAt: r.next_attempt_at,
-      payload: JSON.parse(r.payload) as P,
-      result: r.result === null ? null : (JSON.parse(r.result) as R),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    };
-  }
-
-  private unverified(r: Row): OutboxItem {
-    let payload: unknown = null;
-    try {
-      payload = JSON.parse(r.payload);
-    } catch {
-      payload = null;
-    }
+  /** The row as an item, with the payload and result it is given (opened, or not). */
+  private static item<P, R>(r: Row, payload: P, result: R | null): OutboxItem<P, R> {
     return {
       seq: r.seq,
       itemId: r.item_id,
@@ -151,10 +135,25 @@ export class Outbox {
       attempts: r.attempts,
       nextAttemptAt: r.next_attempt_at,
       payload,
-      result: null,
+      result,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };
+  }
+
+  private toItem<P, R>(r: Row): OutboxItem<P, R> {
+    if (!this.mac.verify('outbox', ROW_FIELDS(r), r.hmac)) throw new OutboxError('OUTBOX_TAMPERED', `outbox row ${r.item_id} does not match its HMAC`);
+    return Outbox.item(r, this.personal.openJson<P>(r.payload), r.result === null ? null : this.personal.openJson<R>(r.result));
+  }
+
+  private unverified(r: Row): OutboxItem {
+    let payload: unknown = null;
+    try {
+      payload = this.personal.openJson(r.payload);
+    } catch {
+      payload = null;
+    }
+    return Outbox.item(r, payload, null);
   }
 
   private write(r: Omit<Row, 'seq' | 'hmac'>, insert: boolean): void {
@@ -180,7 +179,7 @@ export class Outbox {
       reason: null,
       attempts: 0,
       next_attempt_at: 0,
-      payload: JSON.stringify(payload),
+      payload: this.personal.sealJson(payload),
       result: null,
       created_at: now,
       updated_at: now,
@@ -216,7 +215,7 @@ export class Outbox {
         reason: change.reason === undefined ? r.reason : change.reason,
         attempts: change.attempts ?? r.attempts,
         next_attempt_at: change.nextAttemptAt ?? r.next_attempt_at,
-        result: change.result === undefined ? r.result : change.result === null ? null : JSON.stringify(change.result),
+        result: change.result === undefined ? r.result : change.result === null ? null : this.personal.sealJson(change.result),
         updated_at: this.clock.nowIso(),
       },
       false,
@@ -229,37 +228,18 @@ export class Outbox {
    * items wait while an earlier one is not finished (and above all while one is unknown).
    */
   due(now: number, limit = 50): OutboxItem[] {
-    const rows = this.db
-      .prepare(
-        `SELECT o.* FROM outbox o
-         WHERE o.state IN ('pending', 'sending', 'unknown', 'reversed') AND o.next_attempt_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.psn_key = o.psn_key AND e.seq < o.seq AND e.state IN ('pending', 'sending', 'unknown', 'reversed'))
-         ORDER BY o.seq LIMIT ?`,
-      )
-      .all(now, limit) as Row[];
-    const out: OutboxItem[] = [];
-    for (const r of rows) {
-      try {
-        out.push(this.toItem(r));
-      } catch (err) {
-        if (!(err instanceof OutboxError)) throw err;
-        // A row that fails its HMAC is never sent: it goes to a person, re-signed as such.
-        this.db.prepare("UPDATE outbox SET state = 'needs-attention', reason = 'OUTBOX_TAMPERED' WHERE item_id = ?").run(r.item_id);
-      }
-    }
-    return out;
+    const rows = this.db.prepare(`SELECT o.* FROM outbox o WHERE ${DUE} ORDER BY o.seq LIMIT ?`).all(now, limit) as Row[];
+    return rows.map((r) => this.dueOrQuarantined(r)).filter((i): i is OutboxItem => i !== null);
   }
 
   /** The item if the drainer may work on it now under the same rule as `due`, else null. */
   dueItem(itemId: string, now: number): OutboxItem | null {
-    const r = this.db
-      .prepare(
-        `SELECT o.* FROM outbox o
-         WHERE o.item_id = ? AND o.state IN ('pending', 'sending', 'unknown', 'reversed') AND o.next_attempt_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.psn_key = o.psn_key AND e.seq < o.seq AND e.state IN ('pending', 'sending', 'unknown', 'reversed'))`,
-      )
-      .get(itemId, now) as Row | undefined;
-    if (!r) return null;
+    const r = this.db.prepare(`SELECT o.* FROM outbox o WHERE ${DUE} AND o.item_id = ?`).get(now, itemId) as Row | undefined;
+    return r ? this.dueOrQuarantined(r) : null;
+  }
+
+  /** A row that fails its HMAC is never sent: it goes to a person, marked as such. */
+  private dueOrQuarantined(r: Row): OutboxItem | null {
     try {
       return this.toItem(r);
     } catch (err) {

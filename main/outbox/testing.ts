@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../ground/clock';
 import { silentLogger } from '../ground/logger';
 import { openDatabase, type Db } from '../store/database';
 import { RowMac } from '../store/row-mac';
+import { PersonalData } from '../store/personal-data';
 import { FileKeyProvider, StaticKeyProvider } from '../face/keys';
 import { PlatformClient } from '../platform/client';
 import { SqliteMsgids } from '../platform/envelope';
@@ -22,6 +23,7 @@ import { Drainer, type DrainerOptions } from './drainer';
 export interface OutboxRig {
   db: Db;
   outbox: Outbox;
+  personal: PersonalData;
   drainer: Drainer;
   client: PlatformClient;
   terminal: TerminalIdentity;
@@ -46,7 +48,8 @@ export function outboxRig(url: string, opts: OutboxRigOptions = {}): OutboxRig {
   const clock = opts.clock ?? systemClock;
   const db = openDatabase(opts.file ?? tmpDbFile());
   const keys = opts.keyFile ? new FileKeyProvider(opts.keyFile) : new StaticKeyProvider(randomBytes(32));
-  const outbox = new Outbox(db, new RowMac(keys), clock);
+  const personal = new PersonalData(keys);
+  const outbox = new Outbox(db, new RowMac(keys), clock, personal);
   // Each rig is its own institution unless told otherwise, so rigs sharing a simulator never share msgids.
   const terminal = { ...TEST_TERMINAL, fixmedinsCode: opts.fixmedinsCode ?? `P4403${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` };
   const client = new PlatformClient({
@@ -68,6 +71,7 @@ export function outboxRig(url: string, opts: OutboxRigOptions = {}): OutboxRig {
   return {
     db,
     outbox,
+    personal,
     drainer,
     client,
     terminal,

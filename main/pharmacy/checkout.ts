@@ -12,6 +12,7 @@ import { beijingDate } from '../platform/envelope';
 import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy } from '../policy/types';
 import type { Outbox } from '../outbox/outbox';
+import type { PersonalData } from '../store/personal-data';
 import type { OfflineConfig } from './config';
 import { pharmacyInput, summaryOf, type SettlementLine, type SettlementPayload, type SettlementPerson, type SplitSummary } from './settlement';
 
@@ -43,6 +44,7 @@ export interface Quote {
 export class CheckoutService {
   constructor(
     private readonly outbox: Outbox,
+    private readonly personal: PersonalData,
     private readonly client: PlatformClient,
     private readonly policies: RegionPolicy[],
     private readonly limits: OfflineConfig,
@@ -53,23 +55,25 @@ export class CheckoutService {
     private readonly online: () => boolean,
   ) {}
 
+  /** Keeps what 1101 said about a person for offline estimates: sealed, found by a keyed hash of the ID number. */
   rememberPerson(p: CachedPerson): void {
     this.outbox.db
       .prepare(
-        'INSERT INTO person_cache(psn_no, data, fetched_at) VALUES (?, ?, ?) ON CONFLICT(psn_no) DO UPDATE SET data = excluded.data, fetched_at = excluded.fetched_at',
+        `INSERT INTO person_cache(psn_no, cert_hash, data, fetched_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(psn_no) DO UPDATE SET cert_hash = excluded.cert_hash, data = excluded.data, fetched_at = excluded.fetched_at`,
       )
-      .run(p.psnNo, JSON.stringify(p), this.clock.nowIso());
+      .run(p.psnNo, p.certNo ? this.personal.index(p.certNo) : null, this.personal.sealJson(p), this.clock.nowIso());
   }
 
   cachedByCert(certNo: string): CachedPerson | null {
-    const rows = this.outbox.db.prepare('SELECT data FROM person_cache').all() as { data: string }[];
-    const hit = rows.map((r) => JSON.parse(r.data) as CachedPerson).find((p) => p.certNo === certNo);
-    return hit ?? null;
+    const r = this.outbox.db.prepare('SELECT data FROM person_cache WHERE cert_hash = ? ORDER BY fetched_at DESC LIMIT 1').get(this.personal.index(certNo)) as
+      { data: string } | undefined;
+    return r ? this.personal.openJson<CachedPerson>(r.data) : null;
   }
 
   cachedPerson(psnNo: string): CachedPerson | null {
     const r = this.outbox.db.prepare('SELECT data FROM person_cache WHERE psn_no = ?').get(psnNo) as { data: string } | undefined;
-    return r ? (JSON.parse(r.data) as CachedPerson) : null;
+    return r ? this.personal.openJson<CachedPerson>(r.data) : null;
   }
 
   /** The platform's pre-settlement (2101) when reachable, else the policy engine's estimate. */

@@ -26,6 +26,7 @@ import { SaleBook, saleStateOf, type Sale, type SaleCustomer, type SaleState } f
 import { emptyTotals, ShiftBook, type ShiftReport } from './shift';
 import type { Prescription, RefundPayload, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from './settlement';
 import type { Db } from '../store/database';
+import type { PersonalData } from '../store/personal-data';
 
 /** Where receipts go: the printer handle, or a recording sink in tests. */
 export interface ReceiptSink {
@@ -65,6 +66,7 @@ export class CheckoutCounter {
 
   constructor(
     db: Db,
+    personal: PersonalData,
     private readonly session: ResidentSession,
     private readonly client: PlatformClient,
     private readonly checkout: CheckoutService,
@@ -78,7 +80,7 @@ export class CheckoutCounter {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.sales = new SaleBook(db);
+    this.sales = new SaleBook(db, personal);
     this.refunds = new RefundBook(db);
     this.shifts = new ShiftBook(db);
     session.on('changed', () => {

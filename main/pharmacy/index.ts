@@ -8,6 +8,7 @@ import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import type { Db } from '../store/database';
 import { migrateModule } from '../store/database';
+import type { PersonalData } from '../store/personal-data';
 import type { Drainer } from '../outbox/drainer';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
 import type { PlatformClient } from '../platform/client';
@@ -24,6 +25,8 @@ import { Reconciler } from './reconcile';
 
 export interface PharmacyDeps {
   db: Db;
+  /** Seals customers, baskets and cached person data at rest. */
+  personal: PersonalData;
   session: ResidentSession;
   client: PlatformClient;
   outbox: Outbox;
@@ -57,9 +60,20 @@ export function registerPharmacyDeliveries(drainer: Drainer, clock: Clock, chang
 
 export function createPharmacy(d: PharmacyDeps): PharmacyModule {
   migrateModule(d.db, 'pharmacy', pharmacyMigrations);
-  const checkout = new CheckoutService(d.outbox, d.client, d.policies, d.offline, d.terminal.admdvs, d.clock, d.log.child({ component: 'checkout' }), d.online);
+  const checkout = new CheckoutService(
+    d.outbox,
+    d.personal,
+    d.client,
+    d.policies,
+    d.offline,
+    d.terminal.admdvs,
+    d.clock,
+    d.log.child({ component: 'checkout' }),
+    d.online,
+  );
   const counter = new CheckoutCounter(
     d.db,
+    d.personal,
     d.session,
     d.client,
     checkout,

@@ -11,6 +11,7 @@
  * time, from any page — finds the sale and never enqueues a second settlement.
  */
 import type { Db } from '../store/database';
+import type { PersonalData } from '../store/personal-data';
 import type { Fen } from '../bridge/contract/money';
 import type { OutboxItem, OutboxState } from '../outbox/outbox';
 import type { Prescription, SettlementLine, SplitSummary } from './settlement';
@@ -70,13 +71,13 @@ interface Row {
   business_date: string;
 }
 
-function toSale(r: Row): Sale {
-  const basket = JSON.parse(r.basket) as { lines: SettlementLine[]; prescription: Prescription | null };
+function toSale(r: Row, personal: PersonalData): Sale {
+  const basket = personal.openJson<{ lines: SettlementLine[]; prescription: Prescription | null }>(r.basket);
   return {
     saleId: r.sale_id,
     shiftId: r.shift_id,
     state: r.state,
-    customer: JSON.parse(r.customer) as SaleCustomer,
+    customer: personal.openJson<SaleCustomer>(r.customer),
     lines: basket.lines,
     prescription: basket.prescription,
     useAccount: r.use_account === 1,
@@ -108,8 +109,14 @@ export function saleStateOf(item: Pick<OutboxItem, 'state' | 'attempts'>, mode: 
   return map[item.state];
 }
 
+/** The customer and the basket (who bought which medicine) are personal data: sealed at rest. */
 export class SaleBook {
-  constructor(private readonly db: Db) {}
+  private readonly toSale = (r: Row) => toSale(r, this.personal);
+
+  constructor(
+    private readonly db: Db,
+    private readonly personal: PersonalData,
+  ) {}
 
   insertQuote(s: Omit<Sale, 'state' | 'cashCollected' | 'itemId' | 'cashierConfirmedAt' | 'customerConfirmed' | 'receiptPrinted'>, now: string): void {
     this.db
@@ -121,8 +128,8 @@ export class SaleBook {
         s.saleId,
         s.shiftId,
         s.customer.psnNo,
-        JSON.stringify(s.customer),
-        JSON.stringify({ lines: s.lines, prescription: s.prescription }),
+        this.personal.sealJson(s.customer),
+        this.personal.sealJson({ lines: s.lines, prescription: s.prescription }),
         s.useAccount ? 1 : 0,
         s.mode,
         JSON.stringify(s.quote),
@@ -136,12 +143,12 @@ export class SaleBook {
 
   find(saleId: string): Sale | null {
     const r = this.db.prepare('SELECT * FROM pharmacy_sale WHERE sale_id = ?').get(saleId) as Row | undefined;
-    return r ? toSale(r) : null;
+    return r ? this.toSale(r) : null;
   }
 
   byItem(itemId: string): Sale | null {
     const r = this.db.prepare('SELECT * FROM pharmacy_sale WHERE item_id = ?').get(itemId) as Row | undefined;
-    return r ? toSale(r) : null;
+    return r ? this.toSale(r) : null;
   }
 
   setState(saleId: string, state: SaleState, now: string): void {
@@ -183,16 +190,18 @@ export class SaleBook {
   }
 
   ofShift(shiftId: string): Sale[] {
-    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE shift_id = ? AND item_id IS NOT NULL ORDER BY quoted_at').all(shiftId) as Row[]).map(toSale);
+    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE shift_id = ? AND item_id IS NOT NULL ORDER BY quoted_at').all(shiftId) as Row[]).map(
+      this.toSale,
+    );
   }
 
   ofDay(businessDate: string): Sale[] {
     return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE business_date = ? AND item_id IS NOT NULL ORDER BY quoted_at').all(businessDate) as Row[]).map(
-      toSale,
+      this.toSale,
     );
   }
 
   withItems(): Sale[] {
-    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE item_id IS NOT NULL').all() as Row[]).map(toSale);
+    return (this.db.prepare('SELECT * FROM pharmacy_sale WHERE item_id IS NOT NULL').all() as Row[]).map(this.toSale);
   }
 }

@@ -138,7 +138,8 @@ describe('online checkout through the outbox', () => {
       deferred: null,
       offline: false,
     });
-    r.db.prepare('UPDATE outbox SET payload = replace(payload, ?, ?) WHERE item_id = ?').run('"quantityMilli":1000', '"quantityMilli":9000', item.itemId);
+    // Someone with the file but not the key moves the sale to another person.
+    r.db.prepare('UPDATE outbox SET psn_key = ? WHERE item_id = ?').run(RESIDENTS[14]!.psnNo, item.itemId);
     expect(r.outbox.verifyAll()).toEqual([`outbox:${item.itemId}`]);
     await r.drainer.drainOnce();
     expect(r.outbox.list().find((i) => i.itemId === item.itemId)).toMatchObject({ state: 'needs-attention', reason: 'OUTBOX_TAMPERED' });

@@ -137,4 +137,32 @@ export const migrations: Migration[] = [
       CREATE INDEX sale_person_day ON sale(psn_key, business_date);
     `,
   },
+  {
+    version: 6,
+    name: 'personal-data-at-rest',
+    sql: `
+      -- The counter's sales moved to pharmacy_sale, owned by main/pharmacy.
+      DROP TABLE sale;
+      -- Person data for offline estimates, sealed (AES-256-GCM); found by a keyed hash of the ID
+      -- number, never by the number itself. A cache: what was in the old table is fetched again.
+      DROP TABLE person_cache;
+      CREATE TABLE person_cache (
+        psn_no     TEXT PRIMARY KEY,
+        cert_hash  TEXT,
+        data       TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX person_cache_cert ON person_cache(cert_hash);
+    `,
+  },
+  {
+    version: 7,
+    name: 'face-template-quarantine',
+    sql: `
+      -- A template that fails to decrypt or parse is set aside, not deleted, so one bad row never
+      -- blocks face login for everyone and the row is still there for a technician to examine.
+      ALTER TABLE face_template ADD COLUMN quarantined_at TEXT;
+      ALTER TABLE face_template ADD COLUMN quarantine_reason TEXT;
+    `,
+  },
 ];

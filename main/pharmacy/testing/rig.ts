@@ -49,7 +49,7 @@ export interface RigOptions extends OutboxRigOptions {
 
 export function rig(url: string, opts: RigOptions = {}): Rig {
   const base = outboxRig(url, opts);
-  const { db, outbox, drainer, client, terminal, clock } = base;
+  const { db, outbox, drainer, client, terminal, clock, personal } = base;
   let online = true;
   const session = new ResidentSession(clock, silentLogger, 600_000);
   const printed = new Map<string, Buffer>();
@@ -57,6 +57,7 @@ export function rig(url: string, opts: RigOptions = {}): Rig {
   registerPharmacyDeliveries(drainer, clock, (item) => pharmacy?.counter.itemChanged(item));
   pharmacy = createPharmacy({
     db,
+    personal,
     session,
     client,
     outbox,
