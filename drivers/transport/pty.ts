@@ -1,12 +1,14 @@
 /**
  * Real PTY pairs through socat: the app opens one end with the real serialport binding, a device
  * simulator opens the other. Used by integration tests and by the app's simulate mode, where
- * stopping the pair is the closest thing to pulling the USB cable: the tty disappears.
+ * stopping the pair is the closest thing to pulling the USB cable: the tty disappears. socat is
+ * tied to this process (tied-child.ts): a crashed or killed host leaves no socat behind.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnTiedChild, stopTiedChild, tiedChildRunning } from './tied-child';
 
 export interface PtyPair {
   /** The end the application opens, as it would open /dev/ttyUSB0. */
@@ -35,20 +37,20 @@ export class PtyLink implements PtyPair {
   }
 
   get up(): boolean {
-    return this.child !== null && this.child.exitCode === null;
+    return this.child !== null && tiedChildRunning(this.child);
   }
 
   async start(): Promise<void> {
     if (this.up) return;
-    const child = spawn('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnTiedChild('socat', [`pty,raw,echo=0,link=${this.hostPath}`, `pty,raw,echo=0,link=${this.devicePath}`], { stderr: 'pipe' });
     this.child = child;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 5000;
     while (!(fs.existsSync(this.hostPath) && fs.existsSync(this.devicePath))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill();
+      if (!tiedChildRunning(child) || Date.now() > deadline) {
         this.child = null;
+        await stopTiedChild(child);
         throw new Error(`socat did not create a PTY pair: ${stderr || 'timeout'}`);
       }
       await new Promise((r) => setTimeout(r, 20));
@@ -58,10 +60,7 @@ export class PtyLink implements PtyPair {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    if (child) await stopTiedChild(child);
     for (const p of [this.hostPath, this.devicePath]) fs.rmSync(p, { force: true });
   }
 

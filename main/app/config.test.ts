@@ -53,6 +53,27 @@ describe('config', () => {
     expect(() => loadConfigFile(tmpFile('bad.json', '{"mode":'))).toThrow(/not valid JSON/);
     expect(() => loadConfigFile(tmpFile('bad.yaml', 'mode: [kiosk\n'))).toThrow(/not valid YAML/);
   });
+
+  it('refuses an empty config file, naming it, instead of starting on the defaults', () => {
+    for (const [name, text] of [
+      ['empty.yaml', ''],
+      ['blank.json', '  \n'],
+      ['comments.yaml', '# mode: checkout\n'],
+      ['null.json', 'null'],
+    ] as const) {
+      const file = tmpFile(name, text);
+      expect(() => loadConfigFile(file), name).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`config file ${file} is empty`) }),
+      );
+    }
+  });
+
+  it('refuses a config path it cannot read, naming it', () => {
+    const dir = path.dirname(tmpFile('x.yaml', 'mode: kiosk\n'));
+    expect(() => loadConfigFile(dir)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(`cannot read config file ${dir}`) }),
+    );
+  });
 });
 
 describe('where a terminal finds its config', () => {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../app/config';
+import { weakSettings } from './doctor';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -29,6 +31,27 @@ describe('the estation command', () => {
       ['eye', 'verified'],
       ['pose', 'verified'],
     ]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('doctor warns about a production terminal with simulated devices and a data directory others can read', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-doctor-'));
+    fs.writeFileSync(path.join(dataDir, 'estation.sqlite'), '', { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, 'estation.sqlite'), 0o644);
+    const file = path.join(dataDir, 'config.yaml');
+    fs.writeFileSync(file, 'mode: checkout\nplatform:\n  kind: remote\n  url: https://ybj.example.invalid/\n', { mode: 0o600 });
+    const { stdout } = await estation(['doctor', '--json', '--config', file, '--data-dir', dataDir]);
+    const warnings = (JSON.parse(stdout) as { warnings: { code: string; message: string }[] }).warnings;
+    expect(warnings.map((w) => w.code)).toEqual(['SIMULATED_DEVICES_WITH_REMOTE_PLATFORM', 'OFFLINE_LIMITS_DEFAULT', 'DATA_DIR_NOT_PRIVATE']);
+    expect(warnings[2]!.message).toContain('estation.sqlite (0644)');
+  });
+
+  it('refuses to start on an empty config file and names it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estation-emptycfg-')), 'config.yaml');
+    fs.writeFileSync(file, '');
+    const err = (await estation(['start', '--headless', '--config', file]).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(`config file ${file} is empty`);
   });
 
   it('stops with the key and the expectation when the config is wrong', async () => {
@@ -44,5 +67,48 @@ describe('the estation command', () => {
     const err = (await estation(['explode']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(64);
     expect(err.stderr).toContain('usage: estation');
+  });
+});
+
+describe('doctor’s weak settings', () => {
+  const privateDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'estation-weak-'));
+  const codes = (input: Parameters<typeof parseConfig>[0], dir = privateDir()) => weakSettings(parseConfig(input), dir).map((w) => w.code);
+
+  it('says nothing about the embedded default in a private data directory', () => {
+    expect(codes({})).toEqual([]);
+  });
+
+  it('flags the embedded platform simulator in a config that names a real institution', () => {
+    expect(codes({ terminal: { institutionCode: 'P44030512345' } })).toEqual(['EMBEDDED_PLATFORM_WITH_REAL_INSTITUTION']);
+    expect(
+      codes({ terminal: { institutionCode: 'P44030512345' }, platform: { kind: 'remote', url: 'https://ybj.example.invalid/' }, devices: { simulate: false } }),
+    ).toEqual([]);
+  });
+
+  it('flags offline limits left at their defaults at a checkout counter, naming them', () => {
+    const remote = { platform: { kind: 'remote' as const, url: 'https://ybj.example.invalid/' }, devices: { simulate: false } };
+    const [w] = weakSettings(parseConfig({ mode: 'checkout', ...remote, offline: { maxPerTransaction: 20_000, maxAgeHours: 24 } }), privateDir());
+    expect(w).toMatchObject({ code: 'OFFLINE_LIMITS_DEFAULT' });
+    expect(w!.message).toContain('offline.maxPerPersonPerDay, offline.maxTerminalExposure at the default');
+    expect(codes({ mode: 'checkout', ...remote, offline: { enabled: false } })).toEqual([]);
+    expect(
+      codes({
+        mode: 'checkout',
+        ...remote,
+        offline: { maxPerTransaction: 20_000, maxPerPersonPerDay: 40_000, maxTerminalExposure: 1_000_000, maxAgeHours: 24 },
+      }),
+    ).toEqual([]);
+  });
+
+  it('flags a data directory or files in it open to group or others, not symlinks out of it', () => {
+    const dir = privateDir();
+    fs.mkdirSync(path.join(dir, 'logs'), { mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'logs', 'estation.log'), '', { mode: 0o600 });
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'sim-tty'));
+    expect(codes({}, dir)).toEqual([]);
+    fs.chmodSync(path.join(dir, 'logs', 'estation.log'), 0o640);
+    fs.chmodSync(dir, 0o755);
+    const [w] = weakSettings(parseConfig({}), dir);
+    expect(w!.message).toMatch(/^2 path\(s\) .*\. \(0755\), logs\/estation\.log \(0640\)/);
   });
 });

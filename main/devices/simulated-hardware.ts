@@ -2,7 +2,9 @@
  * The simulated peripheral set of the embedded default: a GA 467 ID-card module, a
  * social-security card reader and an ESC/POS printer, each on a real PTY pair (socat) so the
  * real serialport binding is exercised, and a HID POS scanner fed through a fake HID transport.
- * Where socat is missing, serial devices fall back to in-memory pairs and say so.
+ * Where socat is missing, serial devices fall back to in-memory pairs and say so. The socat
+ * children are tied to this process (drivers/transport/tied-child.ts): they end when it ends,
+ * even when it is SIGKILLed, so a crashed terminal leaves no stale ttys behind.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -135,7 +135,7 @@ describe.skipIf(!facesAvailable)('the encrypted gallery (needs ../shared/faces)'
     const next = new FaceGallery(db, new StaticKeyProvider(key), clock, { modelVersion: 'm2', terminalId: 'ZZJ001', retentionDays: 30 });
     await expect(next.verify(alice, await embedding(lfwImage('Abdullah_Gul', 6)))).rejects.toMatchObject({ code: 'FACE_MODEL_VERSION_MISMATCH' });
     expect(await next.identify(await embedding(lfwImage('Abdullah_Gul', 6)))).toEqual([]);
-    expect(next.counts()).toEqual({ current: 0, otherModelVersion: 2 });
+    expect(next.counts()).toEqual({ current: 0, otherModelVersion: 2, quarantined: 0 });
   });
 
   it('deletes a person’s templates and withdraws the consent; retention purges old ones', async () => {

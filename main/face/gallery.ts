@@ -3,7 +3,13 @@
  * sealed with AES-256-GCM; rows carry the model version they were made with, and a template of
  * another model version is never compared (the person must enrol again). Raw frames never reach
  * this file.
+ *
+ * One unreadable template must not lock everyone out of face login: a template that fails to
+ * decrypt or parse is quarantined (kept, out of the search set) and reported once, while the
+ * rest of the gallery keeps working. When no template opens at all the key is the likelier
+ * culprit, so nothing is quarantined and the load fails instead.
  */
+import { EventEmitter } from 'node:events';
 import type { Db } from '../store/database';
 import type { Clock } from '../ground/clock';
 import { EMBEDDING_DIM } from '../../models/face-engine';
@@ -33,6 +39,13 @@ export class FaceGalleryError extends Error {
   }
 }
 
+/** What a quarantine event carries: no person data, only enough for a technician to find the row. */
+export interface QuarantinedTemplate {
+  templateId: number;
+  modelVersion: string;
+  reason: 'undecryptable' | 'malformed';
+}
+
 interface Loaded {
   templateId: number;
   personHash: string;
@@ -52,9 +65,15 @@ function packPayload(person: EnrolledPerson, embedding: Float32Array): Buffer {
   return Buffer.concat([len, head, Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength)]);
 }
 
+function isEnrolledPerson(v: unknown): v is EnrolledPerson {
+  const p = v as Partial<EnrolledPerson> | null;
+  return typeof p === 'object' && p !== null && ['01', '02', '03'].includes(p.certType ?? '') && typeof p.certNo === 'string';
+}
+
 function unpackPayload(b: Buffer): { person: EnrolledPerson; embedding: Float32Array } {
   const n = b.readUInt32BE(0);
-  const person = JSON.parse(b.subarray(4, 4 + n).toString('utf8')) as EnrolledPerson;
+  const person: unknown = JSON.parse(b.subarray(4, 4 + n).toString('utf8'));
+  if (!isEnrolledPerson(person)) throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', 'template does not hold a person');
   const raw = b.subarray(4 + n);
   if (raw.length !== EMBEDDING_DIM * 4) throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', 'template has the wrong embedding size');
   const embedding = new Float32Array(EMBEDDING_DIM);
@@ -68,7 +87,7 @@ export interface GalleryOptions {
   retentionDays: number;
 }
 
-export class FaceGallery {
+export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplate] }> {
   private loaded: Loaded[] = [];
   private search: GallerySearch | null = null;
   private dirty = true;
@@ -78,7 +97,9 @@ export class FaceGallery {
     private readonly keys: KeyProvider,
     private readonly clock: Clock,
     private readonly opts: GalleryOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   private hash(label: string, value: string): string {
     return lookupHash(this.keys.key(), label, value);
@@ -155,24 +176,28 @@ export class FaceGallery {
 
   isEnrolled(person: EnrolledPerson): boolean {
     const row = this.db
-      .prepare('SELECT 1 FROM face_template WHERE person_hash = ? AND model_version = ? LIMIT 1')
+      .prepare('SELECT 1 FROM face_template WHERE person_hash = ? AND model_version = ? AND quarantined_at IS NULL LIMIT 1')
       .get(this.hash('person', personKey(person)), this.opts.modelVersion);
     return row !== undefined;
   }
 
-  counts(): { current: number; otherModelVersion: number } {
-    const rows = this.db.prepare('SELECT model_version = ? AS cur, COUNT(*) AS n FROM face_template GROUP BY cur').all(this.opts.modelVersion) as {
-      cur: number;
-      n: number;
-    }[];
-    return { current: rows.find((r) => r.cur === 1)?.n ?? 0, otherModelVersion: rows.find((r) => r.cur === 0)?.n ?? 0 };
+  counts(): { current: number; otherModelVersion: number; quarantined: number } {
+    const rows = this.db
+      .prepare(
+        "SELECT CASE WHEN quarantined_at IS NOT NULL THEN 'quarantined' WHEN model_version = ? THEN 'current' ELSE 'otherModelVersion' END AS kind, COUNT(*) AS n FROM face_template GROUP BY kind",
+      )
+      .all(this.opts.modelVersion) as { kind: 'current' | 'otherModelVersion' | 'quarantined'; n: number }[];
+    const n = (kind: string) => rows.find((r) => r.kind === kind)?.n ?? 0;
+    return { current: n('current'), otherModelVersion: n('otherModelVersion'), quarantined: n('quarantined') };
   }
 
-  /** Decrypts the current model version's templates into the search matrix. */
+  /** Decrypts the current model version's templates into the search matrix, setting aside those that do not open. */
   private async ensureLoaded(): Promise<void> {
     if (!this.dirty) return;
     const rows = this.db
-      .prepare('SELECT id, person_hash, factor_hash, iv, ciphertext, tag FROM face_template WHERE model_version = ? AND expires_at > ? ORDER BY id')
+      .prepare(
+        'SELECT id, person_hash, factor_hash, iv, ciphertext, tag FROM face_template WHERE model_version = ? AND expires_at > ? AND quarantined_at IS NULL ORDER BY id',
+      )
       .all(this.opts.modelVersion, this.clock.nowIso()) as {
       id: number;
       person_hash: string;
@@ -181,31 +206,56 @@ export class FaceGallery {
       ciphertext: Buffer;
       tag: Buffer;
     }[];
-    const matrix = new Float32Array(rows.length * EMBEDDING_DIM);
+    const embeddings: Float32Array[] = [];
     const loaded: Loaded[] = [];
+    const unreadable: QuarantinedTemplate[] = [];
+    // A template whose GCM tag verifies proves the key; without one, every failure may be the key's.
+    let keyProven = false;
     const key = this.keys.key();
-    rows.forEach((r, i) => {
+    for (const r of rows) {
       let payload: Buffer;
       try {
         payload = open(key, r, this.aad(r.person_hash, this.opts.modelVersion));
       } catch {
-        throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', `template ${r.id} cannot be decrypted with this terminal's key`);
+        unreadable.push({ templateId: r.id, modelVersion: this.opts.modelVersion, reason: 'undecryptable' });
+        continue;
       }
-      const { person, embedding } = unpackPayload(payload);
-      matrix.set(embedding, i * EMBEDDING_DIM);
-      loaded.push({ templateId: r.id, personHash: r.person_hash, factorHash: r.factor_hash, person });
-    });
+      keyProven = true;
+      try {
+        const { person, embedding } = unpackPayload(payload);
+        embeddings.push(embedding);
+        loaded.push({ templateId: r.id, personHash: r.person_hash, factorHash: r.factor_hash, person });
+      } catch {
+        unreadable.push({ templateId: r.id, modelVersion: this.opts.modelVersion, reason: 'malformed' });
+      }
+    }
+    if (unreadable.length && !keyProven) {
+      throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', `none of the ${rows.length} templates can be decrypted with this terminal's key`);
+    }
+    if (unreadable.length) this.quarantine(unreadable);
+    const matrix = new Float32Array(embeddings.length * EMBEDDING_DIM);
+    embeddings.forEach((e, i) => matrix.set(e, i * EMBEDDING_DIM));
     this.search ??= await GallerySearch.create();
     this.search.load(matrix);
     this.loaded = loaded;
     this.dirty = false;
   }
 
+  private quarantine(templates: QuarantinedTemplate[]): void {
+    const mark = this.db.prepare('UPDATE face_template SET quarantined_at = ?, quarantine_reason = ? WHERE id = ? AND quarantined_at IS NULL');
+    const now = this.clock.nowIso();
+    // Reported by whoever marks the row, so a template is reported once however many galleries load it.
+    const marked = this.db.transaction(() => templates.filter((t) => mark.run(now, t.reason, t.templateId).changes === 1))();
+    for (const t of marked) this.emit('quarantined', t);
+  }
+
   /** 1:1: the best score of the person's current-version templates against `probe`. */
   async verify(person: EnrolledPerson, probe: Float32Array): Promise<number> {
     const personHash = this.hash('person', personKey(person));
-    const versions = this.db.prepare('SELECT DISTINCT model_version AS v FROM face_template WHERE person_hash = ?').all(personHash) as { v: string }[];
-    if (versions.length === 0) throw new FaceGalleryError('FACE_NOT_ENROLLED', 'this person has no face template');
+    const versions = this.db
+      .prepare('SELECT DISTINCT model_version AS v FROM face_template WHERE person_hash = ? AND quarantined_at IS NULL')
+      .all(personHash) as { v: string }[];
+    if (versions.length === 0) throw new FaceGalleryError('FACE_NOT_ENROLLED', 'this person has no usable face template: enrol again');
     if (!versions.some((x) => x.v === this.opts.modelVersion)) {
       throw new FaceGalleryError(
         'FACE_MODEL_VERSION_MISMATCH',
@@ -214,6 +264,8 @@ export class FaceGallery {
     }
     await this.ensureLoaded();
     const rows = this.loaded.map((l, i) => ({ l, i })).filter((x) => x.l.personHash === personHash);
+    // Their templates may have expired, or been quarantined by this very load.
+    if (rows.length === 0) throw new FaceGalleryError('FACE_NOT_ENROLLED', 'this person has no usable face template: enrol again');
     const scores = await this.search!.scores(probe);
     return Math.max(...rows.map((x) => scores[x.i]!));
   }

@@ -66,7 +66,10 @@ export class FaceService {
     private readonly config: FaceConfig,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // The technician's cue to ask that person to enrol again; the row holds no clear person data.
+    gallery.on('quarantined', (t) => this.log.error('face.template_quarantined', { ...t }));
+  }
 
   get consentTextVersion(): string {
     return this.config.consentTextVersion;

@@ -29,7 +29,7 @@ it.skipIf(!modelsReady)(
   async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-bundle-'));
     const configPath = path.join(dir, 'config.yaml');
-    fs.writeFileSync(configPath, YAML.stringify({ dataDir: path.join(dir, 'data'), service: { pin: '2468' } }));
+    fs.writeFileSync(configPath, YAML.stringify({ dataDir: path.join(dir, 'data') }));
     const spawn = (): ChildLike => {
       const child = fork(path.join(out, 'services.js'), [], {
         execArgv: ['--import', path.join(import.meta.dirname, 'parent-port-shim.mjs')],
@@ -51,7 +51,7 @@ it.skipIf(!modelsReady)(
     });
     await sup.start();
     expect(await sup.call('app.hello', {})).toMatchObject({ ok: true, value: { host: 'electron' } });
-    expect(await sup.call('service.unlock', { pin: '2468' })).toMatchObject({ ok: true });
+    expect(await sup.call('service.setPin', { pin: '246810', confirm: '246810' })).toMatchObject({ ok: true });
     const grey = jpeg.encode({ width: 64, height: 48, data: Buffer.alloc(64 * 48 * 4, 128) }, 80).data;
     const r = await sup.call('service.analyzeFrame', { jpeg: Buffer.from(grey).toString('base64') });
     expect(r).toMatchObject({ ok: true, value: { boxes: [] } });

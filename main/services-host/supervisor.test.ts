@@ -53,7 +53,8 @@ describe('services host in a real child process', () => {
     await expect.poll(() => events).toContain('status.device');
     // Service mode's restart reaches main as an event, only behind the technician's PIN.
     expect(await sup.call('service.restart', {})).toMatchObject({ ok: false, error: { code: 'SERVICE_LOCKED' } });
-    expect(await sup.call('service.unlock', { pin: '000000' })).toMatchObject({ ok: true });
+    // No PIN on a new terminal: setting the first one opens service mode.
+    expect(await sup.call('service.setPin', { pin: '246810', confirm: '246810' })).toMatchObject({ ok: true });
     expect(await sup.call('service.restart', {})).toEqual({ ok: true, value: { ok: true } });
     await expect.poll(() => events).toContain('shell.request');
     const exited = new Promise((r) => children[0]!.onExit(r));
@@ -154,4 +155,32 @@ describe('messages that break the protocol', () => {
     expect(logs[0]).toContain('services_host.malformed_message');
     expect(out).toEqual([{ type: 'result', id: 7, result: { ok: false, error: { code: 'SERVICES_STARTING', message: 'the terminal is still starting' } } }]);
   });
+});
+
+describe('when the supervisor itself dies', () => {
+  it('the services host ends too, instead of holding the ports and the data', async () => {
+    const dir = tmp();
+    const script = path.join(dir, 'supervisor.ts');
+    // A stand-in supervisor: forks the services host, starts the terminal in it (devices, outbox,
+    // timers: plenty to keep it alive), says the host's pid once it is ready, and waits to be killed.
+    fs.writeFileSync(
+      script,
+      `import { forkServicesHost } from ${JSON.stringify(path.join(import.meta.dirname, 'node-child.ts'))};\n` +
+        `const child = forkServicesHost();\n` +
+        `child.onMessage((m) => { if (m && m.type === 'ready') process.stdout.write(String(child.pid) + '\\n'); });\n` +
+        `child.postMessage(${JSON.stringify(init(configFile()))});\n` +
+        `setInterval(() => undefined, 1000);\n`,
+    );
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const childPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    expect(fs.existsSync(`/proc/${childPid}`)).toBe(true);
+    parent.kill('SIGKILL');
+    await expect
+      .poll(() => fs.existsSync(`/proc/${childPid}`) && !fs.readFileSync(`/proc/${childPid}/stat`, 'utf8').includes(') Z '), { timeout: 15_000 })
+      .toBe(false);
+  }, 30_000);
 });
