@@ -45,10 +45,16 @@ test.describe('modes chosen by config', () => {
 
 test.describe('service mode', () => {
   test.use({ hostConfig: { mode: 'service', locale: 'en' } });
-  test('the technician unlocks with the PIN and sees every device', async ({ page, host }) => {
+  test('the first technician sets the PIN and sees every device; leaving locks, the PIN unlocks', async ({ page, host }) => {
     await openTerminal(page, host);
     await expect(page.getByRole('heading', { name: 'Devices and system' })).toBeVisible();
-    await page.getByRole('textbox', { name: 'Enter the service PIN' }).fill('000000');
+    await expect(page.getByRole('heading', { name: 'Set the service PIN' })).toBeVisible();
+    await page.getByRole('textbox', { name: 'New service PIN', exact: true }).fill('80421795');
+    await page.getByRole('textbox', { name: 'New service PIN again' }).fill('80421795');
+    await page.getByRole('button', { name: 'Set and unlock' }).click();
+    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(4);
+    await page.getByRole('button', { name: 'Leave service mode' }).click();
+    await page.getByRole('textbox', { name: 'Enter the service PIN' }).fill('80421795');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await expect(page.getByTestId('service').getByRole('row')).toHaveCount(4);
   });

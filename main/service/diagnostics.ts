@@ -5,10 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../ground/clock';
 import type { Db } from '../store/database';
-import { BridgeError } from '../bridge/contract/errors';
 import type { DeviceManager } from '../devices/manager';
 import type { SelfTestResult } from '../devices/handles';
 import type { PlatformClient } from '../platform/client';
@@ -26,7 +24,6 @@ export function hideSecrets(value: unknown): unknown {
 }
 
 export interface DiagnosticsSettings {
-  pin: string;
   terminalId: string;
   institutionCode: string;
   /** The whole configuration, shown to the technician with secrets hidden. */
@@ -34,8 +31,6 @@ export interface DiagnosticsSettings {
 }
 
 export class Diagnostics {
-  private unlocked = false;
-
   constructor(
     private readonly settings: DiagnosticsSettings,
     private readonly dataDir: string,
@@ -45,22 +40,6 @@ export class Diagnostics {
     private readonly outbox: Outbox,
     private readonly clock: Clock,
   ) {}
-
-  unlock(pin: string): void {
-    const a = Buffer.from(pin);
-    const b = Buffer.from(this.settings.pin);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new BridgeError('SERVICE_PIN_WRONG', 'wrong service PIN');
-    this.unlocked = true;
-  }
-
-  lock(): void {
-    this.unlocked = false;
-  }
-
-  /** Service functions need the PIN first (in service mode). */
-  guard(): void {
-    if (!this.unlocked) throw new BridgeError('SERVICE_LOCKED', 'enter the service PIN first');
-  }
 
   async selfTest(deviceId?: string): Promise<SelfTestResult[]> {
     const all = await this.devices.selfTestAll();

@@ -1,6 +1,6 @@
 /**
- * The technician's service mode as one module. Every service.* handler except the unlock itself
- * checks the unlock in main, whatever the screen believes.
+ * The technician's service mode as one module. Every service.* handler except the status, the
+ * unlock and setting the PIN checks the unlock in main, whatever the screen believes.
  */
 import { BridgeError } from '../bridge/contract/errors';
 import type { Handlers } from '../bridge/dispatcher';
@@ -13,11 +13,14 @@ import type { FaceService } from '../face/service';
 import type { Outbox } from '../outbox/outbox';
 import type { PlatformClient } from '../platform/client';
 import { Diagnostics, type DiagnosticsSettings } from './diagnostics';
+import { ServiceAccess } from './access';
+import type { ServiceConfig } from './config';
 
 type ServiceHandlers = Pick<Handlers, `service.${string}` & keyof Handlers>;
 
 export interface ServiceDeps {
   settings: DiagnosticsSettings;
+  access: ServiceConfig;
   dataDir: string;
   db: Db;
   devices: DeviceManager;
@@ -31,13 +34,16 @@ export interface ServiceDeps {
 }
 
 export interface ServiceModule {
+  access: ServiceAccess;
   diagnostics: Diagnostics;
   handlers: ServiceHandlers;
 }
 
 export function createService(d: ServiceDeps): ServiceModule {
+  const access = new ServiceAccess(d.db, d.access, d.clock, d.log.child({ component: 'service' }), (s) => d.bus.emit('status.service', s));
   const diagnostics = new Diagnostics(d.settings, d.dataDir, d.db, d.devices, d.client, d.outbox, d.clock);
-  const open: Omit<ServiceHandlers, 'service.unlock'> = {
+  const open: Omit<ServiceHandlers, 'service.status' | 'service.setPin' | 'service.unlock'> = {
+    'service.lock': () => (access.lock('leave'), { ok: true as const }),
     'service.selfTest': async (i) => ({ results: await diagnostics.selfTest(i.deviceId) }),
     'service.platform': () => diagnostics.platformCheck(),
     'service.overview': () => ({ storage: diagnostics.storage(), queue: diagnostics.queue(), models: diagnostics.models(), config: diagnostics.configView() }),
@@ -62,18 +68,24 @@ export function createService(d: ServiceDeps): ServiceModule {
       };
     },
   };
-  // Every handler but the unlock runs only after the PIN, checked here and not in each handler.
+  // Every other handler runs only after the PIN, checked here and not in each handler.
   const guarded = Object.fromEntries(
     Object.entries(open).map(([channel, h]) => [
       channel,
       (input: never, ctx: never) => {
-        diagnostics.guard();
+        access.guard();
         return (h as (i: never, c: never) => unknown)(input, ctx);
       },
     ]),
   ) as ServiceHandlers;
   return {
+    access,
     diagnostics,
-    handlers: { ...guarded, 'service.unlock': (i) => (diagnostics.unlock(i.pin), { ok: true as const }) },
+    handlers: {
+      ...guarded,
+      'service.status': () => access.state(),
+      'service.setPin': async (i) => (await access.setPin(i.pin, i.confirm), { ok: true as const }),
+      'service.unlock': async (i) => (await access.unlock(i.pin), { ok: true as const }),
+    },
   };
 }

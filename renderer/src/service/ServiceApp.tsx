@@ -1,55 +1,142 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RequestOutput } from '../../../main/bridge/contract';
+import type { RequestOutput, ServiceAccessState } from '../../../main/bridge/contract';
 import { getBridge } from '../bridge';
 import { codeOf } from '../face/FaceCapture';
 import type { LiveStatus } from '../shell/useStatus';
+import { clockTime, useSecondsUntil, useServiceAccess } from './useServiceAccess';
 
 type Result = RequestOutput<'service.selfTest'>['results'][number];
 
-/** The technician's view, behind the service PIN. */
+/** The technician's view. Main decides what it shows: set the first PIN, unlock, or the panels. */
 export function ServiceApp({ status }: { status: LiveStatus }) {
   const { t } = useTranslation();
-  const [unlocked, setUnlocked] = useState(false);
-  const [pin, setPin] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  if (!unlocked) {
+  const { access, refresh } = useServiceAccess();
+  if (!access)
     return (
-      <main className="service" data-testid="service-lock">
+      <main className="service">
         <h1>{t('service.heading')}</h1>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void getBridge()
-              .call('service.unlock', { pin })
-              .then(() => setUnlocked(true))
-              .catch((err: unknown) => setError(codeOf(err)));
-          }}
-        >
-          <input
-            type="password"
-            inputMode="numeric"
-            aria-label={t('service.pinPrompt')}
-            placeholder={t('service.pinPrompt')}
-            value={pin}
-            onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 8))}
-          />
-          <button type="submit" className="primary">
-            {t('service.unlock')}
-          </button>
-        </form>
-        {error && (
-          <p role="alert" className="error-text">
-            {t(`errors.${error}`, { defaultValue: error })}
-          </p>
-        )}
       </main>
     );
-  }
-  return <ServicePanels status={status} />;
+  if (!access.pinSet)
+    return (
+      <main className="service" data-testid="service-set-pin">
+        <h1>{t('service.heading')}</h1>
+        <h2>{t('service.setPinHeading')}</h2>
+        <p>{t('service.setPinHint')}</p>
+        <NewPinForm submit={t('service.setPin')} onDone={refresh} />
+      </main>
+    );
+  if (access.locked) return <UnlockForm access={access} onDone={refresh} />;
+  return <ServicePanels status={status} onLeave={() => void getBridge().call('service.lock', {}).then(refresh, refresh)} />;
 }
 
-function ServicePanels({ status }: { status: LiveStatus }) {
+function PinInput({ label, value, onChange }: { label: string; value: string; onChange: (pin: string) => void }) {
+  return (
+    <input
+      type="password"
+      inputMode="numeric"
+      autoComplete="off"
+      aria-label={label}
+      placeholder={label}
+      value={value}
+      onChange={(e) => onChange(e.target.value.replace(/\D/g, '').slice(0, 8))}
+    />
+  );
+}
+
+/** A new PIN, entered twice; main refuses weak ones and says why. */
+function NewPinForm({ submit, onDone }: { submit: string; onDone: () => unknown }) {
+  const { t } = useTranslation();
+  const [pin, setPin] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(null);
+        void getBridge()
+          .call('service.setPin', { pin, confirm })
+          .then(
+            () => {
+              setPin('');
+              setConfirm('');
+              onDone();
+            },
+            (err: unknown) => setError(codeOf(err)),
+          );
+      }}
+    >
+      <PinInput label={t('service.newPin')} value={pin} onChange={setPin} />
+      <PinInput label={t('service.confirmPin')} value={confirm} onChange={setConfirm} />
+      <button type="submit" className="primary" disabled={pin.length < 6 || confirm.length < 6}>
+        {submit}
+      </button>
+      {error && (
+        <p role="alert" className="error-text">
+          {t(`errors.${error}`, { defaultValue: t('errors.fallback', { code: error }) })}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** The PIN, with the wait after a wrong one and the lockout after too many, as main reports them. */
+function UnlockForm({ access, onDone }: { access: ServiceAccessState; onDone: () => Promise<void> }) {
+  const { t, i18n } = useTranslation();
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  // Until main's new state is in, the next try would only meet the backoff.
+  const [busy, setBusy] = useState(false);
+  const seconds = useSecondsUntil(access.nextTryAt);
+  const lockedOut = access.lockedUntil !== null;
+  // A wait or a lockout is shown from main's state, which ends it on time; the refusal itself is not.
+  const shown = error === 'SERVICE_PIN_BACKOFF' || error === 'SERVICE_LOCKED_OUT' ? null : error;
+  return (
+    <main className="service" data-testid="service-lock">
+      <h1>{t('service.heading')}</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPin('');
+          setBusy(true);
+          void getBridge()
+            .call('service.unlock', { pin })
+            .then(
+              () => setError(null),
+              (err: unknown) => setError(codeOf(err)),
+            )
+            .then(onDone)
+            .finally(() => setBusy(false));
+        }}
+      >
+        <PinInput label={t('service.pinPrompt')} value={pin} onChange={setPin} />
+        <button type="submit" className="primary" disabled={busy || lockedOut || seconds > 0 || pin.length < 6}>
+          {t('service.unlock')}
+        </button>
+      </form>
+      {access.lockedUntil !== null ? (
+        <p role="alert" className="error-text" data-testid="service-locked-out">
+          {t('errors.SERVICE_LOCKED_OUT', { time: clockTime(access.lockedUntil, i18n.language) })}
+        </p>
+      ) : (
+        shown && (
+          <p role="alert" className="error-text">
+            {t(`errors.${shown}`, { defaultValue: t('errors.fallback', { code: shown }) })}
+          </p>
+        )
+      )}
+      {!lockedOut && seconds > 0 && (
+        <p role="status" data-testid="service-wait">
+          {t('service.wait', { seconds })}
+        </p>
+      )}
+    </main>
+  );
+}
+
+function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () => void }) {
   const { t } = useTranslation();
   const bridge = getBridge();
   const [results, setResults] = useState<Record<string, Result>>({});
@@ -61,6 +148,7 @@ function ServicePanels({ status }: { status: LiveStatus }) {
   const [logs, setLogs] = useState<RequestOutput<'service.logs'>['lines']>([]);
   const [filter, setFilter] = useState('');
   const [camera, setCamera] = useState(false);
+  const [pinChanged, setPinChanged] = useState(false);
 
   const test = async (deviceId?: string) => {
     setRunning(true);
@@ -81,6 +169,11 @@ function ServicePanels({ status }: { status: LiveStatus }) {
   return (
     <main className="service" data-testid="service">
       <h1>{t('service.heading')}</h1>
+      <div className="actions">
+        <button type="button" onClick={onLeave}>
+          {t('service.leave')}
+        </button>
+      </div>
       <section>
         <h2>{t('service.devices')}</h2>
         <table>
@@ -191,6 +284,15 @@ function ServicePanels({ status }: { status: LiveStatus }) {
         {restart && (
           <p role={restart === 'ok' ? 'status' : 'alert'} data-testid="svc-restart">
             {restart === 'ok' ? t('service.restarting') : t(`errors.${restart}`, { defaultValue: t('errors.fallback', { code: restart }) })}
+          </p>
+        )}
+      </section>
+      <section>
+        <h2>{t('service.changePin')}</h2>
+        <NewPinForm submit={t('service.savePin')} onDone={() => setPinChanged(true)} />
+        {pinChanged && (
+          <p role="status" data-testid="svc-pin-changed">
+            {t('service.pinChanged')}
           </p>
         )}
       </section>

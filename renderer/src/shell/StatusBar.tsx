@@ -1,9 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import type { LiveStatus } from './useStatus';
+import { clockTime, useServiceAccess } from '../service/useServiceAccess';
 
 export function StatusBar({ status }: { status: LiveStatus }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const network = status.network?.platform ?? 'unknown';
+  // A service-mode lockout means someone tried PINs at this terminal: every mode shows it.
+  const lockedUntil = useServiceAccess().access?.lockedUntil ?? null;
   return (
     <footer className="status-bar" aria-label={t('status.bar')} data-testid="status-bar">
       <ul>
@@ -20,6 +23,12 @@ export function StatusBar({ status }: { status: LiveStatus }) {
         <li className="status-item" data-testid="queue" data-pending={status.queue?.pending ?? 0}>
           {t('status.queue.label')}: {t('status.queue.value', { count: status.queue?.pending ?? 0 })}
         </li>
+        {lockedUntil && (
+          <li className="status-item state-fault" data-testid="service-lockout" data-state="locked-out">
+            <span className="dot" aria-hidden="true" />
+            {t('service.lockedOutStatus', { time: clockTime(lockedUntil, i18n.language) })}
+          </li>
+        )}
       </ul>
     </footer>
   );
