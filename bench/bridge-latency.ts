@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
+import { readLaunchFile } from '../main/node-host/launch-file';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -42,16 +43,16 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
-    const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
+    const ready = await new Promise<{ url: string; launchFile: string }>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-        if (line) resolve(JSON.parse(line) as { url: string; launchUrl: string });
+        if (line) resolve(JSON.parse(line) as { url: string; launchFile: string });
       });
       child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
     });
-    const token = new URL(ready.launchUrl).hash.replace('#token=', '');
+    const { token } = readLaunchFile(ready.launchFile);
     const call = async (channel: string, input: unknown) => {
       const res = await fetch(`${ready.url}/bridge/call/${channel}`, {
         method: 'POST',

@@ -1,6 +1,7 @@
 /**
  * Starts E-Station's Node host (`estation start --headless --port 0`) with a fresh data
- * directory for each test file, and waits for its ready line instead of sleeping.
+ * directory for each test file, waits for its ready line instead of sleeping, and reads the
+ * launch URL from the file the ready line names.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { test as base, expect, type Page } from '@playwright/test';
 import YAML from 'yaml';
+import { readLaunchFile } from '../main/node-host/launch-file';
 
 export interface RunningHost {
   url: string;
@@ -17,6 +19,8 @@ export interface RunningHost {
   /** Calls the bridge directly, as a test driver would drive simulated hardware. */
   call<T = unknown>(channel: string, input: unknown): Promise<T>;
   stderr(): string;
+  /** The host process has not exited. */
+  alive(): boolean;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -36,7 +40,7 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
   );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; launchFile: string }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`host did not start in 60 s:\n${err}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -44,7 +48,7 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
       const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line) as { url: string; launchUrl: string });
+        resolve(JSON.parse(line) as { url: string; launchFile: string });
       }
     });
     child.once('exit', (code) => {
@@ -52,12 +56,15 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
       reject(new Error(`host exited with ${code}:\n${err}`));
     });
   });
-  const token = new URL(ready.launchUrl).hash.replace('#token=', '');
+  // The launch URL (with the token) is never printed; the host writes it to a 0600 file for us.
+  const { launchUrl, token } = readLaunchFile(ready.launchFile);
   return {
-    ...ready,
+    url: ready.url,
+    launchUrl,
     token,
     dataDir,
     stderr: () => err,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async call<T>(channel: string, input: unknown): Promise<T> {
       const res = await fetch(`${ready.url}/bridge/call/${channel}`, {
         method: 'POST',

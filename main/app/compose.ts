@@ -8,18 +8,20 @@ import type { Config } from './config';
 import { defaultDataDir } from './paths';
 import { systemClock, type Clock } from '../ground/clock';
 import { appVersion } from '../ground/version';
-import { BridgeError, type QueueStatus } from '../bridge/contract';
+import type { QueueStatus } from '../bridge/contract';
 import { Dispatcher, type Handlers } from '../bridge/dispatcher';
 import { EventBus } from '../bridge/event-bus';
 import { createLogger, fileSink, stderrSink, type Logger, type LogSink } from '../ground/logger';
 import { openDatabase, type Db } from '../store/database';
+import { securePrivateDir } from '../store/data-dir';
+import { PersonalData } from '../store/personal-data';
 import { DeviceSupervisor } from '../devices/supervisor';
 import { DeviceManager } from '../devices/manager';
 import { applySimAction } from '../devices/simulation';
 import { maskIdNumber, maskName } from '../bridge/contract';
 import { PlatformHealth } from '../platform/health';
 import type { PlatformClient } from '../platform/client';
-import { seedCatalogue, startEmbeddedPlatform, type PlatformSimulator } from './embedded';
+import { embeddedPlatformDbFile, seedCatalogue, startEmbeddedPlatform, type PlatformSimulator } from './embedded';
 import { ResidentSession } from '../session/session';
 import { FaceService } from '../face/service';
 import { FaceGallery } from '../face/gallery';
@@ -81,15 +83,21 @@ export function resolveDataDir(config: Config): string {
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const dataDir = resolveDataDir(config);
+  const permissions = securePrivateDir(dataDir);
   const sinks = [fileSink(path.join(dataDir, 'logs')), ...(opts.logSinks ?? []), ...(opts.logToStderr ? [stderrSink] : [])];
   const log = createLogger({ level: config.log.level, sinks, fields: { terminal: config.terminal.id } });
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
+  if (permissions.fixed.length) log.warn('store.permissions_fixed', { paths: permissions.fixed.slice(0, 20) });
   const bus = new EventBus(log);
   const closers: (() => Promise<void> | void)[] = [() => void db.close()];
 
+  // One key guards face templates and every other piece of personal data at rest.
+  const faceKeys = opts.faceKeys ?? new FileKeyProvider(path.join(dataDir, 'keys', 'face.key'));
+  const personal = new PersonalData(faceKeys);
+
   let sim: PlatformSimulator | null = null;
   if (config.platform.kind === 'embedded') {
-    sim = await startEmbeddedPlatform({ dbFile: path.join(dataDir, 'platform-sim.sqlite'), admdvs: config.terminal.admdvs });
+    sim = await startEmbeddedPlatform({ dbFile: embeddedPlatformDbFile(dataDir), admdvs: config.terminal.admdvs });
     closers.unshift(() => sim?.close());
   }
   const platformUrl = config.platform.kind === 'embedded' ? sim!.url : config.platform.url!;
@@ -132,7 +140,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (missing.length) log.warn('face.unavailable', { reason: 'models not verified', models: missing.map((m) => `${m.file}:${m.status}`) });
     else {
       const analyzer = await WorkerAnalyzer.create({ intraOpNumThreads: config.face.intraOpNumThreads }, opts.faceWorkerFile);
-      const gallery = new FaceGallery(db, opts.faceKeys ?? new FileKeyProvider(path.join(dataDir, 'keys', 'face.key')), clock, {
+      const gallery = new FaceGallery(db, faceKeys, clock, {
         modelVersion: manifest.version,
         terminalId: config.terminal.id,
         retentionDays: config.face.retentionDays,
@@ -150,7 +158,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   health.start(config.platform.healthIntervalMs);
   closers.unshift(() => health.stop());
 
-  const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))), clock);
+  const outbox = new Outbox(db, new RowMac(new FileKeyProvider(path.join(dataDir, 'keys', 'store.key'))), clock, personal);
   const tampered = outbox.verifyAll();
   if (tampered.length) log.error('store.tampered_rows', { rows: tampered });
   const drainer = new Drainer(outbox, platform, clock, log.child({ component: 'outbox' }), config.outbox);
@@ -178,6 +186,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   if (config.mode === 'checkout') {
     pharmacy = createPharmacy({
       db,
+      personal,
       session,
       client: platform,
       outbox,
@@ -198,7 +207,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     offerMember = (id) => k.offerMember(id);
   }
   const service = createService({
-    settings: { pin: config.service.pin, terminalId: config.terminal.id, institutionCode: config.terminal.institutionCode, config },
+    settings: { terminalId: config.terminal.id, institutionCode: config.terminal.institutionCode, config },
+    access: config.service,
     dataDir,
     db,
     devices,
@@ -238,6 +248,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   });
   closers.unshift(() => drainer.stopAndWait());
 
+  const simulated = devices.sim;
   const handlers: Partial<Handlers> = {
     'app.hello': () => ({
       version: appVersion,
@@ -250,15 +261,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       host: opts.host,
     }),
     'status.get': () => ({ devices: supervisor.list(), network: health.current(), queue: queueStatus() }),
-    'sim.device': async (input) => {
-      await applySimAction(devices, input);
-      return { devices: supervisor.list() };
-    },
     'devices.selfTest': async () => ({ results: await devices.selfTestAll() }),
-    'sim.printed': () => {
-      if (!devices.sim) throw new BridgeError('BRIDGE_NOT_AVAILABLE', 'devices are not simulated on this terminal');
-      return { receipts: devices.sim.printer.sim.receipts().map(({ lines, qr, cut }) => ({ lines, qr, cut })) };
-    },
+    // Only simulated devices take an injected card, scan or printer state; otherwise sim.* is not there at all.
+    ...(simulated
+      ? {
+          'sim.device': async (input) => {
+            await applySimAction(devices, input);
+            return { devices: supervisor.list() };
+          },
+          'sim.printed': () => ({ receipts: simulated.printer.sim.receipts().map(({ lines, qr, cut }) => ({ lines, qr, cut })) }),
+        }
+      : {}),
     'session.get': () => ({ session: session.view() }),
     'session.end': (input) => {
       const active = session.current !== null;

@@ -13,6 +13,7 @@ import { faceConfigSchema } from '../face/config';
 import { signingConfigSchema } from '../platform/signing';
 import { outboxConfigSchema } from '../outbox/config';
 import { counterConfigSchema, offlineConfigSchema } from '../pharmacy/config';
+import { serviceConfigSchema } from '../service/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -53,16 +54,7 @@ export const configSchema = z
     devices: devicesConfigSchema.prefault({}),
     face: faceConfigSchema.prefault({}),
     outbox: outboxConfigSchema.prefault({}),
-    service: z
-      .object({
-        /** PIN for the technician's service mode. Change it on every deployed terminal. */
-        pin: z
-          .string()
-          .regex(/^\d{4,8}$/, '4 to 8 digits')
-          .default('000000'),
-      })
-      .strict()
-      .prefault({}),
+    service: serviceConfigSchema.prefault({}),
     offline: offlineConfigSchema.prefault({}),
     /** The pharmacy counter's rules (checkout mode). */
     counter: counterConfigSchema.prefault({}),
@@ -78,6 +70,26 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(0),
         openBrowser: z.enum(['auto', 'never', 'always']).default('auto'),
         chromiumPath: z.string().default('/usr/bin/chromium'),
+        /** Largest bridge request body; a face frame (up to 2,000,000 base64 characters) is the largest legitimate one. */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(64 * 1024 * 1024)
+          .default(2 * 1024 * 1024),
+        /** Bridge limits, far above what the screen does (a few calls a second at most, one event stream). */
+        rateLimit: z
+          .object({
+            /** Calls per second the token may sustain, and the burst it may spend at once. */
+            perSecond: z.number().int().min(1).max(100_000).default(100),
+            burst: z.number().int().min(1).max(1_000_000).default(2000),
+            /** Requests in flight on one connection (only reachable by pipelining). */
+            perConnection: z.number().int().min(1).max(1000).default(8),
+            /** Event streams open at once. */
+            eventStreams: z.number().int().min(1).max(100).default(4),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -174,10 +186,16 @@ export function loadConfigFile(file: string): Config {
   }
   let raw: unknown;
   try {
-    raw = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+    raw = text.trim() === '' ? null : path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
     throw new ConfigError(`${file} is not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, [
       { key: '(file)', expected: 'well-formed JSON or YAML' },
+    ]);
+  }
+  // A file that names no setting is a mistake (truncated copy, wrong path), not a wish for the defaults.
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(`config file ${file} is empty: write the settings it should change, or use no config file to run on the embedded default`, [
+      { key: '(file)', expected: 'at least one setting' },
     ]);
   }
   return parseConfig(raw, file);

@@ -1,9 +1,11 @@
 /**
  * `estation` — the command-line tool for operators, technicians and integrators.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/config';
 import { startNodeHost } from '../node-host/host';
+import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../node-host/launch-file';
 import { runDoctor } from './doctor';
 import { CliFailure, devicesCommand } from './devices';
 import { faceCommand, modelsCommand } from './face';
@@ -13,8 +15,9 @@ import { queueCommand } from './queue';
 const USAGE = `usage: estation <command> [options]
 
 commands:
-  start [--config FILE] [--headless] [--port N] [--data-dir DIR]
-                       start the terminal on the Node host (embedded defaults without --config)
+  start [--config FILE] [--headless] [--port N] [--data-dir DIR] [--launch-file FILE]
+                       start the terminal on the Node host (embedded defaults without --config);
+                       the launch URL with its token goes to FILE (0600, default DATA_DIR/launch-url)
   doctor [--config FILE] [--json]
                        print config, data directory, versions and what is available here
   devices list [--json]                    serial ports and HID devices on this machine
@@ -54,6 +57,7 @@ async function start(argv: string[]): Promise<number> {
       headless: { type: 'boolean', default: false },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      'launch-file': { type: 'string' },
     },
     strict: true,
   });
@@ -61,14 +65,24 @@ async function start(argv: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
   const host = await startNodeHost(config, { port, headless: values.headless });
-  process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchUrl: host.launchUrl, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
-  process.stderr.write(`E-Station (${config.mode}) is running at ${host.launchUrl}\nPress Ctrl+C to stop.\n`);
+  // The token is in the launch URL: stdout and stderr may end in a journal, so it goes to a 0600 file.
+  const launchFile = path.resolve(values['launch-file'] ?? path.join(host.app.dataDir, LAUNCH_FILE_NAME));
+  try {
+    writeLaunchFile(launchFile, host.launchUrl);
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+  process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchFile, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
+  process.stderr.write(`E-Station (${config.mode}) is running at ${host.url}; the launch URL is in ${launchFile}\nPress Ctrl+C to stop.\n`);
+  if (process.stdout.isTTY) process.stdout.write(`Open ${host.launchUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await host.close();
+  removeLaunchFile(launchFile);
   return 0;
 }
 
@@ -84,11 +98,12 @@ async function doctor(argv: string[]): Promise<number> {
 }
 
 function formatDoctor(r: Awaited<ReturnType<typeof runDoctor>>): string {
-  const lines = [`E-Station ${r.version}`, `data directory: ${r.dataDir}`, `node ${r.node.version} (ABI ${r.node.abi})`];
+  const lines = [`E-Station ${r.version}`, r.simulation.summary, `data directory: ${r.dataDir}`, `node ${r.node.version} (ABI ${r.node.abi})`];
   for (const m of r.nativeModules) lines.push(`  ${m.name} ${m.version ?? '-'}: ${m.loads ? 'loads' : `does not load (${m.error})`}`);
   lines.push(`electron ${r.electron.version ?? 'not installed'}; binary ${r.electron.binaryAvailable ? 'present' : 'absent'}`);
   lines.push(`chromium ${r.chromium.available ? r.chromium.version : 'not found'} at ${r.chromium.path}`);
   lines.push(`models ${r.models.version}: ${r.models.files.map((m) => `${m.name} ${m.status}`).join(', ')}`);
+  for (const w of r.warnings) lines.push(`warning ${w.code}: ${w.message}`);
   return lines.join('\n') + '\n';
 }
 

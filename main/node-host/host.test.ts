@@ -49,8 +49,10 @@ describe('the HTTP bridge of the Node host', () => {
       expect(res.status).toBe(status);
       expect(await res.json()).toMatchObject({ ok: false, error: { code } });
     }
-    const tooBig = await call('app.hello', JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }), auth()).catch((e: Error) => e);
-    if (tooBig instanceof Response) expect(tooBig.status).toBe(413);
+    // Over the 2 MB default: an answer, not a reset.
+    const tooBig = await call('app.hello', JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) }), auth());
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toMatchObject({ ok: false, error: { code: 'BRIDGE_PAYLOAD_TOO_LARGE' } });
     // Nothing else broke: the next good request still works.
     expect((await call('status.get', '{}', auth())).status).toBe(200);
   });

@@ -1,19 +1,26 @@
 /**
  * The Node host: the same services as the Electron shell, with the built renderer and the
  * bridge served on 127.0.0.1. Debian's Chromium opens it in app/kiosk mode when there is a
- * display; otherwise (or with --headless) the URL is printed.
+ * display; otherwise (or with --headless) `estation start` hands the launch URL to whoever
+ * started it (see launch-file.ts).
  */
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../app/config';
 import { createApp, type App, type AppOptions } from '../app/compose';
-import { HttpBridge } from './http-bridge';
+import { BridgeError } from '../bridge/contract';
+import { clientErrorReply, hostAllowed, HttpBridge, refuse } from './http-bridge';
 import { serveStatic } from './static';
+import { spawnTiedChild, stopTiedChild } from '../../drivers/transport/tied-child';
+
+/** How long a refused connection keeps draining before it is closed. */
+const LINGER_MS = 2000;
 
 export const rendererRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/renderer');
 
@@ -39,18 +46,29 @@ export async function startNodeHost(config: Config, opts: NodeHostOptions = {}):
   }
   const app = await createApp(config, { host: 'node', ...opts });
   const token = randomBytes(24).toString('hex');
-  let origin = '';
-  const bridge = new HttpBridge({ token, origin: () => origin, dispatcher: app.dispatcher, bus: app.bus });
-  const server = http.createServer((req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', origin);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    if (bridge.handle(req, res, url)) return;
-    serveStatic(root, req, res, url);
+  let port = 0;
+  const { maxBodyBytes, rateLimit } = config.host;
+  const bridge = new HttpBridge({ token, port: () => port, dispatcher: app.dispatcher, bus: app.bus, limits: { maxBodyBytes, ...rateLimit } });
+  // Node's own check would answer a missing Host with an untyped 400; ours answers every request.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    if (!hostAllowed(req.headers.host, port)) return refuse(req, res, new BridgeError('BRIDGE_FORBIDDEN_HOST', 'the Host header must name this terminal'));
+    if (bridge.handle(req, res)) return;
+    serveStatic(root, req, res);
+  });
+  // A slow or endless request (or the drained rest of a refused body) cannot hold a connection for long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  // A request the HTTP parser cannot read gets a typed answer, then the connection lingers: what the
+  // client still sends is read and dropped for a moment, so the answer is not lost to a reset.
+  const answered = new WeakSet<Duplex>();
+  server.on('clientError', (err: NodeJS.ErrnoException, duplex: Duplex) => {
+    const socket = duplex as Socket & { _httpMessage?: { headersSent: boolean } | null };
+    if (answered.has(socket)) return;
+    // As Node's default handler does: answer only when no other answer has begun on this socket.
+    if (!socket.writable || err.code === 'ECONNRESET' || socket._httpMessage?.headersSent) return void socket.destroy();
+    answered.add(socket);
+    socket.end(clientErrorReply(err));
+    socket.setTimeout(LINGER_MS, () => socket.destroy());
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -61,8 +79,8 @@ export async function startNodeHost(config: Config, opts: NodeHostOptions = {}):
     await app.close();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
   const launchUrl = `${origin}/#token=${token}`;
 
   let browser: ChildProcess | null = null;
@@ -76,7 +94,8 @@ export async function startNodeHost(config: Config, opts: NodeHostOptions = {}):
     launchUrl,
     token,
     async close() {
-      browser?.kill();
+      if (browser) await stopTiedChild(browser);
+      fs.rmSync(path.join(app.dataDir, 'launch.html'), { force: true });
       bridge.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -85,28 +104,31 @@ export async function startNodeHost(config: Config, opts: NodeHostOptions = {}):
   };
 }
 
+/**
+ * Opens Debian's Chromium in kiosk mode on the launch URL. The token stays off the command line
+ * (which every local user can read with ps): Chromium opens a 0600 page in the data directory that
+ * forwards to the launch URL. Chromium is tied to the host: it ends when the host ends, however.
+ */
 function openChromium(bin: string, url: string, profile: string, app: App): ChildProcess | null {
   if (!fs.existsSync(bin)) {
     app.log.warn('host.chromium_missing', { bin });
     return null;
   }
-  const child = spawn(
-    bin,
-    [
-      `--app=${url}`,
-      '--kiosk',
-      `--user-data-dir=${profile}`,
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--disable-pinch',
-      '--overscroll-history-navigation=0',
-      '--incognito',
-    ],
-    { stdio: 'ignore', detached: false },
-  );
+  const forward = path.join(app.dataDir, 'launch.html');
+  fs.writeFileSync(forward, `<!doctype html><meta charset="utf-8"><script>location.replace(${JSON.stringify(url)})</script>\n`, { mode: 0o600 });
+  const child = spawnTiedChild(bin, [
+    `--app=file://${forward}`,
+    '--kiosk',
+    `--user-data-dir=${profile}`,
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--disable-pinch',
+    '--overscroll-history-navigation=0',
+    '--incognito',
+  ]);
   child.on('error', (err) => app.log.warn('host.chromium_failed', { error: err.message }));
   return child;
 }

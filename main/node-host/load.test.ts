@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { RESIDENTS } from '../../fixtures/people/residents';
 import { CATALOGUE } from '../../fixtures/platform/catalogue';
 import { waitUntil } from '../ground/wait';
+import { readLaunchFile } from './launch-file';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let child: ChildProcess;
@@ -33,17 +34,17 @@ beforeAll(async () => {
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; launchFile: string }>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-      if (line) resolve(JSON.parse(line) as { url: string; launchUrl: string });
+      if (line) resolve(JSON.parse(line) as { url: string; launchFile: string });
     });
     child.once('exit', (code) => reject(new Error(`host exited with ${code}:\n${stderr}`)));
   });
   url = ready.url;
-  token = new URL(ready.launchUrl).hash.replace('#token=', '');
+  token = readLaunchFile(ready.launchFile).token;
 }, 90_000);
 
 afterAll(async () => {

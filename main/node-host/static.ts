@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
+import { BridgeError } from '../bridge/contract';
+import { refuse } from './http-bridge';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -37,18 +39,18 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return full;
 }
 
-export function serveStatic(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
-    return;
+export function serveStatic(root: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(req, res, new BridgeError('BRIDGE_METHOD_NOT_ALLOWED', 'only GET and HEAD are served here'));
+  let pathname: string;
+  try {
+    pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  } catch {
+    return refuse(req, res, new BridgeError('BRIDGE_BAD_PATH', 'malformed path'));
   }
-  let file = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
+  let file = resolveInside(root, pathname === '/' ? '/index.html' : pathname);
   // Single-page app: unknown paths without an extension get the shell.
   if (file && !path.extname(file) && !fs.existsSync(file)) file = path.join(root, 'index.html');
-  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
-    return;
-  }
+  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return refuse(req, res, new BridgeError('BRIDGE_NOT_FOUND', 'not found'));
   const headers: http.OutgoingHttpHeaders = {
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-security-policy': CONTENT_SECURITY_POLICY,

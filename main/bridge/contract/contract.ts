@@ -5,7 +5,7 @@
  * Node project and the web project alike.
  */
 import { z } from 'zod';
-import { deviceStatusSchema, networkStatusSchema, queueStatusSchema, statusSnapshotSchema } from './status';
+import { deviceStatusSchema, networkStatusSchema, queueStatusSchema, serviceAccessSchema, statusSnapshotSchema } from './status';
 
 export const modeSchema = z.enum(['kiosk', 'checkout', 'service']);
 export type Mode = z.infer<typeof modeSchema>;
@@ -204,6 +204,9 @@ export const shiftReportSchema = z.object({
   attention: z.array(z.object({ saleId: z.string(), itemId: z.string(), reason: z.string().nullable(), collect: fenOut.nullable() })),
   receiptJobId: z.string().nullable(),
 });
+
+/** The technician's service PIN: 6 to 8 digits. */
+const servicePinSchema = z.string().regex(/^\d{6,8}$/, '6 to 8 digits');
 
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -467,7 +470,13 @@ export const requests = {
     z.object({ open: z.boolean(), openedAt: z.string().nullable(), cashier: z.string().nullable(), report: shiftReportSchema.nullable() }),
   ),
   'checkout.endCustomer': request(empty, z.object({ ok: z.literal(true) })),
-  'service.unlock': request(z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), z.object({ ok: z.literal(true) })),
+  /** Whether a service PIN is set and whether service mode is open, backing off or locked out. Open to every page. */
+  'service.status': request(empty, serviceAccessSchema),
+  /** The first PIN on a terminal (no PIN yet), or a new one while service mode is open. Entered twice. */
+  'service.setPin': request(z.object({ pin: servicePinSchema, confirm: servicePinSchema }).strict(), z.object({ ok: z.literal(true) })),
+  'service.unlock': request(z.object({ pin: servicePinSchema }).strict(), z.object({ ok: z.literal(true) })),
+  /** The technician leaves service mode: it locks at once. */
+  'service.lock': request(empty, z.object({ ok: z.literal(true) })),
   'service.selfTest': request(z.object({ deviceId: z.string().max(64).optional() }).strict(), z.object({ results: z.array(selfTestResultSchema) })),
   'service.platform': request(empty, z.object({ ok: z.boolean(), ms: z.number(), detail: z.string() })),
   'service.overview': request(
@@ -504,6 +513,7 @@ export const events = {
   'status.device': deviceStatusSchema,
   'status.network': networkStatusSchema,
   'status.queue': queueStatusSchema,
+  'status.service': serviceAccessSchema,
   'device.credential': credentialEventSchema,
   'session.changed': z.object({ session: sessionViewSchema.nullable() }),
   /** A drug barcode scanned at the counter. */

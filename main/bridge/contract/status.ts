@@ -46,3 +46,19 @@ export const statusSnapshotSchema = z.object({
   queue: queueStatusSchema,
 });
 export type StatusSnapshot = z.infer<typeof statusSnapshotSchema>;
+
+/**
+ * The technician's service mode as main holds it: whether a PIN exists, whether service mode is
+ * open, and the backoff or lockout after wrong PINs. Times are ISO; never the PIN or its hash.
+ */
+export const serviceAccessSchema = z.object({
+  pinSet: z.boolean(),
+  /** True until a correct PIN; again after leaving, the idle timeout or a restart. */
+  locked: z.boolean(),
+  /** Set while locked out after too many wrong PINs: even the right PIN is refused until then. */
+  lockedUntil: z.string().nullable(),
+  /** The next PIN is not even checked before this time (backoff after a wrong PIN). */
+  nextTryAt: z.string().nullable(),
+  failures: z.number().int().nonnegative(),
+});
+export type ServiceAccessState = z.infer<typeof serviceAccessSchema>;
