@@ -9,7 +9,6 @@ export const faceConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
     intraOpNumThreads: z.number().int().min(1).max(8).default(1),
-    searchThreads: z.number().int().min(1).max(8).default(2),
     detectThreshold: z.number().min(0.1).max(0.99).default(0.65),
     paymentDetectThreshold: z.number().min(0.1).max(0.99).default(0.7),
     verifyThreshold: z.number().min(0).max(1).default(0.41),

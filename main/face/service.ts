@@ -148,7 +148,17 @@ export class FaceService {
     if (now - s.lastFrameAt < 1000 / this.config.maxFramesPerSecond) return this.progress(s, 'OK', null);
     s.lastFrameAt = now;
     s.frames++;
-    const a = await this.analyze(frame, s.purpose === 'pay');
+    let a: FrameAnalysis;
+    try {
+      a = await this.analyze(frame, s.purpose === 'pay');
+    } catch (err) {
+      // A crashed, hung or closed engine ends this session with its typed code; the next session
+      // gets a fresh worker. Any other failure (a frame that is not an image) is the caller's.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('FACE_ENGINE_')) throw err;
+      this.fail(s, code);
+      return this.progress(s, 'OK', null);
+    }
     const hint = this.hint(a);
     s.challenge?.feed(a);
     if (hint === 'OK' && a.face?.embedding && a.face.liveness !== null) {
