@@ -26,7 +26,7 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of parentOf) if (parent === p) out.push(child), walk(child);
+    for (const [child, parent] of parentOf) if (parent === p) (out.push(child), walk(child));
   };
   walk(pid);
   return out;
@@ -41,25 +41,32 @@ const alive = (pid: number) => {
 };
 
 describe('a host killed with SIGKILL', () => {
-  it.skipIf(process.platform !== 'linux')('leaves no child process running (needs /proc: Linux only)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-children-'));
-    const configFile = path.join(dir, 'config.yaml');
-    fs.writeFileSync(configFile, YAML.stringify({ mode: 'checkout', dataDir: path.join(dir, 'data'), face: { enabled: false } }));
-    const host = spawn(process.execPath, [path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    host.stderr.resume();
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      host.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('"event":"ready"')) resolve();
+  it.skipIf(process.platform !== 'linux')(
+    'leaves no child process running (needs /proc: Linux only)',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-children-'));
+      const configFile = path.join(dir, 'config.yaml');
+      fs.writeFileSync(configFile, YAML.stringify({ mode: 'checkout', dataDir: path.join(dir, 'data'), face: { enabled: false } }));
+      const host = spawn(process.execPath, [path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', configFile], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      host.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
-    });
-    const children = descendants(host.pid!);
-    // Three simulated serial devices, each a socat pair under its watcher.
-    const socats = children.filter((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('socat'));
-    expect(socats.length).toBeGreaterThanOrEqual(3);
-    host.kill('SIGKILL');
-    await expect.poll(() => children.filter(alive), { timeout: 15_000 }).toEqual([]);
-  }, 60_000);
+      host.stderr.resume();
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        host.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('"event":"ready"')) resolve();
+        });
+        host.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
+      });
+      const children = descendants(host.pid!);
+      // Three simulated serial devices, each a socat pair under its watcher.
+      const socats = children.filter((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('socat'));
+      expect(socats.length).toBeGreaterThanOrEqual(3);
+      host.kill('SIGKILL');
+      await expect.poll(() => children.filter(alive), { timeout: 15_000 }).toEqual([]);
+    },
+    60_000,
+  );
 });
