@@ -55,8 +55,8 @@ export interface SaleView {
 const UNSYNCED: readonly string[] = ['pending', 'sending', 'unknown', 'reversed'];
 
 export class CheckoutCounter {
-  private customer: SaleCustomer & { balance: Fen } = null as never;
-  private hasCustomer = false;
+  /** The customer of the current session once 1101 (or the offline cache) has said who they are. */
+  private customer: (SaleCustomer & { balance: Fen }) | null = null;
   /** Pays in flight, by quote id: a second call for the same quote joins the first. */
   private readonly paying = new Map<string, Promise<SaleView>>();
   private readonly refunding = new Map<string, Promise<RefundView>>();
@@ -84,7 +84,7 @@ export class CheckoutCounter {
     this.refunds = new RefundBook(db);
     this.shifts = new ShiftBook(db);
     session.on('changed', () => {
-      this.hasCustomer = false;
+      this.customer = null;
     });
     // A quote belongs to the customer in front of the counter: when they leave, it cannot be paid.
     session.on('ended', () => this.sales.supersedeQuotes(this.clock.nowIso()));
@@ -111,7 +111,7 @@ export class CheckoutCounter {
   async current(): Promise<SaleCustomer & { balance: Fen }> {
     const id = this.session.current;
     if (!id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'identify the customer first (card, e-voucher or face)');
-    if (this.hasCustomer) return this.customer;
+    if (this.customer) return this.customer;
     let c: SaleCustomer & { balance: Fen };
     try {
       const r = await this.client.query('1101', {
@@ -154,7 +154,6 @@ export class CheckoutCounter {
     }
     if (this.session.current !== id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer changed while their record was read');
     this.customer = c;
-    this.hasCustomer = true;
     return c;
   }
 
@@ -269,6 +268,9 @@ export class CheckoutCounter {
   private async payOnce(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
     const sale = this.sales.find(quoteId);
     if (!sale) throw new BridgeError('CHECKOUT_NO_SUCH_QUOTE', 'pre-settle first: there is no such quote');
+    // Main takes no money the cashier and the customer have not both confirmed, whoever calls.
+    if (confirmation.cashierConfirmed !== true || confirmation.customerConfirmed !== true)
+      throw new BridgeError('CHECKOUT_NOT_CONFIRMED', 'the cashier and the customer must both confirm the amounts');
     if (sale.state === 'expired' || sale.state === 'superseded')
       throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'this quote can no longer be paid (it expired, or a newer one was made): pre-settle again');
     if (sale.state !== 'quoted') return this.viewOf(sale);
@@ -281,7 +283,7 @@ export class CheckoutCounter {
       throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'the quote has expired: pre-settle again');
     }
     const who = this.session.current;
-    if (!who || (this.hasCustomer && this.customer.psnNo !== sale.customer.psnNo))
+    if (!who || (this.customer && this.customer.psnNo !== sale.customer.psnNo))
       throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer of this quote is no longer at the counter');
     this.assertWithinSaleLimit(sale.total, sale.mode);
     const person = {
@@ -311,7 +313,7 @@ export class CheckoutCounter {
           itemId: it.itemId,
           cashCollected: sale.quote.cash,
           cashierConfirmedAt: now,
-          customerConfirmed: { by: confirmation.customerConfirmed ? who.provenBy : 'none', at: now },
+          customerConfirmed: { by: who.provenBy, at: now },
         },
         now,
       );

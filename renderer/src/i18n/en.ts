@@ -372,6 +372,7 @@ export const en: Catalog = {
     CHECKOUT_REFUSED: 'The platform did not accept this pre-settlement',
     CHECKOUT_QUOTE_EXPIRED: 'The pre-settlement is no longer valid: pre-settle again',
     CHECKOUT_NO_SUCH_QUOTE: 'There is no pre-settlement to pay: pre-settle again',
+    CHECKOUT_NOT_CONFIRMED: 'The cashier and the customer must both confirm the amounts',
     CHECKOUT_RACE: 'Another page is handling this sale: look again in a moment',
     CHECKOUT_NOT_REFUNDABLE: 'Only a settled sale can be refunded',
     CHECKOUT_ALREADY_REFUNDED: 'This sale is already refunded',

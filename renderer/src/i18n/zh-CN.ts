@@ -363,6 +363,7 @@ export const zhCN = {
     CHECKOUT_REFUSED: '医保平台未受理本次预结算',
     CHECKOUT_QUOTE_EXPIRED: '预结算已失效，请重新预结算',
     CHECKOUT_NO_SUCH_QUOTE: '没有可收款的预结算，请重新预结算',
+    CHECKOUT_NOT_CONFIRMED: '请收银员与顾客先确认金额',
     CHECKOUT_RACE: '该笔交易正在由其他页面处理，请刷新后查看',
     CHECKOUT_NOT_REFUNDABLE: '只有结算成功的交易才能撤销',
     CHECKOUT_ALREADY_REFUNDED: '该笔交易已撤销',
