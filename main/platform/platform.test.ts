@@ -371,7 +371,8 @@ describe('every transaction against the simulator', () => {
       },
     });
     expect(ref.kind === 'ok' && ref.output.result.trt_dcla_detl_sn).toMatch(/^ZY/);
-    const mb = await client.send('2503', {
+    // 门诊慢特病备案 for 糖尿病, sent twice: the second is a duplicate filing.
+    const diabetes = {
       data: {
         psn_no: p.psnNo,
         insutype: '310',
@@ -385,23 +386,10 @@ describe('every transaction against the simulator', () => {
         diag_dr_name: '王医生',
         begndate: today,
       },
-    });
+    };
+    const mb = await client.send('2503', diabetes);
     expect(mb.kind).toBe('ok');
-    const again = await client.send('2503', {
-      data: {
-        psn_no: p.psnNo,
-        insutype: '310',
-        opsp_dise_code: 'M01600',
-        opsp_dise_name: '糖尿病',
-        insu_optins: '320102',
-        ide_fixmedins_no: 'H32010000001',
-        ide_fixmedins_name: '南京市第一医院',
-        hosp_ide_date: today,
-        diag_dr_codg: 'D01',
-        diag_dr_name: '王医生',
-        begndate: today,
-      },
-    });
+    const again = await client.send('2503', diabetes);
     expect(again).toMatchObject({ kind: 'business-error', message: expect.stringContaining('重复备案') });
     const filed = await client.query('5301', { data: { psn_no: p.psnNo } });
     expect(filed.feedetail.map((f) => f.opsp_dise_name).sort()).toEqual(['糖尿病', '高血压']);

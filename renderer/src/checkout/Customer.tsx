@@ -7,6 +7,21 @@ import type { CounterSale } from './useCounterSale';
 
 const fourDigits = (text: string) => text.replace(/\D/g, '').slice(0, 4);
 
+/** The second factor for face payment and face enrolment: the last four digits of the phone. */
+function FactorInput({ value, onChange }: { value: string; onChange: (digits: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <input
+      aria-label={t('checkout.factor')}
+      inputMode="numeric"
+      maxLength={4}
+      value={value}
+      onChange={(e) => onChange(fourDigits(e.target.value))}
+      placeholder={t('checkout.factor')}
+    />
+  );
+}
+
 /**
  * Who is paying: main identifies the customer from a card, the e-voucher or their face (with the
  * last four phone digits); an identified customer may turn on face payment, with separate consent.
@@ -33,14 +48,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       )}
       {!customer && !facePay && (
         <div className="actions">
-          <input
-            aria-label={t('checkout.factor')}
-            inputMode="numeric"
-            maxLength={4}
-            value={factor}
-            onChange={(e) => setFactor(fourDigits(e.target.value))}
-            placeholder={t('checkout.factor')}
-          />
+          <FactorInput value={factor} onChange={setFactor} />
           <button type="button" disabled={factor.length !== 4} onClick={() => setFacePay(factor)}>
             {t('checkout.facePay')}
           </button>
@@ -70,14 +78,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       {enrol === 'consent' && (
         <div className="consent-text" data-testid="counter-consent">
           <p>{t('face.consentText').split('\n')[0]}</p>
-          <input
-            aria-label={t('checkout.factor')}
-            inputMode="numeric"
-            maxLength={4}
-            value={factor}
-            onChange={(e) => setFactor(fourDigits(e.target.value))}
-            placeholder={t('checkout.factor')}
-          />
+          <FactorInput value={factor} onChange={setFactor} />
           <button
             type="button"
             className="primary"
