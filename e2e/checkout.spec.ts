@@ -11,7 +11,7 @@ import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { chromium } from '@playwright/test';
 import { formatMoney } from '../main/bridge/contract';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
-import { facesAvailable } from '../fixtures/faces';
+import { facesAvailable, lfwImage } from '../fixtures/faces';
 import { CLIPS } from './global-setup';
 import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
 
@@ -54,6 +54,16 @@ const settledRefunds = () => (sim.db.prepare("SELECT COUNT(*) AS n FROM settleme
 const RX = { rxno: 'RX20261124-0017', doctorName: '李文', doctorCode: 'D440300012' };
 
 const showTab = (page: Page, name: '收银' | '今日交易' | '待处理' | '交班') => page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
+
+/** A test that finds another test's customer or shift still there (a failure before its end) ends them first. */
+async function closeOpenShift(h: RunningHost = host) {
+  await h.call('checkout.endCustomer', {});
+  const s = await h.call<{ open: boolean }>('checkout.shift', { action: 'status' });
+  if (s.open) {
+    await h.call('checkout.drain', {});
+    await h.call('checkout.shift', { action: 'close' });
+  }
+}
 
 async function openShift(page: Page, cashier: string) {
   await showTab(page, '交班');
@@ -155,6 +165,7 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
     fund: await page.getByTestId('quote-fund').innerText(),
     account: await page.getByTestId('quote-account').innerText(),
     cash: await page.getByTestId('quote-cash').innerText(),
+    pooling: await page.getByTestId('quote-tier-pooling').innerText(),
   };
   await confirmPayment(page);
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
@@ -163,8 +174,12 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   await expect.poll(async () => (await receipts()).at(-1)?.lines[0]).toBe('医保购药结算单');
   const r = (await receipts()).at(-1)!;
   expect(printed(r, '医保基金支付')).toBe(card.fund);
-  // The fund's two parts add up to the fund total printed above them.
-  expect(fenOf(printed(r, '  其中统筹基金')!) + fenOf(printed(r, '  其中大病/救助等')!)).toBe(fenOf(card.fund));
+  // 一站式: the fund's tiers add up to the fund total printed above them, as on the screen.
+  const tiers = ['统筹基金', '大病保险', '医疗救助'].map((t) => printed(r, `  ${t}`)!);
+  expect(tiers.reduce((x, v) => x + fenOf(v), 0)).toBe(fenOf(card.fund));
+  expect(tiers[0]).toBe(card.pooling);
+  // And with the account and cash, the total.
+  expect(fenOf(card.fund) + fenOf(card.account) + fenOf(card.cash)).toBe(fenOf(printed(r, '医疗费总额')!));
   expect(printed(r, '个人账户支付')).toBe(card.account);
   expect(printed(r, '现金支付')).toBe(card.cash);
   expect(r.lines.some((l) => l.includes(CATALOGUE[6]!.name) && l.includes('×2'))).toBe(true);
@@ -305,6 +320,9 @@ test('offline: the platform goes away, the sale is taken and marked pending, the
 test.describe('face payment', () => {
   test.skip(!facesAvailable, 'needs ../shared/faces to make the camera clip');
   test('a customer turns on face payment at the counter, then pays by face with a head-turn challenge and the last four phone digits', async () => {
+    const p = RESIDENTS[6]!;
+    // The platform's picture of this customer, which the enrolment must match.
+    sim.faces.set(p.idNumber, lfwImage('David_Beckham', 9));
     const faceHost = await startHost({ mode: 'checkout', platform: { kind: 'remote', url: sim.url }, face: { challenge: { kinds: ['turn-left'] } } });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -315,7 +333,6 @@ test.describe('face payment', () => {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
       await openTerminal(page, faceHost);
       await openShift(page, '收银员09');
-      const p = RESIDENTS[6]!;
       await insertIdCard(p, faceHost);
       await expect(page.getByTestId('customer')).toBeVisible();
       await page.getByRole('button', { name: '开通刷脸支付' }).click();
@@ -361,4 +378,123 @@ test.describe('face payment', () => {
       await faceHost.stop();
     }
   });
+});
+
+test('事中审核: a 保健品, a 限女性 drug for a man and a repeat purchase show three warnings; the sale is held until the basket changes and the warning gets a reason, which reaches the platform', async ({
+  page,
+}) => {
+  const zhao = residentByName('赵晓明'); // male, born 1959
+  const nifedipine = CATALOGUE.findIndex((d) => d.name.startsWith('硝苯地平'));
+  const vitaminC = CATALOGUE.findIndex((d) => d.name.startsWith('维生素C'));
+  const womens = CATALOGUE.findIndex((d) => d.name.startsWith('妇科千金片'));
+  await closeOpenShift();
+  await openTerminal(page, host);
+  await openShift(page, '收银员10');
+  // A month of 硝苯地平, bought ten days ago.
+  // (Customers show their 医保码 in these tests: a card left in the reader by another test cannot stand in the way.)
+  await sell(page, () => host.call('sim.device', { action: 'scan', code: zhao.ecQrCode }), [nifedipine]);
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+  sim.db.prepare("UPDATE settlement SET setl_time = datetime(setl_time, '-10 days') WHERE psn_no = ? AND infno = '2102'").run(zhao.psnNo);
+  await page.getByTestId('next-customer').click();
+  await expect(page.getByTestId('customer')).toHaveCount(0);
+
+  // He comes back with his 医保码.
+  await sell(page, () => host.call('sim.device', { action: 'scan', code: zhao.ecQrCode }), [vitaminC, womens, nifedipine]);
+  const audit = page.getByTestId('audit');
+  await expect(audit.getByTestId('audit-warning')).toHaveCount(3);
+  await expect(audit).toContainText('非医保目录药品或保健品');
+  await expect(audit).toContainText('限性别用药');
+  await expect(audit).toContainText('重复用药');
+  await expect(audit.locator('[data-severity="block"]')).toHaveCount(2);
+  await expect(page.getByTestId('audit-blocked')).toBeVisible();
+  await expect(page.getByTestId('pay-confirm')).toBeDisabled();
+
+  // The cashier takes the two off and pre-settles again: only the repeat is left, and it needs a reason.
+  await page.getByRole('button', { name: `删除 ${CATALOGUE[vitaminC]!.name}` }).click();
+  await page.getByRole('button', { name: `删除 ${CATALOGUE[womens]!.name}` }).click();
+  await quote(page);
+  await expect(page.getByTestId('audit').getByTestId('audit-warning')).toHaveCount(1);
+  await expect(page.getByTestId('pay-confirm')).toBeDisabled();
+  await expect(page.getByTestId('audit-continue')).toBeDisabled();
+  const reason = '顾客上次购买的药品遗失，凭处方补配';
+  await page.getByTestId('audit-reason-YP0004').fill(reason);
+  await page.getByTestId('audit-continue').click();
+  await expect(page.getByTestId('audit')).toContainText(`已填写理由：${reason}`);
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+
+  // 3103 reached the platform: the reason for the repeat, and 返回修改 for the first basket.
+  await host.call('checkout.drain', {});
+  const feedback = sim.db
+    .prepare(
+      'SELECT a.rule_id, f.dspo_way, f.dspo_way_rea FROM audit_feedback f JOIN audit_result a ON a.jr_id = f.jr_id WHERE a.psn_no = ? ORDER BY a.rule_id, f.dspo_way',
+    )
+    .all(zhao.psnNo);
+  expect(feedback).toEqual([
+    { rule_id: 'YP0001', dspo_way: '2', dspo_way_rea: null },
+    { rule_id: 'YP0002', dspo_way: '2', dspo_way_rea: null },
+    { rule_id: 'YP0004', dspo_way: '1', dspo_way_rea: reason },
+    { rule_id: 'YP0004', dspo_way: '2', dspo_way_rea: null },
+  ]);
+});
+
+test('家庭共济: a granddaughter’s medicine is paid from 王建国’s account after he shows his 医保码 and agrees; the receipt says 共济支付 and his balance moves by it', async ({
+  page,
+}) => {
+  const granddaughter = RESIDENTS.find((p) => p.psnNo === wang.mutualAid![0]!.psnNo)!;
+  const banlangen = CATALOGUE.findIndex((d) => d.name.startsWith('板蓝根'));
+  const balance = () => (sim.db.prepare('SELECT balance FROM person WHERE psn_no = ?').get(wang.psnNo) as { balance: number }).balance;
+  await closeOpenShift();
+  await openTerminal(page, host);
+  await openShift(page, '收银员11');
+  await host.call('sim.device', { action: 'scan', code: granddaughter.ecQrCode });
+  await expect(page.getByTestId('customer')).toContainText('郑*霞');
+  await page.getByTestId('mutual-aid-start').click();
+  await expect(page.getByTestId('mutual-aid-waiting')).toBeVisible();
+  // Her grandfather shows his 医保码: it names the account owner, not a new customer.
+  await host.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+  await expect(page.getByTestId('mutual-aid-owner')).toHaveText('共济账户：王*国（320***********1234）');
+  await scanDrug(banlangen);
+  await scanDrug(banlangen);
+  await quote(page);
+  const mutualAid = await page.getByTestId('quote-mutual-aid').innerText();
+  expect(fenOf(mutualAid)).toBeGreaterThan(0);
+  const before = balance();
+  await expect(page.getByTestId('pay-confirm')).toBeDisabled();
+  await page.getByTestId('owner-confirm').check();
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+  expect(before - balance()).toBe(fenOf(mutualAid));
+  const paper = (await receipts()).at(-1)!;
+  expect(printed(paper, '共济支付（王*国账户）')).toBe(mutualAid);
+});
+
+test('回流药: a box’s 追溯码 scanned after its drug goes with the sale; the same box offered again for another customer is stopped', async ({ page }) => {
+  const [first, second] = [residentByName('徐子涵'), residentByName('孙秀珍')];
+  const paracetamol = CATALOGUE.findIndex((d) => d.name.startsWith('对乙酰氨基酚'));
+  const box = '81122334455667788990';
+  await closeOpenShift();
+  await openTerminal(page, host);
+  await openShift(page, '收银员12');
+  await host.call('sim.device', { action: 'scan', code: first.ecQrCode });
+  await expect(page.getByTestId('customer')).toContainText(`${first.name[0]}*${first.name.slice(-1)}`);
+  await scanDrug(paracetamol);
+  await host.call('sim.device', { action: 'scan', code: box, aim: ']C0' });
+  await expect(page.getByTestId(`traced-${CATALOGUE[paracetamol]!.hilistCode}`)).toHaveText('追溯码 1/1 盒');
+  await quote(page);
+  await confirmPayment(page);
+  await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
+  expect(sim.db.prepare('SELECT psn_no FROM drug_trace WHERE code = ? AND freed = 0').get(box)).toEqual({ psn_no: first.psnNo });
+  await page.getByTestId('next-customer').click();
+  await expect(page.getByTestId('customer')).toHaveCount(0);
+
+  await host.call('sim.device', { action: 'scan', code: second.ecQrCode });
+  await expect(page.getByTestId('customer')).toContainText(`${second.name[0]}*${second.name.slice(-1)}`);
+  await scanDrug(paracetamol);
+  await host.call('sim.device', { action: 'scan', code: box, aim: ']C0' });
+  await quote(page);
+  await expect(page.getByTestId('audit').getByTestId('audit-warning')).toHaveText(/追溯码重复（疑似回流药）/);
+  await expect(page.getByTestId('audit-blocked')).toBeVisible();
+  await expect(page.getByTestId('pay-confirm')).toBeDisabled();
 });

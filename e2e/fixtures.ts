@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { test as base, expect, type Page } from '@playwright/test';
 import YAML from 'yaml';
 import { readLaunchFile } from '../main/node-host/launch-file';
+import { DECLARATIONS } from '../main/kiosk/catalogue/declarations';
 
 export interface RunningHost {
   url: string;
@@ -19,6 +20,8 @@ export interface RunningHost {
   /** Calls the bridge directly, as a test driver would drive simulated hardware. */
   call<T = unknown>(channel: string, input: unknown): Promise<T>;
   stderr(): string;
+  /** The host's log lines about face sessions: what to print when a face step goes wrong. */
+  faceLog(): string;
   /** The host process has not exited. */
   alive(): boolean;
 }
@@ -64,6 +67,15 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
     token,
     dataDir,
     stderr: () => err,
+    faceLog: () => {
+      const file = path.join(dataDir, 'logs', 'estation.log');
+      if (!fs.existsSync(file)) return '(no log file)';
+      return fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"msg":"face.'))
+        .join('\n');
+    },
     alive: () => child.exitCode === null && child.signalCode === null,
     async call<T>(channel: string, input: unknown): Promise<T> {
       const res = await fetch(`${ready.url}/bridge/call/${channel}`, {
@@ -84,7 +96,32 @@ export async function startHost(config: Record<string, unknown> = {}): Promise<R
   };
 }
 
+/**
+ * Watches a kiosk page for the whole test: any text that reaches a resident's screen looking like
+ * a code instead of a name (a 6-digit region code, an insurance type code, 未知(…) from a missing
+ * dictionary entry) is recorded, and the test fails at its end naming it.
+ */
+export async function watchForCodes(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __codesSeen: string[] };
+    w.__codesSeen = [];
+    const pattern = /未知\([^)]*\)|(?<![\d\w-])(\d{6}|310|390|340)(?![\d\w-])/g;
+    const scan = () => {
+      const shell = document.querySelector('.shell[data-mode="kiosk"] main');
+      if (!shell) return;
+      for (const m of (shell as HTMLElement).innerText.matchAll(pattern)) if (!w.__codesSeen.includes(m[0])) w.__codesSeen.push(m[0]);
+    };
+    new MutationObserver(scan).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return async () => page.evaluate(() => (window as unknown as { __codesSeen?: string[] }).__codesSeen ?? []).catch(() => []);
+}
+
 export const test = base.extend<{ host: RunningHost; hostConfig: Record<string, unknown> }>({
+  page: async ({ page }, use) => {
+    const seen = await watchForCodes(page);
+    await use(page);
+    expect(await seen(), 'code-shaped values shown to a resident').toEqual([]);
+  },
   hostConfig: [{}, { option: true }],
   host: async ({ hostConfig }, use) => {
     const h = await startHost(hostConfig);
@@ -92,6 +129,17 @@ export const test = base.extend<{ host: RunningHost; hostConfig: Record<string, 
     await h.stop();
   },
 });
+
+/** Opens a kiosk service from the home screen: its tile if it is among the most used, else through its category. */
+export async function openService(page: Page, id: string): Promise<void> {
+  await expect(page.locator('nav.services .tile').first()).toBeVisible();
+  if ((await page.getByTestId(`tile-${id}`).count()) === 0) {
+    const decl = DECLARATIONS.find((d) => d.id === id);
+    if (!decl) throw new Error(`no service ${id} in the catalogue`);
+    await page.getByTestId(`category-${decl.category}`).click();
+  }
+  await page.getByTestId(`tile-${id}`).click();
+}
 
 export async function openTerminal(page: Page, host: RunningHost): Promise<void> {
   await page.goto(host.launchUrl);

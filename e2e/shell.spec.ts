@@ -52,10 +52,12 @@ test.describe('service mode', () => {
     await page.getByRole('textbox', { name: 'New service PIN', exact: true }).fill('80421795');
     await page.getByRole('textbox', { name: 'New service PIN again' }).fill('80421795');
     await page.getByRole('button', { name: 'Set and unlock' }).click();
-    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(4);
+    // The header, the three devices of a service terminal, and the camera (its face engine).
+    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(5);
+    await expect(page.getByTestId('service').getByRole('row').filter({ hasText: 'Camera' })).toHaveCount(1);
     await page.getByRole('button', { name: 'Leave service mode' }).click();
     await page.getByRole('textbox', { name: 'Enter the service PIN' }).fill('80421795');
     await page.getByRole('button', { name: 'Unlock' }).click();
-    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(4);
+    await expect(page.getByTestId('service').getByRole('row')).toHaveCount(5);
   });
 });

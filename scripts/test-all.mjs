@@ -17,6 +17,15 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
+/** The first lines of why a test failed, without colour codes: the end of the log is what a reader of CI sees first. */
+const reason = (text) =>
+  String(text ?? '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 6)
+    .map((l) => `      ${l.slice(0, 300)}`)
+    .join('\n');
 
 function step(name, cmd, args, env = {}) {
   console.log(`\n=== ${name}: ${[path.basename(cmd), ...args].join(' ')}`);
@@ -48,7 +57,8 @@ if (fs.existsSync(vitestJson)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
-  for (const f of r.testResults) for (const a of f.assertionResults) if (a.status === 'failed') failures.push(a.fullName);
+  for (const f of r.testResults)
+    for (const a of f.assertionResults) if (a.status === 'failed') failures.push(`${a.fullName}\n${reason(a.failureMessages?.join('\n'))}`);
   // A file that failed to load has no assertion results but fails the run.
   if (!unitOk && r.numFailedTests === 0) check('unit test files', false);
 } else check('unit (no report)', false);
@@ -71,7 +81,7 @@ if (built) {
               const reasons = t.annotations.filter((a) => a.type === 'skip' || a.type === 'fixme').map((a) => a.description);
               // Playwright marks a test it never started (after a failure in a serial group) as skipped.
               console.log(`skipped: ${spec.title} (${reasons.join('; ') || 'not run: an earlier test in its serial group failed'})`);
-            } else if (t.status === 'unexpected' && res === t.results[0]) failures.push(`e2e: ${spec.title}`);
+            } else if (t.status === 'unexpected' && res === t.results[0]) failures.push(`e2e: ${spec.title}\n${reason(res.error?.message)}`);
           }
       for (const child of suite.suites ?? []) walk(child);
     };

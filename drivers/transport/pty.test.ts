@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PtyLink, socatAvailable } from './pty';
+import { SerialTransport } from './serial';
+import { RelayTransport } from './relay';
 
 interface ProcessEntry {
   pid: number;
@@ -103,6 +105,41 @@ describe.skipIf(!socatAvailable() || !fs.existsSync('/proc/self/stat'))('socat c
     expect(fs.existsSync(link.hostPath)).toBe(false);
   });
 
+  it("keeps socat out of the terminal's Ctrl+C: a SIGINT to the host's process group leaves the link up until the host stops it", async () => {
+    const dir = tempDir();
+    const linkDir = path.join(dir, 'link');
+    const script = path.join(dir, 'host.mjs');
+    fs.writeFileSync(
+      script,
+      [
+        `import { PtyLink } from ${JSON.stringify(ptyModule)};`,
+        `const link = new PtyLink(${JSON.stringify(linkDir)});`,
+        'await link.start();',
+        `process.on('SIGINT', () => process.stdout.write('sigint\\n'));`,
+        // As the host does after Ctrl+C: an orderly stop, reporting whether the link was still up.
+        `process.stdin.on('data', async () => { const up = link.up; await link.stop(); process.stdout.write(up ? 'stopped-up\\n' : 'stopped-down\\n'); process.exit(0); });`,
+        `process.stdout.write('up\\n');`,
+      ].join('\n'),
+    );
+    // The host leads its own process group, as a shell started from a terminal would make it.
+    const host = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    let out = '';
+    host.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await until('the host to bring the link up', () => (out.includes('up\n') ? true : undefined), 20_000);
+    const [socat] = socatsNaming(linkDir);
+    const group = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    // The terminal's foreground group is the host's; the link's processes are not in it.
+    expect(group(socat!.pid)).not.toBe(host.pid);
+    // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group.
+    process.kill(-host.pid!, 'SIGINT');
+    await until('the host to get the SIGINT', () => (out.includes('sigint') ? true : undefined), 10_000);
+    host.stdin.write('stop\n');
+    await until('the host to stop the link', () => (out.includes('stopped-') ? true : undefined), 10_000);
+    expect(out).toContain('stopped-up');
+    await until('the tied socat to end', () => (naming(linkDir).length === 0 ? true : undefined)).catch(() => undefined);
+    expect(naming(linkDir).map((p) => p.cmdline)).toEqual([]);
+  });
+
   it('takes the link down when socat dies on its own, and can start it again', async () => {
     const link = new PtyLink(path.join(tempDir(), 'link'));
     await link.start();
@@ -115,5 +152,42 @@ describe.skipIf(!socatAvailable() || !fs.existsSync('/proc/self/stat'))('socat c
     expect(link.up).toBe(true);
     await link.stop();
     expect(naming(link.dir)).toEqual([]);
+  });
+
+  it('writes racing the tty going away are typed rejections, never an uncaught error event (the simulator end has no error listener)', async () => {
+    const uncaught: Error[] = [];
+    const catcher = (e: Error) => uncaught.push(e);
+    process.on('uncaughtException', catcher);
+    const failures = new Map<string, number>();
+    try {
+      for (let round = 0; round < 8; round++) {
+        const link = new PtyLink(path.join(tempDir(), 'link'));
+        await link.start();
+        const host = await SerialTransport.open({ path: link.hostPath, baudRate: 115200 });
+        host.on('data', () => undefined);
+        host.on('error', () => undefined);
+        // No 'error' listener here, as on the simulated device's end of the pair.
+        const device = await SerialTransport.open({ path: link.devicePath, baudRate: 115200 });
+        const closed = new Promise((r) => device.once('close', r));
+        const count = (e: { code: string }) => failures.set(e.code, (failures.get(e.code) ?? 0) + 1);
+        const writer = setInterval(() => {
+          for (let i = 0; i < 4; i++) device.write(Buffer.alloc(64, 0xaa)).catch(count);
+        }, 1);
+        await new Promise((r) => setTimeout(r, 20));
+        await link.stop();
+        await closed;
+        clearInterval(writer);
+        await device.close();
+        await host.close();
+      }
+    } finally {
+      process.off('uncaughtException', catcher);
+    }
+    expect(uncaught.map((e) => e.message)).toEqual([]);
+    // The race was really run: some writes were in flight when the tty went (EIO), not merely refused after.
+    expect([...failures.keys()].sort()).toContain('TRANSPORT_WRITE_FAILED');
+    // And the relay a simulator sits on swallows a pulled cable's write.
+    const relay = new RelayTransport('sim:test');
+    await expect(relay.write(Buffer.from([0x01]))).resolves.toBeUndefined();
   });
 });

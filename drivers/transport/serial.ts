@@ -12,7 +12,11 @@ export class SerialTransport extends EventEmitter<ByteTransportEvents> implement
   private constructor(private readonly port: SerialPort) {
     super();
     port.on('data', (d: Buffer) => this.emit('data', d));
-    port.on('error', (e: Error) => this.emit('error', e));
+    // An error nobody listens for (a write racing the other end's close) must not end the
+    // process: the port closes right after it, and 'close' is what owners act on.
+    port.on('error', (e: Error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
     port.on('close', (e: Error | null) => this.emit('close', e ?? null));
   }
 

@@ -5,6 +5,11 @@
  * returns and the command is killed. The shell also exits when the command exits on its own, so
  * the host sees the command's life through the wrapper's, and the shell reaps both of its
  * children before it exits: nothing is left as a zombie or an orphan.
+ *
+ * The wrapper runs in its own process group, out of the terminal's reach: Ctrl+C typed where the
+ * host runs sends SIGINT to the terminal's foreground group, and the children must end because the
+ * host closes their pipe while it shuts down, not by a signal racing that shutdown (a wrapper
+ * killed by the SIGINT looked like a link that died, and the host reacted to it mid-close).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -31,7 +36,10 @@ export interface TiedChildOptions {
 
 /** Starts `command args…` so that it cannot outlive this process. Stop it with {@link stopTiedChild}. */
 export function spawnTiedChild(command: string, args: readonly string[], opts: TiedChildOptions = {}): ChildProcess {
-  const child = spawn('sh', ['-c', WRAPPER, 'tied-child', command, ...args], { stdio: ['pipe', 'ignore', opts.stderr ?? 'ignore'] });
+  const child = spawn('sh', ['-c', WRAPPER, 'tied-child', command, ...args], {
+    stdio: ['pipe', 'ignore', opts.stderr ?? 'ignore'],
+    detached: true,
+  });
   // The host never writes; an EPIPE after the wrapper exits is not worth a crash.
   child.stdin!.on('error', () => undefined);
   return child;

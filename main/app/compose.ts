@@ -3,6 +3,8 @@
  * Both hosts (Electron and the Node host) call `createApp` and put their transport in front of
  * the dispatcher it returns.
  */
+import { EspeakEngine, VoiceError, VoiceService } from '../voice/voice';
+import { personOf } from '../face/handlers';
 import path from 'node:path';
 import type { Config } from './config';
 import { defaultDataDir } from './paths';
@@ -23,9 +25,9 @@ import { PlatformHealth } from '../platform/health';
 import type { PlatformClient } from '../platform/client';
 import { embeddedPlatformDbFile, seedCatalogue, startEmbeddedPlatform, type PlatformSimulator } from './embedded';
 import { ResidentSession } from '../session/session';
-import { FaceService } from '../face/service';
+import { FaceService, type PlatformFaceCheck } from '../face/service';
 import { FaceGallery } from '../face/gallery';
-import { WorkerAnalyzer } from '../face/analyzer';
+import { WorkerAnalyzer, type FaceIsolation } from '../face/analyzer';
 import { FileKeyProvider, type KeyProvider } from '../face/keys';
 import { checkModels, manifest } from '../../models/manifest';
 import { faceHandlers } from '../face/handlers';
@@ -49,6 +51,8 @@ export interface AppOptions {
   faceKeys?: KeyProvider;
   /** The face worker's bundled file, in the Electron build. */
   faceWorkerFile?: string;
+  /** Where the face engine runs: a child process (default) or, in the Electron build, a worker thread. */
+  faceIsolation?: FaceIsolation;
 }
 
 export interface App {
@@ -95,6 +99,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const faceKeys = opts.faceKeys ?? new FileKeyProvider(path.join(dataDir, 'keys', 'face.key'));
   const personal = new PersonalData(faceKeys);
 
+  // The face engine loads its models in its own process once the rest has started (below): not on
+  // the way to ready, and not competing with it for the two cores.
+  // Hashing the model files costs real time at start: once.
+  const missingModels = config.face.enabled ? checkModels().filter((c) => c.status !== 'verified') : [];
+  const launched =
+    config.face.enabled && missingModels.length === 0
+      ? WorkerAnalyzer.launch({ intraOpNumThreads: config.face.intraOpNumThreads }, opts.faceWorkerFile, { isolation: opts.faceIsolation })
+      : null;
+  if (launched) closers.unshift(() => launched.analyzer.close());
+
   let sim: PlatformSimulator | null = null;
   if (config.platform.kind === 'embedded') {
     sim = await startEmbeddedPlatform({ dbFile: embeddedPlatformDbFile(dataDir), admdvs: config.terminal.admdvs });
@@ -120,13 +134,28 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   devices.on('card-removed', (e) => bus.emit('device.credential', { kind: 'removed', deviceId: e.deviceId }));
   await devices.start();
   closers.unshift(() => devices.stop());
+  // The status bar's camera is the face engine that analyses its frames: opening, ready, or a fault with its code.
+  if (config.face.enabled) {
+    supervisor.register({ id: 'camera', kind: 'camera', model: 'face engine', port: null, simulated: false });
+    if (!launched) supervisor.report('camera', 'fault', 'FACE_MODELS_MISSING');
+    launched?.analyzer.onState((s) =>
+      supervisor.report(
+        'camera',
+        s.state,
+        s.code,
+        s.state === 'fault' ? { code: s.code ?? 'FACE_ENGINE_CRASHED', message: 'the face engine stopped' } : undefined,
+      ),
+    );
+  }
 
   const session = new ResidentSession(clock, log.child({ component: 'session' }), (config.ui.idleTimeoutSeconds + 30) * 1000);
   session.on('changed', (view) => bus.emit('session.changed', { session: view }));
   // While a resident binds a family member (亲情账户), the next credential is the member's, not a new session.
   let offerMember: (id: Identity) => boolean = () => false;
+  // At the counter, while the cashier waits for a 家庭共济 account owner, the next credential is the owner's.
+  let offerOwner: (id: Identity) => boolean = () => false;
   devices.on('identity', (id) => {
-    if (!offerMember(id)) session.begin(id);
+    if (!offerMember(id) && !offerOwner(id)) session.begin(id);
   });
   devices.on('card-removed', (e) => {
     const by = session.current?.provenBy;
@@ -136,17 +165,21 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
 
   let face: FaceService | null = null;
   if (config.face.enabled) {
-    const missing = checkModels().filter((c) => c.status !== 'verified');
-    if (missing.length) log.warn('face.unavailable', { reason: 'models not verified', models: missing.map((m) => `${m.file}:${m.status}`) });
-    else {
-      const analyzer = await WorkerAnalyzer.create({ intraOpNumThreads: config.face.intraOpNumThreads }, opts.faceWorkerFile);
+    if (missingModels.length) log.warn('face.unavailable', { reason: 'models not verified', models: missingModels.map((m) => `${m.file}:${m.status}`) });
+    else if (launched) {
+      const analyzer = launched.analyzer;
       const gallery = new FaceGallery(db, faceKeys, clock, {
         modelVersion: manifest.version,
         terminalId: config.terminal.id,
         retentionDays: config.face.retentionDays,
       });
       gallery.purgeExpired();
-      face = new FaceService(analyzer, gallery, config.face, clock, log.child({ component: 'face' }));
+      // Enrolment and face-confirmed acts count only once the platform has matched the face with the person's reference photo.
+      const platformCheck: PlatformFaceCheck = async (person, jpeg) => {
+        const r = await platform.faceVerify(person.idNumber ?? person.certNo, '01', jpeg);
+        return { match: r.result === 'match', score: r.score };
+      };
+      face = new FaceService(analyzer, gallery, config.face, clock, log.child({ component: 'face' }), platformCheck);
       session.on('ended', () => face?.endAll());
       const f = face;
       closers.unshift(() => f.close());
@@ -165,7 +198,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   // Every kind is delivered on every terminal, so a queue left by an earlier mode still drains.
   let pharmacy: PharmacyModule | null = null;
   let kiosk: KioskModule | null = null;
-  registerPharmacyDeliveries(drainer, clock, (item) => pharmacy?.counter.itemChanged(item));
+  registerPharmacyDeliveries(
+    drainer,
+    clock,
+    (item) => pharmacy?.counter.itemChanged(item),
+    async (item) => pharmacy?.counter.reauditBeforeDelivery(item),
+  );
   registerKioskDeliveries(drainer, platform);
   const queueStatus = (): QueueStatus => {
     const c = outbox.counts();
@@ -200,9 +238,25 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       online: () => health.current().platform !== 'offline' && drainer.breakerState !== 'open',
       clock,
       log,
+      onProvisionalPayer: face ? (l) => face!.onProvisionalPayer(l) : undefined,
     });
+    const counter = pharmacy.counter;
+    offerOwner = (id) => counter.offerOwner(id);
   } else if (config.mode === 'kiosk') {
-    kiosk = createKiosk({ session, client: platform, outbox, drainer, devices, policies: POLICIES, catalogue, terminal, clock, log });
+    kiosk = createKiosk({
+      session,
+      client: platform,
+      outbox,
+      drainer,
+      devices,
+      policies: POLICIES,
+      catalogue,
+      terminal,
+      clock,
+      log,
+      extraServices: config.kiosk.services,
+      ...(face ? { faceEnrolled: (id: Identity) => face!.gallery.isEnrolled(personOf(id)) } : {}),
+    });
     const k = kiosk;
     offerMember = (id) => k.offerMember(id);
   }
@@ -228,6 +282,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (pharmacy) {
       const listCode = pharmacy.drugForBarcode(scan.code);
       if (listCode) return bus.emit('checkout.scan', { listCode });
+      // A box's 药品追溯码 (20 digits) goes with the drug scanned before it; it is no e-voucher.
+      if (/^\d{20}$/.test(scan.code)) return bus.emit('checkout.trace', { code: scan.code });
     } else if (!kiosk || !kiosk.wantsScan()) return;
     platform
       .ecQuery(scan.code)
@@ -242,14 +298,27 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
           cardKind: null,
           at: clock.nowIso(),
         };
-        if (!offerMember(id)) session.begin(id);
+        if (!offerMember(id) && !offerOwner(id)) session.begin(id);
       })
       .catch((err: { code?: string }) => bus.emit('device.credential', { kind: 'error', deviceId: 'scanner', code: err.code ?? 'EC_REFUSED' }));
   });
   closers.unshift(() => drainer.stopAndWait());
 
   const simulated = devices.sim;
+  const voice = new VoiceService(new EspeakEngine());
   const handlers: Partial<Handlers> = {
+    'voice.say': async (i) => {
+      try {
+        const r = await voice.say(i.text, i.lang, i.rate);
+        return { audio: r.wav.toString('base64'), engine: voice.engineName, spoken: r.spoken };
+      } catch (err) {
+        if (err instanceof VoiceError && (err.code === 'VOICE_UNAVAILABLE' || err.code === 'VOICE_FAILED' || err.code === 'VOICE_TIMEOUT')) {
+          log.warn('voice.unavailable', { code: err.code });
+          return { audio: null, engine: null, spoken: null };
+        }
+        throw err;
+      }
+    },
     'app.hello': () => ({
       version: appVersion,
       mode: config.mode,
@@ -283,13 +352,18 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return { ok: true as const };
     },
     // Face is a way in for residents and customers alike; the technician's mode has no customers.
-    ...(config.mode !== 'service' ? faceHandlers(face, session, clock) : {}),
+    ...(config.mode !== 'service' ? faceHandlers(face, session, clock, config.mode, { loginChallenge: config.face.loginChallenge }) : {}),
     ...(kiosk?.handlers ?? {}),
     ...(pharmacy?.handlers ?? {}),
     ...service.handlers,
   };
   const dispatcher = new Dispatcher(handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
+  // Everything else is up: now the face engine (a frame that comes first waits for it).
+  launched?.start().then(
+    () => log.info('face.engine_ready'),
+    (err: unknown) => log.error('face.engine_failed', { error: err instanceof Error ? err.message : String(err) }),
+  );
 
   return {
     config,
@@ -311,8 +385,19 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     face,
     platformUrl,
     async close() {
-      for (const c of closers) await c();
-      log.info('app.stopped');
+      // Every part gets its chance to close, even after another failed: one stuck device must not
+      // keep the database open. The first failure is reported once all have run.
+      const failures: unknown[] = [];
+      for (const c of closers) {
+        try {
+          await c();
+        } catch (err) {
+          failures.push(err);
+          log.error('app.close_failed', { error: (err as Error).message });
+        }
+      }
+      log.info('app.stopped', { failures: failures.length });
+      if (failures.length) throw failures[0];
     },
   };
 }

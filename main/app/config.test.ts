@@ -39,6 +39,29 @@ describe('config', () => {
     }
   });
 
+  it("takes a region's service declarations and names the key of a wrong one", () => {
+    const decl = {
+      id: 'tier-one-hospitals',
+      row: 20,
+      name: '三级定点医院',
+      en: 'Tier-one hospitals',
+      category: 'query',
+      identity: 'public',
+      prompt: '本地三级定点医院',
+      tx: { infno: 'X1901', input: { data: { medins_lv: '1' } } },
+      result: { kind: 'table', list: 'medins', empty: '没有', columns: [{ key: 'medins_name', label: '名称' }] },
+      rank: 5,
+    };
+    expect(parseConfig({ kiosk: { services: [decl] } }).kiosk.services).toHaveLength(1);
+    expect(() => parseConfig({ kiosk: { services: [{ ...decl, form: [{ key: 'lv', label: '等级', kind: 'dropdown' }] }] } })).toThrow(
+      /kiosk\.services\.0\.form\.0\.kind/,
+    );
+    expect(() => parseConfig({ kiosk: { services: [{ ...decl, form: [{ key: 'lv', label: '等级', kind: 'select' }] }] } })).toThrow(
+      /kiosk\.services\.0\.form\.0\.dict: a select needs a dict/,
+    );
+    expect(() => parseConfig({ kiosk: { services: [{ ...decl, tx: undefined }] } })).toThrow(/kiosk\.services\.0\.tx: a service has either a tx/);
+  });
+
   it('names a misspelt key', () => {
     expect(() => parseConfig({ ui: { elderlymode: true } })).toThrow(/ui\.elderlymode: no such key/);
     expect(() => parseConfig({ mdoe: 'kiosk' })).toThrow(/mdoe: no such key/);

@@ -14,6 +14,7 @@ import { signingConfigSchema } from '../platform/signing';
 import { outboxConfigSchema } from '../outbox/config';
 import { counterConfigSchema, offlineConfigSchema } from '../pharmacy/config';
 import { serviceConfigSchema } from '../service/config';
+import { serviceDeclSchema } from '../kiosk/catalogue/schema';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -58,10 +59,19 @@ export const configSchema = z
     offline: offlineConfigSchema.prefault({}),
     /** The pharmacy counter's rules (checkout mode). */
     counter: counterConfigSchema.prefault({}),
+    /** The kiosk's service catalogue as a region adds to or corrects it (kiosk mode). */
+    kiosk: z
+      .object({
+        /** Declarations (main/kiosk/catalogue/types.ts): a built-in id replaces that service, a new id adds one. */
+        services: z.array(serviceDeclSchema).max(100).default([]),
+      })
+      .strict()
+      .prefault({}),
     ui: z
       .object({
         elderlyMode: z.boolean().default(false),
-        idleTimeoutSeconds: z.number().int().min(10).max(3600).default(90),
+        // At least 120 s a step for an elderly resident by default (elderly-ux.md); a region may set less.
+        idleTimeoutSeconds: z.number().int().min(10).max(3600).default(120),
       })
       .strict()
       .prefault({}),

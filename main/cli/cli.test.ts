@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../app/config';
@@ -62,6 +62,72 @@ describe('the estation command', () => {
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('mode: Invalid option: expected one of "kiosk"|"checkout"|"service"');
   });
+
+  it('service set-pin reads the PIN twice from stdin, refuses a weak one, and reset-pin needs --yes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-svc-cli-'));
+    const withStdin = (args: string[], input: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [path.join(root, 'bin/estation.js'), ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin!.end(input);
+      });
+    const status = async () => JSON.parse((await estation(['service', 'status', '--json', '--data-dir', dataDir])).stdout) as { pinSet: boolean };
+    expect(await status()).toMatchObject({ pinSet: false });
+    const weak = await withStdin(['service', 'set-pin', '--data-dir', dataDir], '123456\n123456\n');
+    expect(weak.code).toBe(65);
+    expect(weak.stderr).toContain('SERVICE_PIN_WEAK');
+    const differ = await withStdin(['service', 'set-pin', '--data-dir', dataDir], '246810\n246811\n');
+    expect(differ.stderr).toContain('SERVICE_PIN_MISMATCH');
+    expect(await status()).toMatchObject({ pinSet: false });
+    const ok = await withStdin(['service', 'set-pin', '--data-dir', dataDir], '246810\r\n246810\r\n');
+    expect(ok).toMatchObject({ code: 0, stdout: 'service PIN set; any lockout cleared\n' });
+    expect(ok.stdout + ok.stderr).not.toContain('246810');
+    expect(await status()).toMatchObject({ pinSet: true });
+    const unconfirmed = (await estation(['service', 'reset-pin', '--data-dir', dataDir]).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(unconfirmed.code).toBe(64);
+    expect(await status()).toMatchObject({ pinSet: true });
+    await estation(['service', 'reset-pin', '--yes', '--data-dir', dataDir]);
+    expect(await status()).toMatchObject({ pinSet: false });
+  });
+
+  it('shows the launch URL with its token only to an interactive terminal (a pty made by script(1)), and Ctrl+C there stops the host', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-tty-'));
+    const file = path.join(dir, 'config.yaml');
+    fs.writeFileSync(file, `dataDir: ${path.join(dir, 'data')}\nface:\n  enabled: false\n`);
+    const command = [process.execPath, path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', file]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    let seen = '';
+    const opened = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        const m = /Open (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{48})/.exec(seen);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`script exited with ${code}: ${seen}`)));
+    });
+    const launchFile = path.join(dir, 'data', 'launch-url');
+    expect(fs.readFileSync(launchFile, 'utf8')).toContain(opened);
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    // Ctrl+C typed on the terminal: the pty turns it into SIGINT for the host.
+    child.stdin!.write('\u0003');
+    // A host that does not stop is a failure that names what it printed, not a bare test timeout.
+    let guard: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`the host did not stop within 20 s of Ctrl+C; it printed: ${seen}`));
+        }, 20_000);
+      }),
+    ]).finally(() => clearTimeout(guard));
+    expect(code, seen).toBe(0);
+    // It cleaned up after itself: the token no longer lies in the data directory.
+    expect(fs.existsSync(launchFile)).toBe(false);
+  }, 60_000);
 
   it('refuses an unknown command with usage', async () => {
     const err = (await estation(['explode']).catch((e: unknown) => e)) as { code: number; stderr: string };

@@ -21,15 +21,8 @@ import type { Config } from '../app/config';
 
 type Out = (text: string) => void;
 
-export class CliFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+import { CliFailure } from './failure';
+export { CliFailure };
 
 export async function devicesCommand(argv: string[], loadConfig: (file?: string) => Config, out: Out): Promise<number> {
   const [sub, ...rest] = argv;

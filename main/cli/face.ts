@@ -1,6 +1,6 @@
 /**
  * `estation face …` and `estation models …`: detect, compare, evaluate on LFW pairs, passive
- * liveness of a still, and obtaining the models.
+ * liveness of a still, presentation-attack detection over whole sessions, and obtaining the models.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { parsePairs, verificationMetrics } from '../../models/evaluate';
 import { checkModels, manifest, modelsDir } from '../../models/manifest';
 import { obtainModels } from '../../models/obtain';
 import { LocalAnalyzer } from '../face/analyzer';
+import { evaluateLiveness, type LivenessReport } from '../face/liveness-eval';
 import { qualityHint } from '../../models/analyze';
 import type { Config } from '../app/config';
 import { CliFailure } from './devices';
@@ -35,12 +36,20 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
       pairs: { type: 'string' },
       images: { type: 'string' },
       threshold: { type: 'string' },
+      faces: { type: 'string' },
+      people: { type: 'string' },
     },
     strict: true,
   });
   const config = loadConfig(values.config);
   const face = config.face;
   const emit = (value: unknown, text: string) => out(values.json ? JSON.stringify(value, null, 2) + '\n' : text + '\n');
+  const facesDir = path.resolve(values.faces ?? process.env.ESTATION_FACES_DIR ?? path.join(import.meta.dirname, '../../../shared/faces'));
+  if (sub === 'eval-liveness' && !['lfw-dev', 'spoof'].every((d) => fs.existsSync(path.join(facesDir, d))))
+    throw new CliFailure('FACES_NOT_FOUND', `no lfw-dev/ and spoof/ in ${facesDir} (--faces DIR or ESTATION_FACES_DIR)`, 66);
+  const people = values.people === undefined ? undefined : Number(values.people);
+  if (people !== undefined && !(Number.isInteger(people) && people > 0))
+    throw new CliFailure('CLI_USAGE', `--people must be a positive integer, got ${values.people}`, 64);
   const analyzer = await LocalAnalyzer.create({ intraOpNumThreads: face.intraOpNumThreads });
   try {
     switch (sub) {
@@ -150,12 +159,35 @@ export async function faceCommand(argv: string[], loadConfig: (file?: string) =>
         );
         return 0;
       }
+      case 'eval-liveness': {
+        const report = await evaluateLiveness(analyzer, face, { facesDir, people, progress: (line) => process.stderr.write(`eval-liveness: ${line}\n`) });
+        emit(report, livenessReportText(report));
+        return 0;
+      }
       default:
-        throw new CliFailure('CLI_USAGE', `unknown face command: ${String(sub)} (detect, compare, liveness, eval)`, 64);
+        throw new CliFailure('CLI_USAGE', `unknown face command: ${String(sub)} (detect, compare, liveness, eval, eval-liveness)`, 64);
     }
   } finally {
     await analyzer.close();
   }
+}
+
+const percent = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
+const codeList = (codes: Record<string, number>) =>
+  Object.entries(codes)
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ') || 'none refused';
+
+function livenessReportText(r: LivenessReport): string {
+  const b = r.bonaFide;
+  return [
+    `${b.kind.padEnd(22)} bona fide  ${b.sessions} sessions, ${b.refused} refused: BPCER ${percent(b.bpcer)} (${codeList(b.codes)})`,
+    ...r.attacks.map((a) => `${a.kind.padEnd(22)} attack     ${a.sessions} sessions, ${a.accepted} accepted: APCER ${percent(a.apcer)} (${codeList(a.codes)})`),
+    ...r.passiveStills.map(
+      (p) =>
+        `${p.kind.padEnd(22)} ${p.presentation.padEnd(10)} passive only: ${p.calledLive} of ${p.stills} stills called live at ${r.config.livenessThreshold} (p(live) ${p.scores.map((s) => s.liveness?.toFixed(2) ?? 'no face').join(' ')})`,
+    ),
+  ].join('\n');
 }
 
 export async function modelsCommand(argv: string[], out: Out): Promise<number> {

@@ -6,11 +6,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/config';
 import { startNodeHost } from '../node-host/host';
 import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../node-host/launch-file';
-import { runDoctor } from './doctor';
-import { CliFailure, devicesCommand } from './devices';
-import { faceCommand, modelsCommand } from './face';
-import { platformCommand, platformSimCommand } from './platform';
-import { queueCommand } from './queue';
+import type { runDoctor } from './doctor';
+import { CliFailure } from './failure';
+// Each command's module loads when it runs: `estation start` does not pay for the others.
+const doctorModule = () => import('./doctor');
+const faceModule = () => import('./face');
+const platformModule = () => import('./platform');
+const queueModule = () => import('./queue');
+const serviceModule = () => import('./service');
+const devicesModule = () => import('./devices');
+const verifyModule = () => import('./verify');
 
 const USAGE = `usage: estation <command> [options]
 
@@ -30,14 +35,23 @@ commands:
   face liveness IMAGE [--json]             passive liveness of the main face
   face eval --pairs PAIRS.txt --images DIR [--json]
                                            LFW-protocol accuracy (n-fold), EER, TAR at FAR
+  face eval-liveness [--faces DIR] [--people N] [--config FILE] [--json]
+                                           whole face sessions, live and attacks: BPCER, APCER per attack kind
   models list [--json] | models obtain     model files, hashes, and fetching them
   platform call INFNO --input FILE.json [--json]
                                            one platform transaction (exit 0 ok, 2 refused, 3 unknown, 4 unreachable)
   platform-sim [--port N] [--db FILE]      run the platform simulator standalone
+  service status [--json]                  whether a service PIN is set, wrong PINs, lockout
+  service set-pin                          set (or replace) the service PIN; reads it twice from
+                                           stdin, unechoed on a terminal; clears a lockout
+  service reset-pin --yes                  forget the PIN and any lockout (a forgotten PIN)
   queue status [--json]                    outbox counts, unknown and needs-attention items, tampered rows
   queue drain                              deliver what is due now
   queue reconcile [--date YYYY-MM-DD] [--json]
                                            3201 totals and 3202 detail; repairs and reports
+  verify PAYLOAD|FILE (--public-key KEY.pem | --platform URL) [--json]
+                                           check a printed document's QR payload against the
+                                           platform's key (exit 0 genuine, 1 not, 2 no key)
 `;
 
 export class UsageError extends Error {
@@ -73,14 +87,23 @@ async function start(argv: string[]): Promise<number> {
     await host.close();
     throw err;
   }
+  // Handlers stay for the whole shutdown: a second Ctrl+C while closing must not kill the host
+  // half-way (an unfinished close leaves the token's file and the serial children behind). They
+  // are in place before the ready line: whoever reads it may press Ctrl+C at once.
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) process.stderr.write('still closing…\n');
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchFile, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
   process.stderr.write(`E-Station (${config.mode}) is running at ${host.url}; the launch URL is in ${launchFile}\nPress Ctrl+C to stop.\n`);
   if (process.stdout.isTTY) process.stdout.write(`Open ${host.launchUrl}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await host.close();
   removeLaunchFile(launchFile);
   return 0;
@@ -92,7 +115,7 @@ async function doctor(argv: string[]): Promise<number> {
     options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } },
     strict: true,
   });
-  const report = await runDoctor(loadConfig(values.config, values['data-dir']));
+  const report = await (await doctorModule()).runDoctor(loadConfig(values.config, values['data-dir']));
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report));
   return 0;
 }
@@ -116,29 +139,49 @@ export async function main(argv: string[]): Promise<number> {
       case 'doctor':
         return await doctor(rest);
       case 'queue':
-        return await queueCommand(
+        return await (
+          await queueModule()
+        ).queueCommand(
           rest,
           (file) => loadConfig(file),
           (t) => process.stdout.write(t),
         );
       case 'platform':
-        return await platformCommand(
+        return await (
+          await platformModule()
+        ).platformCommand(
           rest,
           (file) => loadConfig(file),
           (t) => process.stdout.write(t),
         );
       case 'platform-sim':
-        return await platformSimCommand(rest, (t) => process.stdout.write(t));
+        return await (await platformModule()).platformSimCommand(rest, (t) => process.stdout.write(t));
       case 'face':
-        return await faceCommand(
+        return await (
+          await faceModule()
+        ).faceCommand(
           rest,
           (file) => loadConfig(file),
           (t) => process.stdout.write(t),
         );
       case 'models':
-        return await modelsCommand(rest, (t) => process.stdout.write(t));
+        return await (await faceModule()).modelsCommand(rest, (t) => process.stdout.write(t));
+      case 'service':
+        return await (async () => {
+          const m = await serviceModule();
+          return m.serviceCommand(
+            rest,
+            (file) => loadConfig(file),
+            (t) => process.stdout.write(t),
+            m.stdinSecrets(),
+          );
+        })();
+      case 'verify':
+        return await (await verifyModule()).verifyCommand(rest, (t) => process.stdout.write(t));
       case 'devices':
-        return await devicesCommand(
+        return await (
+          await devicesModule()
+        ).devicesCommand(
           rest,
           (file) => loadConfig(file),
           (t) => process.stdout.write(t),

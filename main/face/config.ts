@@ -15,9 +15,17 @@ export const faceConfigSchema = z
     identifyThreshold: z.number().min(0).max(1).default(0.55),
     identifyMargin: z.number().min(0).max(1).default(0.1),
     livenessThreshold: z.number().min(0).max(1).default(0.5),
+    /** Fusion: the lower quartile of the session's liveness scores must reach this too. */
+    livenessQuartileThreshold: z.number().min(0).max(1).default(0.3),
     livenessFrames: z.number().int().min(1).max(60).default(5),
-    maxSessionFrames: z.number().int().min(5).max(600).default(60),
-    maxFramesPerSecond: z.number().min(0.5).max(30).default(5),
+    /**
+     * Kiosk face login asks for a challenge too (a screen replay passes the passive model). A
+     * site may turn it off for look-ups only; consent, enrolment and payment always have one.
+     */
+    loginChallenge: z.boolean().default(true),
+    /** About 10 s at 15 frames a second. */
+    maxSessionFrames: z.number().int().min(5).max(900).default(150),
+    maxFramesPerSecond: z.number().min(0.5).max(30).default(15),
     quality: z
       .object({
         minRelativeHeight: z.number().min(0.05).max(1).default(0.2),
@@ -32,6 +40,11 @@ export const faceConfigSchema = z
       .object({
         turnDegrees: z.number().min(8).max(60).default(18),
         blinkClosed: z.number().min(0).max(1).default(0.3),
+        /**
+         * A head turn must leave landmarks at least this far (share of the inter-ocular distance)
+         * from the best plane-to-plane mapping of the frontal view: a turned picture does not.
+         */
+        minParallax: z.number().min(0).max(1).default(0.05),
         /** Which challenges may be asked (a site may leave out blinking, say, for its residents). */
         kinds: z
           .array(z.enum(['blink', 'turn-left', 'turn-right']))

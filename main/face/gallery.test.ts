@@ -18,6 +18,7 @@ import { seal } from './sealed';
 import { FaceService } from './service';
 import { faceConfigSchema } from './config';
 import type { FaceAnalyzer } from './analyzer';
+import { FACE_POLICIES } from './policy';
 
 const li: EnrolledPerson = { certType: '02', certNo: '110101198001010011', idNumber: '110101198001010011', name: '李娜' };
 const zhang: EnrolledPerson = { certType: '02', certNo: '110101198202020022', idNumber: '110101198202020022', name: '张伟' };
@@ -109,5 +110,72 @@ describe('a corrupt face template is quarantined; everyone else still logs in', 
     await stranger.close();
     expect(gallery.counts()).toEqual({ current: 3, otherModelVersion: 0, quarantined: 0 });
     expect((await gallery.identify(faces.get(li)!))[0]!.person).toEqual(li);
+  });
+});
+
+describe('templates the platform never confirmed', () => {
+  it('still identify for a kiosk look-up but never for a payment', async () => {
+    const clock = fixedClock('2026-12-02T08:00:00Z');
+    const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estation-gallery-')), 'db.sqlite'));
+    const gallery = new FaceGallery(db, new StaticKeyProvider(randomBytes(32)), clock, { modelVersion: 'm1', terminalId: 'ZZJ001', retentionDays: 30 });
+    const legacy = randomEmbedding();
+    const confirmed = randomEmbedding();
+    gallery.enrol(li, legacy, gallery.recordConsent(li, { purpose: 'payment', textVersion: 'v1' }), '1234');
+    gallery.enrol(zhang, confirmed, gallery.recordConsent(zhang, { purpose: 'payment', textVersion: 'v1' }), '1234', clock.nowIso());
+    expect((await gallery.identify(legacy, { factor: '1234' }))[0]!.person).toEqual(li);
+    expect((await gallery.identify(legacy, { factor: '1234', confirmedOnly: true })).map((x) => x.person)).toEqual([zhang]);
+    await gallery.close();
+    db.close();
+  });
+});
+
+describe('frames that arrive at once at the moment of decision', () => {
+  it('enrol once and ask the platform once, however many are in flight', async () => {
+    const clock = fixedClock('2026-12-02T08:00:00Z', 100);
+    const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'estation-gallery-')), 'db.sqlite'));
+    const gallery = new FaceGallery(db, new StaticKeyProvider(randomBytes(32)), clock, { modelVersion: 'm1', terminalId: 'ZZJ001', retentionDays: 30 });
+    const face = randomEmbedding();
+    // A frontal, live, sharp face in every frame, as the engine would report it.
+    const analyzer: FaceAnalyzer = {
+      analyze: async () => ({
+        width: 640,
+        height: 480,
+        boxes: [{ x1: 200, y1: 100, x2: 400, y2: 350, score: 0.99 }],
+        face: {
+          box: { x1: 200, y1: 100, x2: 400, y2: 350, score: 0.99 },
+          landmarks: [],
+          liveness: 0.99,
+          embedding: face,
+          quality: {
+            faceHeight: 250,
+            relativeHeight: 0.52,
+            inside: true,
+            pose: { yaw: 0, pitch: 0, roll: 0 },
+            eyes: { leftOpen: 1, rightOpen: 1 },
+            sharpness: 50,
+            crowded: false,
+          },
+        },
+        timings: {},
+      }),
+      close: async () => undefined,
+    };
+    let platformCalls = 0;
+    const service = new FaceService(analyzer, gallery, faceConfigSchema.parse({}), clock, createLogger({ sinks: [] }), async () => {
+      platformCalls++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { match: true, score: 0.9 };
+    });
+    const consentId = gallery.recordConsent(li, { purpose: 'payment', textVersion: 'v1' });
+    // This test is about the decision, not the challenge: the enrol policy without it.
+    const s = service.start('enrol', { person: li, consentId, factor: '1234', policy: { ...FACE_POLICIES.enrol, challenge: false } });
+    const frame = (i: number) => ({ jpeg: new Uint8Array([i, 1, 2, 3]) });
+    for (let i = 0; i < 4; i++) await service.frame(s.sessionId, frame(i));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, k) => service.frame(s.sessionId, frame(10 + k))));
+    expect(results.filter((r) => r.state === 'done')).not.toHaveLength(0);
+    expect(platformCalls).toBe(1);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM face_template').get() as { n: number }).n).toBe(1);
+    await gallery.close();
+    db.close();
   });
 });

@@ -51,6 +51,8 @@ interface Loaded {
   personHash: string;
   factorHash: string | null;
   person: EnrolledPerson;
+  /** The platform matched this enrolment with the person's reference photo. */
+  confirmed: boolean;
 }
 
 /** The stable key of a person: their ID number when known, else the certificate. */
@@ -124,8 +126,11 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
     return row ?? null;
   }
 
-  /** Stores a template under an existing consent. `factor` is the second factor (e.g. last 4 phone digits). */
-  enrol(person: EnrolledPerson, embedding: Float32Array, consentId: number, factor: string | null): number {
+  /**
+   * Stores a template under an existing consent. `factor` is the second factor (e.g. last 4 phone
+   * digits); `platformConfirmedAt` when the platform matched the face with the reference photo.
+   */
+  enrol(person: EnrolledPerson, embedding: Float32Array, consentId: number, factor: string | null, platformConfirmedAt: string | null = null): number {
     const consent = this.db.prepare('SELECT person_hash, withdrawn_at FROM face_consent WHERE id = ?').get(consentId) as
       { person_hash: string; withdrawn_at: string | null } | undefined;
     const personHash = this.hash('person', personKey(person));
@@ -136,7 +141,7 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
     const now = this.clock.now();
     const r = this.db
       .prepare(
-        'INSERT INTO face_template(person_hash, factor_hash, model_version, consent_id, iv, ciphertext, tag, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO face_template(person_hash, factor_hash, model_version, consent_id, iv, ciphertext, tag, created_at, expires_at, platform_confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         personHash,
@@ -148,6 +153,7 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
         sealed.tag,
         new Date(now).toISOString(),
         new Date(now + this.opts.retentionDays * 86_400_000).toISOString(),
+        platformConfirmedAt,
       );
     this.dirty = true;
     return Number(r.lastInsertRowid);
@@ -196,7 +202,7 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
     if (!this.dirty) return;
     const rows = this.db
       .prepare(
-        'SELECT id, person_hash, factor_hash, iv, ciphertext, tag FROM face_template WHERE model_version = ? AND expires_at > ? AND quarantined_at IS NULL ORDER BY id',
+        'SELECT id, person_hash, factor_hash, iv, ciphertext, tag, platform_confirmed_at FROM face_template WHERE model_version = ? AND expires_at > ? AND quarantined_at IS NULL ORDER BY id',
       )
       .all(this.opts.modelVersion, this.clock.nowIso()) as {
       id: number;
@@ -205,6 +211,7 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
       iv: Buffer;
       ciphertext: Buffer;
       tag: Buffer;
+      platform_confirmed_at: string | null;
     }[];
     const embeddings: Float32Array[] = [];
     const loaded: Loaded[] = [];
@@ -224,7 +231,7 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
       try {
         const { person, embedding } = unpackPayload(payload);
         embeddings.push(embedding);
-        loaded.push({ templateId: r.id, personHash: r.person_hash, factorHash: r.factor_hash, person });
+        loaded.push({ templateId: r.id, personHash: r.person_hash, factorHash: r.factor_hash, person, confirmed: r.platform_confirmed_at !== null });
       } catch {
         unreadable.push({ templateId: r.id, modelVersion: this.opts.modelVersion, reason: 'malformed' });
       }
@@ -272,15 +279,20 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
 
   /**
    * 1:N: persons ranked by their best template score. With a second factor the gallery is first
-   * narrowed to the templates enrolled with it.
+   * narrowed to the templates enrolled with it; `confirmedOnly` leaves out templates the platform
+   * never matched with the person's reference photo (payment uses only those).
    */
-  async identify(probe: Float32Array, opts: { factor?: string | null; limit?: number } = {}): Promise<{ person: EnrolledPerson; score: number }[]> {
+  async identify(
+    probe: Float32Array,
+    opts: { factor?: string | null; limit?: number; confirmedOnly?: boolean } = {},
+  ): Promise<{ person: EnrolledPerson; score: number }[]> {
     await this.ensureLoaded();
     const scores = await this.search!.scores(probe);
     const factorHash = opts.factor ? this.hash('factor', opts.factor) : null;
     const best = new Map<string, { person: EnrolledPerson; score: number }>();
     this.loaded.forEach((l, i) => {
       if (factorHash && l.factorHash !== factorHash) return;
+      if (opts.confirmedOnly && !l.confirmed) return;
       const s = scores[i]!;
       const cur = best.get(l.personHash);
       if (!cur || s > cur.score) best.set(l.personHash, { person: l.person, score: s });

@@ -9,6 +9,8 @@ import type { ResidentSession } from '../session/session';
 import type { EnrolledPerson } from './gallery';
 import type { Identity } from '../devices/identity';
 import type { Clock } from '../ground/clock';
+import type { Mode } from '../bridge/contract';
+import { facePolicy } from './policy';
 
 export function personOf(id: Identity): EnrolledPerson {
   return { certType: id.certType, certNo: id.certNo, idNumber: id.idNumber, name: id.name };
@@ -31,7 +33,11 @@ function view(p: FaceProgress): FaceProgressView {
 
 type FaceHandlers = Pick<Handlers, 'face.status' | 'face.consent' | 'face.start' | 'face.frame' | 'face.cancel' | 'face.delete'>;
 
-export function faceHandlers(face: FaceService | null, session: ResidentSession, clock: Clock): FaceHandlers {
+/**
+ * `mode` is the terminal's, from its config: each purpose's policy (policy.ts) is looked up in main,
+ * so a checkout screen cannot start a login, nor a kiosk a payment, and none can skip a challenge.
+ */
+export function faceHandlers(face: FaceService | null, session: ResidentSession, clock: Clock, mode: Mode, opts = { loginChallenge: true }): FaceHandlers {
   const need = () => {
     if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
     return face;
@@ -66,16 +72,17 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
     },
     'face.start': (input) => {
       const f = need();
+      const policy = facePolicy(input.purpose, mode, opts);
       session.touch();
-      if (input.purpose === 'login') return view(f.start('login'));
-      if (input.purpose === 'pay') return view(f.start('pay', { factor: input.factor ?? null }));
+      if (input.purpose === 'login') return view(f.start('login', { policy }));
+      if (input.purpose === 'pay') return view(f.start('pay', { factor: input.factor ?? null, policy }));
       const p = person();
       if (input.purpose === 'enrol') {
         if (!pending || pending.key !== (p.idNumber ?? p.certNo))
           throw new BridgeError('FACE_CONSENT_MISSING', 'face enrolment needs the person’s separate consent first');
-        return view(f.start('enrol', { person: p, consentId: pending.consentId, factor: pending.factor }));
+        return view(f.start('enrol', { person: p, consentId: pending.consentId, factor: pending.factor, policy }));
       }
-      return view(f.start('verify', { person: p }));
+      return view(f.start('verify', { person: p, policy }));
     },
     'face.frame': async (input) => {
       const f = need();

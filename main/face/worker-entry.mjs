@@ -1,4 +1,4 @@
-// Worker thread bootstrap: the face worker is TypeScript, so register tsx's loader first.
+// Face engine bootstrap (child process or worker thread): the engine is TypeScript, so register tsx first.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -1,11 +1,14 @@
 import type { Handlers } from '../bridge/dispatcher';
-import { AUTH_PERIOD_DAYS, AUTH_SCOPES, CHRONIC_DISEASES, GRANTEES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from './services';
+import { CHRONIC_DISEASES, HOSPITALS, INSTITUTIONS, RELATIONS, type KioskServices } from './services';
 import type { ResidentSession } from '../session/session';
+import type { CatalogueEngine } from './catalogue/engine';
+import { authorisationHandlers } from './authorisation/handlers';
+import type { AuthorisationService } from './authorisation/service';
 
 type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;
 
 /** Bridge handlers of the resident services; every call also counts as activity in the session. */
-export function kioskHandlers(k: KioskServices, session: ResidentSession): KioskHandlers {
+export function kioskHandlers(k: KioskServices, session: ResidentSession, catalogue: CatalogueEngine, auth: AuthorisationService): KioskHandlers {
   const touch = <T>(f: () => T) => {
     session.touch();
     return f();
@@ -33,15 +36,12 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession): Kiosk
     'kiosk.familyAwait': () => touch(() => k.awaitMember()),
     'kiosk.familyMember': () => k.memberStatus(),
     'kiosk.familyBind': (i) => touch(() => k.bindMember(i.relation)),
+    'kiosk.familyBindChild': (i) => touch(() => k.bindChild(i)),
     'kiosk.familyUnbind': (i) => touch(() => k.unbindMember(i.psnNo)),
-    'kiosk.auths': () =>
-      touch(async () => ({
-        auths: await k.authorisations(),
-        grantees: GRANTEES.map(({ code, name }) => ({ code, name })),
-        scopes: [...AUTH_SCOPES],
-        periods: [...AUTH_PERIOD_DAYS],
-      })),
-    'kiosk.authorise': (i) => touch(() => k.authorise(i)),
-    'kiosk.revokeAuth': (i) => touch(() => k.revokeAuthorisation(i.sn)),
+    ...authorisationHandlers(auth, session),
+    'kiosk.services': () => touch(async () => ({ services: await catalogue.list() })),
+    'kiosk.serviceOpen': (i) => touch(() => catalogue.open(i.id)),
+    'kiosk.serviceSubmit': (i) => touch(() => catalogue.submit(i.ticket, i.values)),
+    'kiosk.servicePrint': (i) => touch(() => catalogue.print(i.ticket)),
   };
 }

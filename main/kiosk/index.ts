@@ -16,6 +16,10 @@ import type { ResidentSession } from '../session/session';
 import { kioskHandlers } from './handlers';
 import { recordDelivery } from './record';
 import { KioskServices } from './services';
+import { CatalogueEngine } from './catalogue/engine';
+import { DECLARATIONS } from './catalogue/declarations';
+import { AuthorisationService } from './authorisation/service';
+import type { ServiceDecl } from './catalogue/types';
 
 export interface KioskDeps {
   session: ResidentSession;
@@ -28,10 +32,16 @@ export interface KioskDeps {
   terminal: { admdvs: string; name: string; institutionCode: string };
   clock: Clock;
   log: Logger;
+  /** Declarations a region adds to (or corrects in) the built-in catalogue, matched by id. */
+  extraServices?: readonly ServiceDecl[];
+  /** Whether the person has face templates enrolled here (then a consent is confirmed by face, the stronger factor). */
+  faceEnrolled?: (id: Identity) => boolean;
 }
 
 export interface KioskModule {
   services: KioskServices;
+  catalogue: CatalogueEngine;
+  authorisation: AuthorisationService;
   handlers: ReturnType<typeof kioskHandlers>;
   /** A credential shown while a resident binds a family member is the member's, not a new session. */
   offerMember(id: Identity): boolean;
@@ -57,9 +67,36 @@ export function createKiosk(d: KioskDeps): KioskModule {
     d.clock,
     d.log.child({ component: 'kiosk' }),
   );
+  const extra = new Map((d.extraServices ?? []).map((x) => [x.id, x]));
+  const catalogue = new CatalogueEngine({
+    declarations: [...DECLARATIONS.filter((x) => !extra.has(x.id)), ...extra.values()],
+    session: d.session,
+    client: d.client,
+    outbox: d.outbox,
+    drainer: d.drainer,
+    clock: d.clock,
+    log: d.log.child({ component: 'services' }),
+    person: () => services.cataloguePerson(),
+    print: (title, lines) => services.printPaper(title, lines),
+    verifyWindowMs: 3 * 60_000,
+  });
+  const authorisation = new AuthorisationService({
+    session: d.session,
+    client: d.client,
+    outbox: d.outbox,
+    drainer: d.drainer,
+    devices: d.devices,
+    terminal: d.terminal,
+    clock: d.clock,
+    log: d.log.child({ component: 'authorisation' }),
+    person: () => services.cataloguePerson(),
+    ...(d.faceEnrolled ? { faceEnrolled: d.faceEnrolled } : {}),
+  });
   return {
     services,
-    handlers: kioskHandlers(services, d.session),
+    catalogue,
+    authorisation,
+    handlers: kioskHandlers(services, d.session, catalogue, authorisation),
     offerMember: (id) => services.offerMember(id),
     wantsScan: () => !d.session.current || services.awaitingMember,
   };

@@ -5,12 +5,14 @@
  */
 import type { PlatformClient } from '../platform/client';
 import type { Infno, TxInput } from '../platform/schemas';
+import { isServiceInfno, SERVICE_TRANSACTIONS, type ServiceInfno, type ServiceTransactionSchemas } from '../platform/service-transactions';
 import type { DeliveryHandler } from '../outbox/delivery';
 
 export const RECORD_KIND = 'platform-record';
 
 export interface RecordPayload {
-  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802' | 'X2901' | 'X2902';
+  /** A core record transaction, or one the service catalogue declares (main/platform/service-transactions.ts). */
+  infno: '2501' | '2502' | '2503' | '2504' | '2505' | '2506' | 'X2701' | 'X2801' | 'X2802' | 'X2901' | 'X2902' | ServiceInfno;
   input: Record<string, unknown>;
   psnNo: string;
   insuplcAdmdvs: string;
@@ -18,12 +20,22 @@ export interface RecordPayload {
   label: string;
   /** For X2801: the member's ID number, to confirm an unknown outcome through X5801. */
   memberCertno?: string;
+  /** For a catalogue application: the reference main issued, which its confirming query lists. */
+  ref?: string;
 }
 
 /** Whether the change a record item asked for is in place at the platform (null: cannot tell). */
 export async function recordInPlace(client: PlatformClient, p: RecordPayload): Promise<boolean | null> {
   const data = (p.input.data ?? p.input.refmedin) as Record<string, string>;
   try {
+    if (isServiceInfno(p.infno)) {
+      const service: ServiceTransactionSchemas = SERVICE_TRANSACTIONS[p.infno];
+      if (!service.confirm || !p.ref) return null;
+      const q = service.confirm;
+      const out = (await client.queryService(q.infno, { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })) as Record<string, unknown>;
+      const list = (out[q.list] ?? []) as Record<string, unknown>[];
+      return list.some((row) => row[q.refKey] === p.ref);
+    }
     if (p.infno === '2503' || p.infno === '2504') {
       const list = (await client.query('5301', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).feedetail as {
         opsp_dise_code: string;
@@ -52,7 +64,8 @@ export async function recordInPlace(client: PlatformClient, p: RecordPayload): P
     if (p.infno === 'X2901' || p.infno === 'X2902') {
       const auths = (await client.query('X5901', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: p.insuplcAdmdvs })).auth;
       if (p.infno === 'X2902') return !auths.some((a) => a.auth_sn === data.auth_sn && a.state === 'active');
-      return auths.some((a) => a.grantee_code === data.grantee_code && a.begndate === data.begndate && a.enddate === data.enddate && a.state === 'active');
+      // Main's ticket (auth_ref) names the one authorisation a submit may make.
+      return auths.some((a) => a.auth_ref === data.auth_ref);
     }
   } catch (err) {
     // An order the platform does not know was not created.
@@ -72,7 +85,7 @@ export function recordDelivery(client: PlatformClient): DeliveryHandler<RecordPa
   const handler: DeliveryHandler<RecordPayload> = {
     kind: RECORD_KIND,
     async deliver(it, kit) {
-      const r = await kit.sendJournalled(it, it.payload.infno, recordInput(it.payload), who(it.payload));
+      const r = await kit.sendJournalled(it, it.payload.infno as Infno, recordInput(it.payload), who(it.payload));
       if (r.kind === 'ok') return kit.done(it, r.msgid, r.output ?? null);
       if (r.kind === 'business-error') return kit.refused(it, r.msgid, r.message);
       return kit.notAnswered(it, r.msgid, r);

@@ -3,13 +3,14 @@
  * platform (1101 once per session, forgotten when it ends), queries, files through the outbox,
  * estimates with the policy engine, and prints.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
 import { fen, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
-import type { PlatformClient } from '../platform/client';
+import { ageOn, isValidIdNumber, sexAndBirthOf } from '../bridge/contract/id-number';
+import { PlatformError, type PlatformClient } from '../platform/client';
 import { beijingDate, infTime } from '../platform/envelope';
 import { emptyYtd, policyFor, split } from '../policy/engine';
 import type { RegionPolicy, MedType } from '../policy/types';
@@ -20,9 +21,11 @@ import type { ResidentSession } from '../session/session';
 import type { DeviceManager } from '../devices/manager';
 import type { Identity } from '../devices/identity';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
+import { nameOf, optionsOf } from './catalogue/dictionaries';
+import { tiersOfSetlinfo, tiersOfSplit } from '../policy/tiers';
+import type { AssistanceCategory } from '../policy/types';
 import type { DrugCatalogue } from '../policy/catalogue';
-
-export const INSUTYPE_NAMES: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险', '340': '离休人员医疗保障' };
+import { canonicalDocument, sealedDocument, type DocumentContent } from '../documents/signed-document';
 
 export const CHRONIC_DISEASES = [
   { code: 'M03900', name: '高血压' },
@@ -50,28 +53,20 @@ interface Person {
   age: number;
   records: { insutype: string; status: string; balance: Fen; admdvs: string; empName: string | null; psnType: string; since: string | null }[];
   selected: string;
+  /** 医疗救助 category from 1101 idetinfo, for estimates. */
+  assistance: AssistanceCategory | null;
 }
 
-/** 亲情账户 relations (GB/T 4761 家庭关系代码, first level). */
-export const RELATIONS = [
-  { code: '10', name: '配偶' },
-  { code: '20', name: '子女' },
-  { code: '50', name: '父母' },
-  { code: '60', name: '祖父母或外祖父母' },
-  { code: '70', name: '孙子女或外孙子女' },
-];
+/** psn_idet_type (1101 idetinfo) → assistance category of the policy engine [K: a region's codes may differ]. */
+const ASSISTANCE_BY_IDET: Record<string, AssistanceCategory> = {
+  '231': 'extreme-poverty',
+  '232': 'minimum-living',
+  '233': 'low-income',
+  '234': 'poverty-relapse',
+};
 
-/** Who a resident may authorise to read their records (个人信息授权), and what. */
-export const GRANTEES = [
-  { code: 'INS000101', name: '中国人寿保险股份有限公司', kind: 'insurer' },
-  { code: 'INS000102', name: '中国平安健康保险股份有限公司', kind: 'insurer' },
-  { code: 'INS000103', name: '惠民保（城市定制型商业医疗保险）', kind: 'insurer' },
-  { code: 'EMPLOYER', name: '本人所在单位', kind: 'employer' },
-];
-export const AUTH_SCOPES = ['insu', 'setl', 'acct', 'contrib'] as const;
-export const AUTH_PERIOD_DAYS = [30, 90, 365] as const;
-/** How long a face or card-PIN verification counts for an authorisation. */
-const VERIFY_WINDOW_MS = 3 * 60_000;
+/** 亲情账户 relations: codes of the 家庭关系 dictionary (GB/T 4761) the seed allows — 配偶, 子女, 父母 — and grandchildren and grandparents. */
+export const RELATIONS = optionsOf('relation', ['10', '20', '30', '40', '50', '60']);
 
 export class KioskServices {
   private person: Person | null = null;
@@ -132,6 +127,7 @@ export class KioskServices {
         since: i.psn_insu_date,
       })),
       selected: r.insuinfo[0]?.insutype ?? '',
+      assistance: r.idetinfo.map((i) => ASSISTANCE_BY_IDET[i.psn_idet_type]).find((x) => x !== undefined) ?? null,
     };
     return this.person;
   }
@@ -142,7 +138,13 @@ export class KioskServices {
       maskedName: maskName(p.name),
       gender: p.gender,
       age: p.age,
-      records: p.records.map((r) => ({ ...r, insutypeName: INSUTYPE_NAMES[r.insutype] ?? r.insutype, empName: r.empName })),
+      records: p.records.map((r) => ({
+        ...r,
+        insutypeName: nameOf('insutype', r.insutype),
+        admdvsName: nameOf('admdvs', r.admdvs),
+        psnTypeName: nameOf('psn_type', r.psnType),
+        empName: r.empName,
+      })),
       selected: p.selected,
     };
   }
@@ -151,6 +153,42 @@ export class KioskServices {
     const p = await this.current();
     if (!p.records.some((r) => r.insutype === insutype)) throw new BridgeError('SESSION_NO_SUCH_RECORD', 'no such insurance record');
     p.selected = insutype;
+  }
+
+  /** The session's person and selected record, as the service catalogue needs them. */
+  async cataloguePerson() {
+    const { p, r } = await this.record();
+    return {
+      psnNo: p.psnNo,
+      name: p.name,
+      certno: p.certno,
+      gender: p.gender,
+      age: p.age,
+      insutype: r.insutype,
+      admdvs: r.admdvs,
+      psnType: r.psnType,
+      empName: r.empName,
+    };
+  }
+
+  /** A paper of label/value lines under a title, with the terminal and the time it was printed. */
+  printPaper(title: string, lines: { label: string; value: string }[]): { jobId: string } {
+    const printer = this.devices.printer;
+    if (!printer) throw new BridgeError('PRINTER_ABSENT', 'the printer is not connected');
+    const b = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line(title).size(1, 1).rule('=').align('left');
+    for (const l of lines) {
+      if (l.label) b.pair(l.label, l.value);
+      else b.line(l.value);
+    }
+    const bytes = b
+      .rule()
+      .pair('打印时间', `${infTime(this.clock.now())}（北京时间）`)
+      .pair('打印终端', this.terminal.name)
+      .cut()
+      .bytes();
+    const jobId = `paper-${this.clock.now()}-${randomBytes(4).toString('hex')}`;
+    printer.print(jobId, bytes);
+    return { jobId };
   }
 
   private async record() {
@@ -189,6 +227,7 @@ export class KioskServices {
         cash: f(s.psn_cash_pay),
         date: String(s.setl_time).slice(0, 10),
       },
+      tiers: tiersOfSetlinfo(s),
       lines: lines.map((l) => ({
         name: String((l as { hilist_name?: string }).hilist_name ?? l.med_list_codg),
         quantity: l.cnt,
@@ -309,7 +348,7 @@ export class KioskServices {
 
   /** 待遇测算: what a bill would cost this person, by the policy engine (no year-to-date: an upper estimate of the fund's share). */
   async estimate(lines: { listCode: string; quantity: number }[], medType: MedType) {
-    const { r } = await this.record();
+    const { p, r } = await this.record();
     const policy = policyFor(this.policies, r.admdvs, beijingDate(this.clock.now()));
     const bill = lines.map((l, i) => {
       const d = this.drugs.byCode(l.listCode);
@@ -329,7 +368,7 @@ export class KioskServices {
       policy,
       medType,
       lines: bill,
-      person: { insutype: r.insutype as '310' | '390', assistance: null, accountBalance: r.balance, mutualAidBalance: fen(0) },
+      person: { insutype: r.insutype as '310' | '390', assistance: p.assistance, accountBalance: r.balance, mutualAidBalance: fen(0) },
       ytd: emptyYtd(),
       useAccount: true,
       newAdmission: medType === '21',
@@ -341,6 +380,7 @@ export class KioskServices {
       account: s.acctPay,
       cash: s.psnCashPay,
       ownPay: fen(s.fulamtOwnpayAmt + s.preselfpayAmt + s.overlmtSelfpay),
+      tiers: tiersOfSplit(s),
     };
   }
 
@@ -354,37 +394,45 @@ export class KioskServices {
     return { region: p.name, lines: p.summary[locale] };
   }
 
-  /** 参保凭证: a certificate with a verification code, printed on the receipt printer. */
+  /**
+   * 参保凭证: the certificate's fields as printed (name and ID number masked), signed by the
+   * platform (X9301) and printed with a QR code anyone can verify offline (main/documents) and
+   * its 核验码. Without the platform's signature it prints no code at all: the terminal holds no
+   * key, and a code it made up would prove nothing.
+   */
   async printCertificate(): Promise<{ jobId: string }> {
     const { p, r } = await this.record();
     const printer = this.devices.printer;
     if (!printer) throw new BridgeError('PRINTER_ABSENT', 'the printer is not connected');
-    const issued = infTime(this.clock.now());
-    const code = createHmac('sha256', this.terminal.institutionCode).update(`${p.psnNo}|${r.insutype}|${issued}`).digest('hex').slice(0, 16).toUpperCase();
-    const bytes = new ReceiptBuilder()
-      .init()
-      .chinese()
-      .align('center')
-      .size(2, 2)
-      .line('医疗保障参保凭证')
-      .size(1, 1)
-      .rule('=')
-      .align('left')
-      .pair('姓名', p.name)
-      .pair('证件号码', maskIdNumber(p.certno))
-      .pair('险种', INSUTYPE_NAMES[r.insutype] ?? r.insutype)
-      .pair('参保状态', r.status === '1' ? '正常参保' : '暂停参保')
-      .pair('参保地', r.admdvs)
-      .pair('参保日期', r.since ?? '-')
-      .pair('打印时间', issued)
-      .pair('打印终端', this.terminal.name)
-      .rule()
-      .align('center')
-      .line('扫码核验凭证真伪')
-      .qr(`https://ybfw.example/verify?c=${code}`)
-      .line(`核验码 ${code}`)
-      .cut()
-      .bytes();
+    const doc: DocumentContent = {
+      kind: 'insurance-certificate',
+      issuer: this.terminal.institutionCode,
+      issuedAt: infTime(this.clock.now()),
+      fields: [
+        { label: '姓名', value: maskName(p.name) },
+        { label: '证件号码', value: maskIdNumber(p.certno) },
+        { label: '险种', value: nameOf('insutype', r.insutype) },
+        { label: '参保状态', value: r.status === '1' ? '正常参保' : '暂停参保' },
+        { label: '参保地', value: nameOf('admdvs', r.admdvs) },
+        { label: '参保日期', value: r.since ?? '-' },
+        { label: '打印终端', value: this.terminal.name },
+      ],
+    };
+    const canonical = canonicalDocument(doc);
+    const sealed = await this.client.query('X9301', { data: { doc: canonical } }).then(
+      (s) => sealedDocument(canonical, s.sign.signature, s.sign.key_id),
+      (err: unknown) => {
+        if (!(err instanceof PlatformError)) throw err;
+        this.log.warn('kiosk.certificate_unsigned', { code: err.code, message: err.message });
+        return null;
+      },
+    );
+    const receipt = new ReceiptBuilder().init().chinese().align('center').size(2, 2).line('医疗保障参保凭证').size(1, 1).rule('=').align('left');
+    for (const f of doc.fields) receipt.pair(f.label, f.value);
+    receipt.pair('打印时间', doc.issuedAt).pair('出具机构', doc.issuer).rule().align('center');
+    if (sealed) receipt.line('扫码核验凭证真伪').qr(sealed.payload).line(`核验码 ${sealed.verificationCode}`);
+    else receipt.line('核验码待平台签发');
+    const bytes = receipt.cut().bytes();
     const jobId = `cert-${p.psnNo}-${this.clock.now()}`;
     printer.print(jobId, bytes);
     return { jobId };
@@ -519,6 +567,37 @@ export class KioskServices {
     return this.runRecord(payload);
   }
 
+  /**
+   * Binds a child under 16 without the child present: the guardian (this person) gives the child's
+   * ID number and name and the 户口簿户号; the platform checks the household register and the age.
+   */
+  async bindChild(req: { idNumber: string; name: string; household: string; relation: string }) {
+    const { p, r } = await this.record();
+    if (!RELATIONS.some((x) => x.code === req.relation)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown relation');
+    const id = req.idNumber.trim().toUpperCase();
+    if (!isValidIdNumber(id)) throw new BridgeError('FAMILY_ID_INVALID', '身份证号码不正确');
+    if (ageOn(sexAndBirthOf(id).birthDate!, beijingDate(this.clock.now())) >= 16)
+      throw new BridgeError('FAMILY_MEMBER_MUST_ATTEND', '16 周岁及以上的家庭成员须本人到场刷卡、扫码或刷脸');
+    if (!/^\d{9,18}$/.test(req.household.trim())) throw new BridgeError('FAMILY_HOUSEHOLD_INVALID', '户口簿户号应为 9 到 18 位数字');
+    return this.runRecord({
+      infno: 'X2801',
+      input: {
+        data: {
+          psn_no: p.psnNo,
+          member_cert_type: '02',
+          member_cert_no: id,
+          member_name: req.name.trim(),
+          relation: req.relation,
+          hsreg_no: req.household.trim(),
+        },
+      },
+      psnNo: p.psnNo,
+      insuplcAdmdvs: r.admdvs,
+      label: '亲情账户绑定（户口簿）',
+      memberCertno: id,
+    });
+  }
+
   async unbindMember(memberPsnNo: string) {
     const { p, r } = await this.record();
     return this.runRecord({
@@ -527,55 +606,6 @@ export class KioskServices {
       psnNo: p.psnNo,
       insuplcAdmdvs: r.admdvs,
       label: '亲情账户解绑',
-    });
-  }
-
-  /** 个人信息授权: this person's authorisations. */
-  async authorisations() {
-    const { p, r } = await this.record();
-    const list = (await this.client.query('X5901', { data: { psn_no: p.psnNo } }, { insuplcAdmdvs: r.admdvs })).auth;
-    return list.map((a) => ({
-      sn: a.auth_sn,
-      grantee: a.grantee_name,
-      scopes: a.scopes.split(',').filter(Boolean),
-      from: String(a.begndate),
-      to: String(a.enddate),
-      state: a.state,
-    }));
-  }
-
-  /** Grants a read authorisation; needs a fresh face verification of this person in this session. */
-  async authorise(req: { grantee: string; scopes: string[]; days: number }) {
-    const { p, r } = await this.record();
-    const g = GRANTEES.find((x) => x.code === req.grantee);
-    if (!g) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown grantee');
-    if (!req.scopes.length || req.scopes.some((x) => !(AUTH_SCOPES as readonly string[]).includes(x)))
-      throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown scope');
-    if (!(AUTH_PERIOD_DAYS as readonly number[]).includes(req.days)) throw new BridgeError('BRIDGE_BAD_PAYLOAD', 'unknown period');
-    const how = this.session.takeVerification(VERIFY_WINDOW_MS);
-    if (!how) throw new BridgeError('AUTH_VERIFICATION_REQUIRED', 'confirm with your face or your social-security card PIN to authorise');
-    const from = beijingDate(this.clock.now());
-    const to = beijingDate(this.clock.now() + (req.days - 1) * 86_400_000);
-    const name = g.kind === 'employer' ? (r.empName ?? g.name) : g.name;
-    return this.runRecord({
-      infno: 'X2901',
-      input: {
-        data: { psn_no: p.psnNo, grantee_code: g.code, grantee_name: name, scopes: req.scopes.join(','), begndate: from, enddate: to, verify_way: how },
-      },
-      psnNo: p.psnNo,
-      insuplcAdmdvs: r.admdvs,
-      label: `个人信息授权 ${name}`,
-    });
-  }
-
-  async revokeAuthorisation(sn: string) {
-    const { p, r } = await this.record();
-    return this.runRecord({
-      infno: 'X2902',
-      input: { data: { psn_no: p.psnNo, auth_sn: sn } },
-      psnNo: p.psnNo,
-      insuplcAdmdvs: r.admdvs,
-      label: '撤销个人信息授权',
     });
   }
 

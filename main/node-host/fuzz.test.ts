@@ -1,11 +1,12 @@
 /**
  * The bridge fuzzed as the field runs it: `estation start` in its own process under
  * --unhandled-rejections=strict, with the embedded defaults (simulated devices, embedded
- * platform) except two: face is off (its models alone hold ~115 MB, none of it the bridge's),
- * and the rate limit is high enough that the requests reach the parser and the dispatcher.
+ * platform, face engine on in its own process) except one: the rate limit is high enough that the
+ * requests reach the parser and the dispatcher.
  * 10,000 requests with random paths, methods, headers and bodies (bounded: at most 3 MB) from
  * 8 clients at once, plus raw bytes that are not HTTP at all. The process stays up, its RSS
- * (read from /proc) stays under 300 MB, and every answer is a typed error, or a 200 for the
+ * (read from /proc) stays under 300 MB — the face engine's process is measured and printed beside
+ * it, not counted: the models are not the bridge's — and every answer is a typed error, or a 200 for the
  * rare valid call or page. The token never appears on stdout or stderr.
  */
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { requests } from '../bridge/contract';
+import { prng } from '../../models/attacks';
 import { readLaunchFile } from './launch-file';
 import { rawExchange, rawRequest, type RawAnswer, type RawRequest } from './testing';
 
@@ -40,7 +42,6 @@ beforeAll(async () => {
     configFile,
     YAML.stringify({
       dataDir: path.join(dir, 'data'),
-      face: { enabled: false },
       platform: { healthIntervalMs: 60_000 },
       host: { rateLimit: { perSecond: 10_000, burst: 10_000 } },
     }),
@@ -78,17 +79,22 @@ function rssMb(pid: number): number {
   return Number(kb) / 1024;
 }
 
-/** mulberry32: the same seed gives the same 10,000 requests, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The host's face engine: its child process running the engine's entry. */
+function faceEnginePid(host: number): number | null {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === host && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('face/worker-entry')) return Number(d);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return null;
 }
+
+// mulberry32 (models/attacks.ts): the same seed gives the same 10,000 requests, so a failure can be replayed.
 
 const CHANNELS = Object.keys(requests);
 const PATH_CHARS = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join('') + '%%%%....////ÿé';
@@ -179,6 +185,9 @@ describe('the Node host under fuzzing', () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
     const rand = prng(seed);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+    // Face is on: the engine runs, in its own process.
+    await expect.poll(() => faceEnginePid(child.pid!), { timeout: 30_000 }).not.toBeNull();
+    const face = faceEnginePid(child.pid!)!;
     const rssBefore = rssMb(child.pid!);
     let maxRss = rssBefore;
     const untyped: { request: string; status: number; text: string }[] = [];
@@ -216,7 +225,15 @@ describe('the Node host under fuzzing', () => {
 
     // What the run measured, for the record (seed to replay it with FUZZ_SEED).
     const summary = {
-      fuzz: { seed, requests: REQUESTS, garbage, seconds: +seconds.toFixed(1), rssBeforeMb: +rssBefore.toFixed(0), maxRssMb: +maxRss.toFixed(0) },
+      fuzz: {
+        seed,
+        requests: REQUESTS,
+        garbage,
+        seconds: +seconds.toFixed(1),
+        rssBeforeMb: +rssBefore.toFixed(0),
+        maxRssMb: +maxRss.toFixed(0),
+        faceEngineRssMb: +rssMb(face).toFixed(0),
+      },
       statuses: Object.fromEntries([...statuses].sort((x, y) => x[0] - y[0])),
     };
     process.stdout.write(JSON.stringify(summary) + '\n');

@@ -57,6 +57,23 @@ describe('the HTTP bridge of the Node host', () => {
     expect((await call('status.get', '{}', auth())).status).toBe(200);
   });
 
+  it('the status bar has the camera: its face engine opens in its own process and reports ready', async () => {
+    await expect
+      .poll(
+        async () => {
+          const s = (await (await call('status.get', '{}', auth())).json()) as { value: { devices: { id: string; state: string }[] } };
+          return s.value.devices.find((d) => d.id === 'camera')?.state;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('ready');
+  });
+
+  it('a kiosk screen cannot start a face payment, whatever it sends: the purpose is decided in main', async () => {
+    const res = await call('face.start', JSON.stringify({ purpose: 'pay', factor: '1234' }), auth());
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'FACE_PURPOSE_NOT_ALLOWED' } });
+  });
+
   it('registers only the configured mode: a kiosk has no checkout.* handlers, and service.* answers only after the unlock', async () => {
     for (const channel of ['checkout.quote', 'checkout.shift', 'checkout.sales']) {
       const input =

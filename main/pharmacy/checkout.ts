@@ -85,6 +85,8 @@ export class CheckoutService {
       if (r.kind === 'business-error') throw new CheckoutError('CHECKOUT_REFUSED', r.message);
       this.log.warn('checkout.quote_offline', { code: r.code });
     }
+    // The family account's balance and binding are the platform's to check: no 共济 offline.
+    if (person.mutualAid) throw new CheckoutError('CHECKOUT_MUTUAL_AID_OFFLINE', '共济支付需要连接医保平台，请改用本人账户或现金');
     return { mode: 'offline', split: this.estimate(person, lines, useAccount) };
   }
 

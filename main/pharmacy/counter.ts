@@ -10,8 +10,10 @@ import type { Logger } from '../ground/logger';
 import { BridgeError } from '../bridge/contract/errors';
 import { fen, formatMoney, type Fen } from '../bridge/contract/money';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
+import { sexAndBirthOf } from '../bridge/contract/id-number';
 import type { RefundReason } from '../bridge/contract';
-import type { PlatformClient } from '../platform/client';
+import { PlatformError, type PlatformClient } from '../platform/client';
+import type { TxOutput } from '../platform/schemas';
 import { beijingDate } from '../platform/envelope';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
 import type { Drainer } from '../outbox/drainer';
@@ -24,9 +26,28 @@ import { refundReceipt, saleReceipt, shiftReceipt } from './receipts';
 import { RefundBook } from './refunds';
 import { SaleBook, saleStateOf, type Sale, type SaleCustomer, type SaleState } from './sales';
 import { emptyTotals, ShiftBook, type ShiftReport } from './shift';
-import type { Prescription, RefundPayload, SettlementLine, SettlementPayload, SettlementResult, SplitSummary } from './settlement';
+import {
+  tiersOfSummary,
+  type Prescription,
+  type RefundPayload,
+  type SettlementLine,
+  type SettlementPayload,
+  type SettlementResult,
+  type SplitSummary,
+} from './settlement';
 import type { Db } from '../store/database';
 import type { PersonalData } from '../store/personal-data';
+import { CounterAudit, type AuditSubject, type AuditWarning } from './audit/audit';
+
+/** The audit's part of a quote: every warning, and whether the sale may go on. */
+export interface QuoteAudit {
+  source: 'platform' | 'local';
+  warnings: AuditWarning[];
+  /** A 'block' warning: the basket must change. */
+  blocked: boolean;
+  /** Warnings still waiting for the cashier's reason. */
+  open: number;
+}
 
 /** Where receipts go: the printer handle, or a recording sink in tests. */
 export interface ReceiptSink {
@@ -36,6 +57,7 @@ export interface ReceiptSink {
 export interface BasketItem {
   listCode: string;
   quantity: number;
+  traceCodes?: string[];
 }
 
 export interface SaleView {
@@ -57,12 +79,22 @@ const UNSYNCED: readonly string[] = ['pending', 'sending', 'unknown', 'reversed'
 export class CheckoutCounter {
   /** The customer of the current session once 1101 (or the offline cache) has said who they are. */
   private customer: (SaleCustomer & { balance: Fen }) | null = null;
+  /**
+   * 家庭共济: while the cashier waits for the account owner, the next credential (ID card, 医保码)
+   * is the owner's, not a new customer; main checks it is theirs and that they bound this customer.
+   */
+  private ownerCapture: {
+    waiting: boolean;
+    owner: { psnNo: string; name: string; certType: '01' | '02' | '03'; certNo: string; idNumber: string | null } | null;
+    error: string | null;
+  } | null = null;
   /** Pays in flight, by quote id: a second call for the same quote joins the first. */
   private readonly paying = new Map<string, Promise<SaleView>>();
   private readonly refunding = new Map<string, Promise<RefundView>>();
   readonly sales: SaleBook;
   readonly refunds: RefundBook;
   readonly shifts: ShiftBook;
+  readonly audit: CounterAudit;
 
   constructor(
     db: Db,
@@ -79,15 +111,32 @@ export class CheckoutCounter {
     private readonly terminal: { id: string; name: string; institutionName: string; institutionCode: string },
     private readonly clock: Clock,
     private readonly log: Logger,
+    online: () => boolean = () => true,
   ) {
     this.sales = new SaleBook(db, personal);
     this.refunds = new RefundBook(db);
     this.shifts = new ShiftBook(db);
+    this.audit = new CounterAudit(
+      db,
+      outbox,
+      client,
+      terminal,
+      clock,
+      log.child({ component: 'audit' }),
+      online,
+      (psnNo) => this.sales.purchasesOf(psnNo, beijingDate(this.clock.now() - 200 * 86_400_000)),
+      () => new Set(this.sales.purchasesOf(null, beijingDate(this.clock.now() - 400 * 86_400_000)).flatMap((p) => p.lines.flatMap((l) => l.traceCodes))),
+    );
     session.on('changed', () => {
       this.customer = null;
+      this.ownerCapture = null;
     });
-    // A quote belongs to the customer in front of the counter: when they leave, it cannot be paid.
-    session.on('ended', () => this.sales.supersedeQuotes(this.clock.nowIso()));
+    // A quote belongs to the customer in front of the counter: when they leave, it cannot be paid
+    // (and the platform hears that its warnings sent the basket back).
+    session.on('ended', () => {
+      this.ownerCapture = null;
+      this.supersede();
+    });
     this.resync();
   }
 
@@ -107,6 +156,29 @@ export class CheckoutCounter {
     return this.catalogueData.byBarcode(code);
   }
 
+  /** A 1101 already asked for a face payer the gallery pointed to, while their challenge still ran. */
+  private prefetched: { key: string; at: number; reply: Promise<TxOutput<'1101'>> } | null = null;
+
+  /**
+   * Reads the person's record (1101, a query: no money moves) for a payer whose face session is
+   * still running, so that the answer is there when the session ends. Used only if that session
+   * ends with the same person within 30 s; otherwise dropped.
+   */
+  prefetch(person: { certType: '01' | '02' | '03'; certNo: string }): void {
+    const reply = this.client.query('1101', { data: { mdtrt_cert_type: person.certType, mdtrt_cert_no: person.certNo, psn_cert_type: '01' } });
+    reply.catch(() => undefined);
+    this.prefetched = { key: `${person.certType}:${person.certNo}`, at: this.clock.now(), reply };
+  }
+
+  private lookup(id: { certType: '01' | '02' | '03'; certNo: string; cardSn: string | null }): Promise<TxOutput<'1101'>> {
+    const p = this.prefetched;
+    this.prefetched = null;
+    if (p && !id.cardSn && p.key === `${id.certType}:${id.certNo}` && this.clock.now() - p.at < 30_000) return p.reply;
+    return this.client.query('1101', {
+      data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01' },
+    });
+  }
+
   /** The customer of the current session: 1101 online, or the offline cache by ID number. */
   async current(): Promise<SaleCustomer & { balance: Fen }> {
     const id = this.session.current;
@@ -114,9 +186,7 @@ export class CheckoutCounter {
     if (this.customer) return this.customer;
     let c: SaleCustomer & { balance: Fen };
     try {
-      const r = await this.client.query('1101', {
-        data: { mdtrt_cert_type: id.certType, mdtrt_cert_no: id.certNo, ...(id.cardSn ? { card_sn: id.cardSn } : {}), psn_cert_type: '01' },
-      });
+      const r = await this.lookup(id);
       const ins = r.insuinfo[0];
       if (!ins) throw new BridgeError('CHECKOUT_NOT_INSURED', 'the platform has no insurance record for this person');
       c = {
@@ -128,6 +198,8 @@ export class CheckoutCounter {
         admdvs: ins.insuplc_admdvs,
         provenBy: id.provenBy,
         balance: fen(ins.balc),
+        sex: r.baseinfo.gend === '1' || r.baseinfo.gend === '2' ? r.baseinfo.gend : null,
+        birthDate: r.baseinfo.brdy,
       };
       const idet = r.idetinfo[0]?.memo ?? null;
       this.checkout.rememberPerson({
@@ -150,6 +222,7 @@ export class CheckoutCounter {
         admdvs: cached.insuplcAdmdvs,
         provenBy: id.provenBy,
         balance: fen(cached.balance),
+        ...sexAndBirthOf(id.idNumber),
       };
     }
     if (this.session.current !== id) throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer changed while their record was read');
@@ -178,6 +251,7 @@ export class CheckoutCounter {
   private lines(items: BasketItem[], rx: Prescription | undefined): SettlementLine[] {
     if (!items.length) throw new BridgeError('CHECKOUT_EMPTY', 'the basket is empty');
     if (items.length > this.rules.maxLinesPerSale) throw new BridgeError('CHECKOUT_TOO_MANY_LINES', `at most ${this.rules.maxLinesPerSale} lines per sale`);
+    const seenTraces = new Set<string>();
     return items.map((i, k) => {
       const d = this.catalogueData.byCode(i.listCode);
       if (!d) throw new BridgeError('CHECKOUT_UNKNOWN_DRUG', `unknown drug ${i.listCode}`);
@@ -189,6 +263,14 @@ export class CheckoutCounter {
       }
       if (d.prescription && !rx)
         throw new BridgeError('CHECKOUT_PRESCRIPTION_REQUIRED', `${d.name} is a prescription drug: enter the prescription number and the prescribing doctor`);
+      const traces = i.traceCodes ?? [];
+      if (traces.length > i.quantity)
+        throw new BridgeError('CHECKOUT_TRACE_CODES', `${d.name}: more trace codes (${traces.length}) than boxes (${i.quantity})`);
+      for (const t of traces) {
+        if (!/^\d{20}$/.test(t)) throw new BridgeError('CHECKOUT_TRACE_CODES', `${d.name}: a trace code has 20 digits`);
+        if (seenTraces.has(t)) throw new BridgeError('CHECKOUT_TRACE_CODES', `trace code ${t} is scanned twice in this basket`);
+        seenTraces.add(t);
+      }
       return {
         feedetlSn: String(k + 1),
         listCode: d.hilistCode,
@@ -196,6 +278,7 @@ export class CheckoutCounter {
         unitPrice: fen(d.price),
         quantityMilli: i.quantity * 1000,
         ...(d.prescription && rx ? { rx } : {}),
+        ...(traces.length ? { traceCodes: traces } : {}),
       };
     });
   }
@@ -211,6 +294,95 @@ export class CheckoutCounter {
       );
   }
 
+  /** 家庭共济: the next credential presented is the account owner's. */
+  async awaitOwner(): Promise<ReturnType<CheckoutCounter['ownerStatus']>> {
+    this.requireShift();
+    await this.current();
+    this.ownerCapture = { waiting: true, owner: null, error: null };
+    return this.ownerStatus();
+  }
+
+  cancelOwner() {
+    this.ownerCapture = null;
+    return this.ownerStatus();
+  }
+
+  ownerStatus() {
+    const c = this.ownerCapture;
+    return {
+      // Waiting until the owner's credential has come and the platform has answered about it.
+      waiting: !!c && !c.owner && !c.error,
+      owner: c?.owner ? { maskedName: maskName(c.owner.name), maskedNo: maskIdNumber(c.owner.idNumber ?? c.owner.certNo) } : null,
+      error: c?.error ?? null,
+    };
+  }
+
+  /**
+   * A credential presented while waiting for the owner: taken as the owner's (true), then checked
+   * with the platform — their record (1101) and their 家庭共济 bindings (X5803) must name this
+   * customer. A failure is kept for the screen; the customer stays who they were.
+   */
+  offerOwner(id: { certType: '01' | '02' | '03'; certNo: string; cardSn: string | null; idNumber: string | null; name: string | null }): boolean {
+    const c = this.ownerCapture;
+    const customer = this.session.current;
+    if (!c?.waiting || !customer) return false;
+    if ((id.idNumber && id.idNumber === customer.idNumber) || id.certNo === customer.certNo) return false;
+    c.waiting = false;
+    this.session.touch();
+    this.verifyOwner(id, customer.idNumber)
+      .then((owner) => {
+        if (this.ownerCapture === c) c.owner = owner;
+      })
+      .catch((err: unknown) => {
+        if (this.ownerCapture === c) c.error = err instanceof BridgeError || err instanceof PlatformError ? err.code : 'MUTUAL_AID_FAILED';
+        this.log.warn('counter.mutual_aid_refused', { code: c.error });
+      });
+    return true;
+  }
+
+  private async verifyOwner(
+    id: { certType: '01' | '02' | '03'; certNo: string; cardSn: string | null; idNumber: string | null },
+    memberIdNumber: string | null,
+  ) {
+    const r = await this.lookup(id);
+    const ins = r.insuinfo[0];
+    if (!ins || ins.insutype !== '310') throw new BridgeError('MUTUAL_AID_NOT_EMPLOYEE', '共济账户所有人须为职工医保参保人员');
+    const bound = (await this.client.queryService('X5803', { data: { psn_no: r.baseinfo.psn_no } }, { insuplcAdmdvs: ins.insuplc_admdvs })) as {
+      mulaid: { certno: string; vali_flag: string }[];
+    };
+    if (!memberIdNumber || !bound.mulaid.some((m) => m.vali_flag === '1' && m.certno === memberIdNumber))
+      throw new BridgeError('MUTUAL_AID_NOT_BOUND', '该顾客未与此账户绑定家庭共济');
+    return { psnNo: r.baseinfo.psn_no, name: r.baseinfo.psn_name, certType: id.certType, certNo: id.certNo, idNumber: id.idNumber };
+  }
+
+  /** Supersedes the open quotes (of one person, or all) and reports their unanswered warnings as 返回修改. */
+  private supersede(psnNo?: string): void {
+    const open = this.sales.openQuotes(psnNo);
+    this.sales.supersedeQuotes(this.clock.nowIso(), psnNo);
+    for (const s of open) this.audit.feedback(s.saleId, 'changed', { psnNo: s.customer.psnNo, insuplcAdmdvs: s.customer.admdvs });
+  }
+
+  auditOf(saleId: string, source: 'platform' | 'local'): QuoteAudit {
+    const warnings = this.audit.warnings(saleId).filter((w) => w.source !== 'redelivery');
+    return {
+      source,
+      warnings,
+      blocked: warnings.some((w) => w.severity === 'block'),
+      open: warnings.filter((w) => w.severity === 'warn' && w.disposition !== 'continue').length,
+    };
+  }
+
+  /** The cashier goes on despite the quote's warnings, each with a written reason. */
+  auditOverride(quoteId: string, answers: { warningId: string; reason: string }[]): QuoteAudit {
+    const shift = this.requireShift();
+    const sale = this.sales.find(quoteId);
+    if (!sale) throw new BridgeError('CHECKOUT_NO_SUCH_QUOTE', 'pre-settle first: there is no such quote');
+    if (sale.state !== 'quoted') throw new BridgeError('CHECKOUT_QUOTE_EXPIRED', 'this quote can no longer be changed');
+    this.audit.override(quoteId, answers, shift.cashier);
+    const source = this.audit.warnings(quoteId).some((w) => w.source === 'local') ? 'local' : 'platform';
+    return this.auditOf(quoteId, source);
+  }
+
   /** Pre-settles the basket and keeps it as a quoted sale; the newest quote of a customer is the only one payable. */
   async quote(items: BasketItem[], useAccount: boolean, rx?: Prescription) {
     const shift = this.requireShift();
@@ -218,15 +390,26 @@ export class CheckoutCounter {
     const total = lines.reduce((s, l) => s + Math.round((l.unitPrice * l.quantityMilli) / 1000), 0);
     this.assertWithinSaleLimit(total, 'online');
     const c = await this.current();
+    const saleId = randomUUID();
+    // 事中审核 before the pre-settlement: the platform's 3102, or the local copy while it is away.
+    const subject: AuditSubject = { psnNo: c.psnNo, name: c.name, insutype: c.insutype, admdvs: c.admdvs, sex: c.sex ?? null, birthDate: c.birthDate ?? null };
+    const audited = await this.audit.analyse(saleId, subject, this.auditLines(lines), null);
+    const owner = this.ownerCapture?.owner ?? null;
+    if (this.ownerCapture && !owner) throw new BridgeError('MUTUAL_AID_OWNER_PENDING', '请等待共济账户所有人刷卡或出示医保码，或取消共济支付');
+    const mutualAid = owner ? { psnNo: owner.psnNo, name: owner.name, certType: owner.certType, certNo: owner.certNo } : undefined;
     const q = await this.checkout
-      .quote({ psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs }, lines, useAccount)
+      .quote(
+        { psnNo: c.psnNo, certType: c.certType, certNo: c.certNo, insutype: c.insutype, insuplcAdmdvs: c.admdvs, ...(mutualAid ? { mutualAid } : {}) },
+        lines,
+        useAccount,
+      )
       .catch((err: unknown) => {
         if (err instanceof CheckoutError) throw new BridgeError(err.code, err.message);
         throw err;
       });
     this.assertWithinSaleLimit(total, q.mode);
     const now = this.clock.now();
-    const saleId = randomUUID();
+    const replaced = this.sales.openQuotes(c.psnNo);
     const expiresAt = now + this.rules.quoteTtlSeconds * 1000;
     const nowIso = this.clock.nowIso();
     this.outbox.db.transaction(() => {
@@ -235,7 +418,18 @@ export class CheckoutCounter {
         {
           saleId,
           shiftId: shift.shiftId,
-          customer: { psnNo: c.psnNo, name: c.name, certType: c.certType, certNo: c.certNo, insutype: c.insutype, admdvs: c.admdvs, provenBy: c.provenBy },
+          customer: {
+            psnNo: c.psnNo,
+            name: c.name,
+            certType: c.certType,
+            certNo: c.certNo,
+            insutype: c.insutype,
+            admdvs: c.admdvs,
+            provenBy: c.provenBy,
+            sex: c.sex ?? null,
+            birthDate: c.birthDate ?? null,
+            mutualAid: mutualAid ?? null,
+          },
           lines,
           prescription: rx ?? null,
           useAccount,
@@ -248,8 +442,43 @@ export class CheckoutCounter {
         },
         nowIso,
       );
+      this.audit.record(saleId, audited.warnings);
     })();
-    return { quoteId: saleId, mode: q.mode, split: q.split, expiresAt: new Date(expiresAt).toISOString() };
+    for (const s of replaced) this.audit.feedback(s.saleId, 'changed', { psnNo: s.customer.psnNo, insuplcAdmdvs: s.customer.admdvs });
+    if (audited.warnings.length) this.log.info('counter.audit', { sale: saleId, source: audited.source, warnings: audited.warnings.map((w) => w.ruleId) });
+    return {
+      quoteId: saleId,
+      mode: q.mode,
+      split: q.split,
+      tiers: tiersOfSummary(q.split),
+      expiresAt: new Date(expiresAt).toISOString(),
+      audit: this.auditOf(saleId, audited.source),
+    };
+  }
+
+  private auditLines(lines: SettlementLine[]) {
+    return lines.map((l) => ({
+      lineId: l.feedetlSn,
+      listCode: l.listCode,
+      name: l.name,
+      packs: l.quantityMilli / 1000,
+      unitPrice: l.unitPrice,
+      amount: Math.round((l.unitPrice * l.quantityMilli) / 1000),
+      traceCodes: l.traceCodes ?? [],
+    }));
+  }
+
+  /** Before an offline sale is delivered: the platform audits what was sold (once), and hears it was sold. */
+  async reauditBeforeDelivery(item: OutboxItem): Promise<void> {
+    const sale = this.sales.byItem(item.itemId);
+    if (!sale || sale.mode !== 'offline') return;
+    if (this.audit.warnings(sale.saleId).some((w) => w.source === 'redelivery')) return;
+    const c = sale.customer;
+    await this.audit.reaudit(
+      sale.saleId,
+      { psnNo: c.psnNo, name: c.name, insutype: c.insutype, admdvs: c.admdvs, sex: c.sex ?? null, birthDate: c.birthDate ?? null },
+      this.auditLines(sale.lines),
+    );
   }
 
   /**
@@ -257,7 +486,7 @@ export class CheckoutCounter {
    * one quote makes one settlement, one debit and one receipt: concurrent calls join the pay in
    * flight, later calls read the sale as it stands.
    */
-  pay(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
+  pay(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true; ownerConfirmed?: true }): Promise<SaleView> {
     const inFlight = this.paying.get(quoteId);
     if (inFlight) return inFlight;
     const p = this.payOnce(quoteId, confirmation).finally(() => this.paying.delete(quoteId));
@@ -265,7 +494,7 @@ export class CheckoutCounter {
     return p;
   }
 
-  private async payOnce(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true }): Promise<SaleView> {
+  private async payOnce(quoteId: string, confirmation: { cashierConfirmed: true; customerConfirmed: true; ownerConfirmed?: true }): Promise<SaleView> {
     const sale = this.sales.find(quoteId);
     if (!sale) throw new BridgeError('CHECKOUT_NO_SUCH_QUOTE', 'pre-settle first: there is no such quote');
     // Main takes no money the cashier and the customer have not both confirmed, whoever calls.
@@ -285,6 +514,11 @@ export class CheckoutCounter {
     const who = this.session.current;
     if (!who || (this.customer && this.customer.psnNo !== sale.customer.psnNo))
       throw new BridgeError('CHECKOUT_NO_CUSTOMER', 'the customer of this quote is no longer at the counter');
+    const held = this.audit.obstacle(sale.saleId);
+    if (held) throw held;
+    // 共济: the owner's money moves only after the owner has seen the amount and agreed.
+    if (sale.customer.mutualAid && confirmation.ownerConfirmed !== true)
+      throw new BridgeError('CHECKOUT_OWNER_NOT_CONFIRMED', '共济支付须由账户所有人核对金额并确认');
     this.assertWithinSaleLimit(sale.total, sale.mode);
     const person = {
       psnNo: sale.customer.psnNo,
@@ -292,6 +526,7 @@ export class CheckoutCounter {
       certNo: sale.customer.certNo,
       insutype: sale.customer.insutype,
       insuplcAdmdvs: sale.customer.admdvs,
+      ...(sale.customer.mutualAid ? { mutualAid: sale.customer.mutualAid } : {}),
     };
     if (sale.mode === 'offline') {
       try {
@@ -321,6 +556,7 @@ export class CheckoutCounter {
       return it;
     })();
     if (!item) return this.viewOf(this.sales.find(sale.saleId)!);
+    this.audit.feedback(sale.saleId, 'paid', { psnNo: person.psnNo, insuplcAdmdvs: person.insuplcAdmdvs });
     this.log.info('counter.accepted', { sale: sale.saleId, item: item.itemId, mode: sale.mode, total: sale.total });
     if (sale.mode === 'online') await this.drainer.settleNow(item.itemId, 20_000);
     return this.afterSettlement(sale.saleId);
@@ -573,6 +809,7 @@ export class CheckoutCounter {
       net: emptyTotals(),
       offline: { count: 0, medfee: 0 },
       attention: [],
+      audit: this.audit.ofShift(shift.shiftId),
       receiptJobId: null,
     };
     const add = (t: typeof report.sales, s: SplitSummary, sign: 1 | -1) => {
@@ -613,10 +850,12 @@ export class CheckoutCounter {
         this.log.warn('counter.receipt_failed', { shift: shift.shiftId, error: (err as Error).message });
       }
     }
+    const open = this.sales.openQuotes();
     this.outbox.db.transaction(() => {
       this.shifts.close(shift.shiftId, report);
       this.sales.supersedeQuotes(report.closedAt);
     })();
+    for (const s of open) this.audit.feedback(s.saleId, 'changed', { psnNo: s.customer.psnNo, insuplcAdmdvs: s.customer.admdvs });
     this.log.info('counter.shift_closed', { shift: shift.shiftId, sales: report.sales.count, refunds: report.refunds.count });
     return report;
   }

@@ -12,7 +12,12 @@ import { pharmacyInput, settleInput, summaryOf, type RefundPayload, type Settlem
 export const SETTLEMENT_KIND = 'pharmacy-settlement';
 export const REFUND_KIND = 'pharmacy-refund';
 
-export function settlementDelivery(clock: Clock, changed: (item: OutboxItem) => void): DeliveryHandler<SettlementPayload> {
+export function settlementDelivery(
+  clock: Clock,
+  changed: (item: OutboxItem) => void,
+  /** Before an offline sale goes to the platform: its 事中审核 there (never stops the delivery). */
+  beforeOffline: (item: OutboxItem) => Promise<void> = async () => undefined,
+): DeliveryHandler<SettlementPayload> {
   const who = (p: SettlementPayload) => ({ psnNo: p.person.psnNo, insuplcAdmdvs: p.person.insuplcAdmdvs });
 
   /** A refusal of a deferred (offline) sale: the customer already left with the medicine. */
@@ -37,6 +42,7 @@ export function settlementDelivery(clock: Clock, changed: (item: OutboxItem) => 
     changed,
     async deliver(it, kit) {
       const p = it.payload;
+      if (p.offline) await beforeOffline(it).catch(() => undefined);
       const pre = await kit.sendUnjournalled('2101', pharmacyInput(p, clock.now()), who(p));
       if (pre.kind === 'business-error') return refused(it, kit, null, pre.message);
       if (pre.kind !== 'ok') return kit.retryLater(it, pre.code);

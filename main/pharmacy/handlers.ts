@@ -13,7 +13,14 @@ export function pharmacyHandlers(counter: CheckoutCounter, session: ResidentSess
     'checkout.catalogue': () => ({ drugs: counter.catalogue() }),
     'checkout.customer': async () => ({ customer: session.current ? await counter.customerView() : null }),
     'checkout.quote': (i) => counter.quote(i.items, i.useAccount, i.prescription),
-    'checkout.pay': (i) => counter.pay(i.quoteId, { cashierConfirmed: i.cashierConfirmed, customerConfirmed: i.customerConfirmed }),
+    'checkout.auditOverride': (i) => counter.auditOverride(i.quoteId, i.answers),
+    'checkout.pay': (i) =>
+      counter.pay(i.quoteId, {
+        cashierConfirmed: i.cashierConfirmed,
+        customerConfirmed: i.customerConfirmed,
+        ...(i.ownerConfirmed ? { ownerConfirmed: i.ownerConfirmed } : {}),
+      }),
+    'checkout.mutualAid': (i) => (i.action === 'await' ? counter.awaitOwner() : i.action === 'cancel' ? counter.cancelOwner() : counter.ownerStatus()),
     'checkout.sales': () => ({ sales: counter.salesToday() }),
     'checkout.refund': (i) => counter.refund(i.saleId, i.reason, i.note),
     'checkout.queue': () => counter.queue(),

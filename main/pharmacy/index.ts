@@ -19,6 +19,7 @@ import { CheckoutService } from './checkout';
 import type { CounterConfig, OfflineConfig } from './config';
 import { CheckoutCounter, type ReceiptSink } from './counter';
 import { refundDelivery, settlementDelivery } from './delivery';
+import { auditFeedbackDelivery } from './audit/audit';
 import { pharmacyHandlers } from './handlers';
 import { pharmacyMigrations } from './migrations';
 import { Reconciler } from './reconcile';
@@ -41,6 +42,11 @@ export interface PharmacyDeps {
   online: () => boolean;
   clock: Clock;
   log: Logger;
+  /**
+   * Face payment: subscribes to payers found before their challenge ends (FaceService), so their
+   * 1101 runs during the challenge. Absent where face is off.
+   */
+  onProvisionalPayer?: (listener: (p: { person: { certType: '01' | '02' | '03'; certNo: string } }) => void) => unknown;
 }
 
 export interface PharmacyModule {
@@ -53,9 +59,15 @@ export interface PharmacyModule {
 }
 
 /** The counter's outbox kinds, for every terminal's drainer; `changed` moves sales on when a counter exists. */
-export function registerPharmacyDeliveries(drainer: Drainer, clock: Clock, changed: (item: OutboxItem) => void = () => undefined): void {
-  drainer.register(settlementDelivery(clock, changed));
+export function registerPharmacyDeliveries(
+  drainer: Drainer,
+  clock: Clock,
+  changed: (item: OutboxItem) => void = () => undefined,
+  beforeOffline: (item: OutboxItem) => Promise<void> = async () => undefined,
+): void {
+  drainer.register(settlementDelivery(clock, changed, beforeOffline));
   drainer.register(refundDelivery(clock, changed));
+  drainer.register(auditFeedbackDelivery());
 }
 
 export function createPharmacy(d: PharmacyDeps): PharmacyModule {
@@ -85,7 +97,9 @@ export function createPharmacy(d: PharmacyDeps): PharmacyModule {
     d.terminal,
     d.clock,
     d.log.child({ component: 'counter' }),
+    d.online,
   );
+  d.onProvisionalPayer?.((p) => counter.prefetch(p.person));
   const reconciler = new Reconciler(d.outbox, d.client, d.terminal.institutionCode, d.clock, d.log.child({ component: 'reconcile' }));
   return {
     counter,

@@ -61,4 +61,30 @@ export const pharmacyMigrations: Migration[] = [
       CREATE INDEX pharmacy_refund_sale ON pharmacy_refund(sale_id);
     `,
   },
+  {
+    version: 2,
+    name: 'audit',
+    sql: `
+      -- 事中审核: each warning a quote got (from the platform's 3102 or the local rule copy), and what
+      -- the cashier did about it. Kept with the sale for the shift report and the platform's 3103.
+      CREATE TABLE pharmacy_audit (
+        sale_id     TEXT NOT NULL REFERENCES pharmacy_sale(sale_id),
+        warning_id  TEXT NOT NULL,
+        rule_id     TEXT NOT NULL,
+        rule_name   TEXT NOT NULL,
+        content     TEXT NOT NULL,
+        amount      INTEGER NOT NULL,
+        severity    TEXT NOT NULL CHECK (severity IN ('block', 'warn')),
+        basis       TEXT,
+        source      TEXT NOT NULL CHECK (source IN ('platform', 'local', 'redelivery')),
+        line_id     TEXT,
+        disposition TEXT CHECK (disposition IN ('continue', 'modify')),
+        reason      TEXT,
+        decided_by  TEXT,
+        decided_at  TEXT,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (sale_id, warning_id)
+      ) STRICT;
+    `,
+  },
 ];

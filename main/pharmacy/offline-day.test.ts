@@ -2,6 +2,8 @@
  * A working day without the platform: the pharmacy keeps selling under its limits, breaches are
  * refused with a clear code, and when the platform comes back the queue settles and reconciles.
  */
+import { SETTLEMENT_KIND } from './delivery';
+import { AUDIT_FEEDBACK_KIND } from './audit/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform/server';
 import { RESIDENTS } from '../../fixtures/people/residents';
@@ -74,7 +76,12 @@ describe('a day offline', () => {
     const c = r.outbox.counts();
     expect(c.pending + c.unknown + c.sending).toBe(0);
     // Done, or waiting for the cashier to collect a difference: nothing lost, nothing refused.
-    expect(c.done + c['needs-attention']).toBe(accepted);
+    const settlements = r.outbox.list({ kind: SETTLEMENT_KIND });
+    expect(settlements.filter((i) => i.state === 'done' || i.state === 'needs-attention')).toHaveLength(accepted);
+    // The platform audited the day's sales again as they arrived, and heard back on each finding.
+    const feedback = r.outbox.list({ kind: AUDIT_FEEDBACK_KIND });
+    expect(feedback.every((i) => i.state === 'done')).toBe(true);
+    expect(c.done + c['needs-attention']).toBe(accepted + feedback.length);
     expect(r.outbox.list({ states: ['needs-attention'] }).every((i) => i.reason === 'COLLECT_DIFFERENCE')).toBe(true);
     const report = await r.reconciler.reconcile(beijingDate(Date.now()));
     expect(report.error).toBeNull();

@@ -4,10 +4,11 @@
  */
 import { formatMoney as m } from '../bridge/contract/money';
 import { maskName } from '../bridge/contract/mask';
+import { FUND_TIER_KEYS } from '../bridge/contract/contract';
 import { infTime } from '../platform/envelope';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
 import type { Sale } from './sales';
-import type { SplitSummary } from './settlement';
+import { tiersOfSummary, type SplitSummary } from './settlement';
 import type { ShiftReport } from './shift';
 import { refundReasonName, type RefundReason } from './refunds';
 
@@ -27,13 +28,13 @@ export function saleReceipt(sale: Sale, split: SplitSummary, setlId: string | nu
   for (const l of sale.lines) r.pair(`${l.name} ×${l.quantityMilli / 1000}`, m(Math.round((l.unitPrice * l.quantityMilli) / 1000)));
   const rx = sale.prescription;
   if (rx) r.line(`处方号 ${rx.rxno}${rx.external ? '（外购处方）' : ''}`).line(`开方医师 ${rx.doctorName}`);
-  r.rule()
-    .pair('医疗费总额', m(split.medfee))
-    .pair('医保基金支付', m(split.fund))
-    .pair('  其中统筹基金', m(split.hifp))
-    .pair('  其中大病/救助等', m(split.fund - split.hifp))
-    .pair('个人账户支付', m(split.acct + split.mulaid))
-    .pair('现金支付', m(sale.cashCollected ?? split.cash));
+  r.rule().pair('医疗费总额', m(split.medfee)).pair('医保基金支付', m(split.fund));
+  // 一站式: the fund's tiers under it, then the account (with 共济) and cash; together the total.
+  const tiers = tiersOfSummary(split);
+  for (const t of tiers) if (FUND_TIER_KEYS.includes(t.key)) r.pair(`  ${t.label}`, m(t.amount));
+  r.pair('个人账户支付', m(split.acct));
+  if (split.mulaid) r.pair(`共济支付${sale.customer.mutualAid ? `（${maskName(sale.customer.mutualAid.name)}账户）` : ''}`, m(split.mulaid));
+  r.pair('现金支付', m(sale.cashCollected ?? split.cash));
   if (pending) r.rule().line('先就医后结算：本单待与医保平台结算').line('结算后如有差额，药店将与您联系');
   r.align('center')
     .qr(setlId ? `SETL:${setlId}` : `PENDING:${sale.saleId}`)
@@ -86,6 +87,9 @@ export function shiftReceipt(report: ShiftReport): Buffer {
     .pair('退回个人账户', m(report.refunds.account))
     .pair('退还现金', m(report.refunds.cash));
   r.rule().pair('净额 医疗费', m(report.net.medfee)).pair('净额 现金', m(report.net.cash));
+  r.rule().pair('事中审核提示', `${report.audit.warnings} 条`).pair('  其中明确违规', `${report.audit.blocked} 条`);
+  if (report.audit.redelivery) r.pair('  离线销售联网复核', `${report.audit.redelivery} 条`);
+  for (const o of report.audit.overridden) r.line(`  继续结算 ${o.saleId.slice(0, 8)} ${o.ruleName}：${o.reason}`);
   if (report.attention.length) {
     r.rule().line(`待处理 ${report.attention.length} 笔`);
     for (const a of report.attention) r.pair(`  ${a.saleId.slice(0, 8)} ${a.reason ?? ''}`.slice(0, 24), a.collect === null ? '-' : `应收 ${m(a.collect)}`);

@@ -27,6 +27,11 @@ export interface SaleCustomer {
   insutype: '310' | '390';
   admdvs: string;
   provenBy: string;
+  /** From 1101 (or the ID number offline), for the audit's sex and age rules; absent on sales made before. */
+  sex?: '1' | '2' | null;
+  birthDate?: string | null;
+  /** 家庭共济: whose account pays, as proven at the counter; the owner confirmed the amount before the pay. */
+  mutualAid?: { psnNo: string; name: string; certType: '01' | '02' | '03'; certNo: string } | null;
 }
 
 export interface Sale {
@@ -181,6 +186,25 @@ export class SaleBook {
   }
 
   /** Offline sales of one person on one business day, in fen (for the per-person offline limit). */
+  /** What this terminal sold a person since a day (sales that went to the platform or wait for it), for the audit's repeat rule. */
+  purchasesOf(psnNo: string | null, since: string): { date: string; lines: { listCode: string; packs: number; traceCodes: string[] }[] }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM pharmacy_sale WHERE ${psnNo === null ? '' : 'psn_key = ? AND '}business_date >= ? AND item_id IS NOT NULL AND state NOT IN ('failed', 'refunded', 'expired', 'superseded')`,
+      )
+      .all(...(psnNo === null ? [since] : [psnNo, since])) as Row[];
+    return rows.map(this.toSale).map((s) => ({
+      date: s.businessDate,
+      lines: s.lines.map((l) => ({ listCode: l.listCode, packs: l.quantityMilli / 1000, traceCodes: l.traceCodes ?? [] })),
+    }));
+  }
+
+  /** The quotes still payable, of one person or of everyone. */
+  openQuotes(psnNo?: string): Sale[] {
+    const sql = `SELECT * FROM pharmacy_sale WHERE state = 'quoted'${psnNo ? ' AND psn_key = ?' : ''}`;
+    return (this.db.prepare(sql).all(...(psnNo ? [psnNo] : [])) as Row[]).map(this.toSale);
+  }
+
   offlineTotal(psnNo: string, businessDate: string): number {
     return (
       this.db

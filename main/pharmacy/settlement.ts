@@ -5,6 +5,7 @@
 import { fen, type Fen } from '../bridge/contract/money';
 import { infTime } from '../platform/envelope';
 import type { TxInput } from '../platform/schemas';
+import { tierLines, type TierLine } from '../policy/tiers';
 
 export interface SettlementPerson {
   psnNo: string;
@@ -12,6 +13,8 @@ export interface SettlementPerson {
   certNo: string;
   insutype: '310' | '390';
   insuplcAdmdvs: string;
+  /** 家庭共济: the employee whose personal account pays this person's share, as they proved themselves at the counter. */
+  mutualAid?: { psnNo: string; name: string; certType: '01' | '02' | '03'; certNo: string };
 }
 
 export interface SettlementLine {
@@ -23,6 +26,8 @@ export interface SettlementLine {
   rxno?: string;
   /** For a prescription drug: the prescription it was dispensed against. */
   rx?: Prescription;
+  /** 药品追溯码 of the boxes handed over. */
+  traceCodes?: string[];
 }
 
 export interface Prescription {
@@ -44,6 +49,20 @@ export interface SplitSummary {
   mulaid: Fen;
   cash: Fen;
   balance: Fen | null;
+}
+
+/** The summary as 一站式 tiers (统筹基金, 大病保险, 医疗救助, 个人账户, 共济, 现金), adding up to the total. */
+export function tiersOfSummary(s: SplitSummary): TierLine[] {
+  return tierLines({
+    total: s.medfee,
+    pooling: s.hifp,
+    critical: s.hifmi + s.hifob,
+    assistance: s.maf,
+    otherFund: s.fund - s.hifp - s.hifmi - s.hifob - s.maf,
+    account: s.acct,
+    mutualAid: s.mulaid,
+    cash: s.cash,
+  });
 }
 
 export interface SettlementPayload {
@@ -96,6 +115,9 @@ export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'210
       insutype: p.person.insutype,
       acct_used_flag: p.useAccount ? '1' : '0',
       med_type: p.medType,
+      ...(p.person.mutualAid
+        ? { mulaid_psn_no: p.person.mutualAid.psnNo, mulaid_cert_type: p.person.mutualAid.certType, mulaid_cert_no: p.person.mutualAid.certNo }
+        : {}),
     },
     drugdetail: p.lines.map((l) => ({
       feedetl_sn: l.feedetlSn,
@@ -107,6 +129,8 @@ export function pharmacyInput(p: SettlementPayload, nowMs: number): TxInput<'210
       det_item_fee_sumamt: lineFee(l),
       cnt: l.quantityMilli / 1000,
       pric: l.unitPrice,
+      // The boxes' 药品追溯码, comma-joined on the line [K: the simulated province's field; 3505 carries drug_trac_info].
+      ...(l.traceCodes?.length ? { drug_trac_codg: l.traceCodes.join(',') } : {}),
     })),
   };
 }

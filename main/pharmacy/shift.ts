@@ -13,6 +13,8 @@ export interface Totals {
   cash: number;
 }
 
+import type { ShiftAudit } from './audit/audit';
+
 export interface ShiftReport {
   shiftId: string;
   cashier: string;
@@ -23,6 +25,8 @@ export interface ShiftReport {
   net: Totals;
   offline: { count: number; medfee: number };
   attention: { saleId: string; itemId: string; reason: string | null; collect: number | null }[];
+  /** 事中审核 of the shift's quotes and sales. */
+  audit: ShiftAudit;
   receiptJobId: string | null;
 }
 

@@ -12,6 +12,14 @@ import { buildEnvelope, type MsgidSource, type TerminalIdentity } from './envelo
 import { MONEY_OR_RECORD, mapMoney, transactions, type Infno, type TxInput, type TxOutput } from './schemas';
 import { fenToWire, yuanToFen } from '../bridge/contract/money';
 import type { GatewaySigner } from './signing';
+import { sealForPlatform } from './face-envelope';
+import { isServiceInfno, SERVICE_TRANSACTIONS } from './service-transactions';
+
+/** The schemas of a core transaction or of one the service catalogue declares. */
+function schemaOf(infno: string): { input: z.ZodType; output: z.ZodType } {
+  if (isServiceInfno(infno)) return SERVICE_TRANSACTIONS[infno];
+  return transactions[infno as Infno];
+}
 
 export const UNIFIED_PATH = '/fsi/api/rsfComIfsService/callService';
 export const EC_PATH = '/localcfc/api/hsecfc/localQrCodeQuery';
@@ -136,7 +144,7 @@ export class PlatformClient {
     } catch (err) {
       throw new PlatformInputError(`input of ${infno} is invalid: ${(err as Error).message}`, [{ path: '', message: (err as Error).message }]);
     }
-    const r = transactions[infno].input.safeParse(wire);
+    const r = schemaOf(infno).input.safeParse(wire);
     if (!r.success) {
       const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       throw new PlatformInputError(`input of ${infno} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
@@ -213,7 +221,7 @@ export class PlatformClient {
       return { kind: 'business-error', code: 'PLATFORM_BUSINESS_ERROR', message: errMsg || `infcode ${infcode}`, msgid };
     }
     if (infcode !== 0) return fail('unknown', 'PLATFORM_SYSTEM_ERROR', errMsg || `infcode ${String(body.infcode).slice(0, 20)}`);
-    const out = transactions[infno].output.safeParse(body.output ?? null);
+    const out = schemaOf(infno).output.safeParse(body.output ?? null);
     if (!out.success)
       return fail(
         'unknown',
@@ -283,6 +291,13 @@ export class PlatformClient {
     throw new PlatformError(r.code, r.message, r);
   }
 
+  /** A query the service catalogue declares (service-transactions.ts), validated like the core ones. */
+  async queryService(infno: string, input: unknown, ctx: { insuplcAdmdvs?: string } = {}): Promise<unknown> {
+    if (!isServiceInfno(infno) && !Object.hasOwn(transactions, infno))
+      throw new PlatformError('PLATFORM_UNKNOWN_TRANSACTION', `${infno} is not a declared transaction`);
+    return this.query(infno as unknown as Infno, input as TxInput<Infno>, ctx);
+  }
+
   /** Decodes an e-voucher QR code through the provincial localQrCodeQuery service (path C). */
   async ecQuery(ecQrCode: string, businessType = '01101'): Promise<EcQueryResult> {
     if (!/^[\x20-\x7e]{8,512}$/.test(ecQrCode)) throw new PlatformError('EC_QR_INVALID', 'the scanned code is not an e-voucher QR code');
@@ -296,7 +311,35 @@ export class PlatformClient {
     return this.ecCall('cn.nhsa.auth.check', { outBizNo: outBizNo(), authNo: auth.authNo, businessType });
   }
 
-  private async ecCall<T = EcQueryResult>(transType: string, fields: Record<string, string>): Promise<T> {
+  /**
+   * Asks the platform whether `jpeg` (a live frame) shows the person `idNo` as on their reference
+   * photo. The frame travels sealed to the platform's key (face-envelope.ts), fetched once per
+   * client. Transaction names of the simulator's contract: the real platform's face-verification
+   * call is not public [K] — kept here so a region can map it.
+   */
+  async faceVerify(idNo: string, idType: string, jpeg: Uint8Array, businessType = '01101'): Promise<{ result: 'match' | 'no-match'; score: number | null }> {
+    this.facePublicKey ??= this.ecCall<{ publicKey: string }>('cn.nhsa.face.key', {}).then((r) => r.publicKey);
+    let publicKey: string;
+    try {
+      publicKey = await this.facePublicKey;
+    } catch (err) {
+      this.facePublicKey = null;
+      throw err;
+    }
+    const r = await this.ecCall<{ result?: unknown; score?: unknown }>('cn.nhsa.face.verify', {
+      idNo,
+      idType,
+      businessType,
+      envelope: sealForPlatform(jpeg, publicKey),
+    });
+    if (r.result !== 'match' && r.result !== 'no-match')
+      throw new PlatformError('PLATFORM_MALFORMED_REPLY', 'face verification answered neither match nor no-match');
+    return { result: r.result, score: typeof r.score === 'number' ? r.score : null };
+  }
+
+  private facePublicKey: Promise<string> | null = null;
+
+  private async ecCall<T = EcQueryResult>(transType: string, fields: Record<string, unknown>): Promise<T> {
     const t = this.o.terminal;
     const body = JSON.stringify({
       orgId: t.fixmedinsCode,

@@ -4,6 +4,7 @@
  * names stay at the wire boundary; inside E-Station typed domain objects carry the same facts.
  */
 import { z } from 'zod';
+import { SERVICE_MONEY_FIELDS, SERVICE_RECORDS } from './service-transactions';
 
 const s = (max: number) => z.string().max(max);
 const opt = (max: number) => z.string().max(max).optional();
@@ -110,6 +111,11 @@ const drugdetail = z
     bilg_dr_codg: opt(30),
     bilg_dr_name: opt(50),
     tcmdrug_used_way: opt(6),
+    drug_trac_codg: z
+      .string()
+      .regex(/^\d{20}(,\d{20})*$/)
+      .max(1100)
+      .optional(),
   })
   .strict();
 
@@ -126,6 +132,10 @@ const druginfo = z
     acct_used_flag: flag,
     med_type: medType,
     expContent: opt(4000),
+    /** 家庭共济: the account owner who pays and the credential they presented at the counter [K: province fields]. */
+    mulaid_psn_no: opt(30),
+    mulaid_cert_type: certType.optional(),
+    mulaid_cert_no: opt(50),
   })
   .strict();
 
@@ -496,6 +506,101 @@ export const transactions = {
       })
       .passthrough(),
   },
+  /** 明细审核事中分析服务 (事中审核): trig_scen 10 is a pharmacy purchase (购药划卡). */
+  '3102': {
+    input: z
+      .object({
+        data: z
+          .object({
+            syscode: s(20),
+            task_id: s(40),
+            trig_scen: z.enum(['6', '7', '10']),
+            rule_ids: z.array(s(30)).optional(),
+            patient_dtos: z
+              .array(
+                z
+                  .object({
+                    patn_id: s(30),
+                    patn_name: s(50),
+                    gend: s(6),
+                    brdy: date,
+                    poolarea: s(6),
+                    curr_mdtrt_id: s(40),
+                    fsi_encounter_dtos: z
+                      .array(
+                        z
+                          .object({
+                            mdtrt_id: s(40),
+                            medins_id: s(30),
+                            medins_name: s(200),
+                            med_type: s(6),
+                            insutype: s(6),
+                            medfee_sumamt: money,
+                            fsi_diagnose_dtos: z.array(z.object({ dise_codg: s(30), dise_name: s(300) }).strict()),
+                            fsi_order_dtos: z
+                              .array(
+                                z
+                                  .object({
+                                    rx_id: s(40),
+                                    hilist_code: s(50),
+                                    hilist_name: s(200),
+                                    cnt: z.number().positive(),
+                                    pric: money,
+                                    sumamt: money,
+                                    drug_trac_codg: z.string().max(1100).optional(),
+                                  })
+                                  .strict(),
+                              )
+                              .min(1)
+                              .max(100),
+                          })
+                          .strict(),
+                      )
+                      .length(1),
+                  })
+                  .strict(),
+              )
+              .length(1),
+          })
+          .strict(),
+      })
+      .strict(),
+    output: z
+      .object({
+        result: z.array(
+          z
+            .object({
+              jr_id: s(60),
+              rule_id: s(30),
+              rule_name: s(200),
+              vola_cont: s(1000),
+              vola_amt: money,
+              sev_deg: s(6),
+              vola_evid: s(1000).nullable(),
+              judge_result_detail_dtos: z.array(z.object({ jrd_id: s(60), rx_id: s(40), vola_item_type: s(3), vola_amt: money }).passthrough()),
+            })
+            .passthrough(),
+        ),
+      })
+      .passthrough(),
+  },
+  /** 事前事中服务反馈服务: what the pharmacy did about each warning (1 继续执行 with a reason, 2 返回修改). */
+  '3103': {
+    input: z
+      .object({
+        data: z
+          .object({
+            warn_type: z.enum(['1', '2']),
+            warns: z
+              .array(z.object({ warn_rslt_id: s(60), dspo_way: z.enum(['1', '2']), dspo_way_rea: z.string().max(500).optional() }).strict())
+              .min(1)
+              .max(100),
+          })
+          .strict(),
+      })
+      .strict(),
+    output: z.object({}).passthrough(),
+  },
   '3201': {
     input: z
       .object({
@@ -592,6 +697,16 @@ export const transactions = {
       .object({ contribution: z.array(z.object({ year: s(4), insutype: s(6), amount: money, paid_at: z.string(), channel: s(30) }).passthrough()) })
       .passthrough(),
   },
+  /**
+   * 文书签章: the platform signs a document the terminal prints (canonical JSON, main/documents);
+   * the terminal holds no signing key. A query: signing the same document twice changes nothing.
+   */
+  X9301: {
+    input: z.object({ data: z.object({ doc: s(2000) }).strict() }).strict(),
+    output: z
+      .object({ sign: z.object({ signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/), key_id: z.string().regex(/^[A-Za-z0-9_-]{8}$/) }).passthrough() })
+      .passthrough(),
+  },
   /** 城乡居民缴费下单: a payment order for a year's premium, paid by scanning its QR code. Idempotent on out_order_no. */
   X2701: {
     input: z.object({ data: z.object({ psn_no: s(30), year: z.string().regex(/^\d{4}$/), out_order_no: s(40) }).strict() }).strict(),
@@ -620,7 +735,25 @@ export const transactions = {
   },
   /** 亲情账户绑定: the owner lets a family member use their personal account; the member proves who they are with their own e-voucher token. */
   X2801: {
-    input: z.object({ data: z.object({ psn_no: s(30), member_cert_type: certType, member_cert_no: s(600), relation: s(3) }).strict() }).strict(),
+    input: z
+      .object({
+        data: z
+          .object({
+            psn_no: s(30),
+            member_cert_type: certType,
+            member_cert_no: s(600),
+            relation: s(3),
+            /** The child's name, checked against the platform's record in the guardian path. */
+            member_name: opt(50),
+            /** 户口簿户号: a child under 16 bound by the guardian, not in person. */
+            hsreg_no: z
+              .string()
+              .regex(/^\d{9,18}$/)
+              .optional(),
+          })
+          .strict(),
+      })
+      .strict(),
     output: z.object({ result: z.object({ member_psn_no: s(30), member_name: s(50) }).passthrough() }).passthrough(),
   },
   /** 亲情账户解绑 */
@@ -635,34 +768,51 @@ export const transactions = {
       .object({ member: z.array(z.object({ psn_no: s(30), psn_name: s(50), certno: s(50), relation: s(3), bind_time: z.string() }).passthrough()) })
       .passthrough(),
   },
-  /** 个人信息授权: the person lets an insurer or employer read chosen records for a period. */
+  /**
+   * 个人信息授权: the person (or a child's guardian, naming the child) lets a third party read
+   * chosen items for a purpose, in a period, a number of times (main/kiosk/authorisation).
+   * `auth_ref` is the id main issued: the platform answers once per auth_ref.
+   */
   X2901: {
     input: z
       .object({
         data: z
           .object({
             psn_no: s(30),
+            auth_ref: s(40),
             grantee_code: s(30),
             grantee_name: s(200),
-            scopes: z
+            purpose: s(3),
+            items: z
               .string()
               .regex(/^[a-z]+(,[a-z]+)*$/)
               .max(100),
+            med_types: z
+              .string()
+              .regex(/^\d{2,4}(,\d{2,4})*$/)
+              .max(60)
+              .optional(),
             begndate: date,
             enddate: date,
+            day_lmt: z.number().int().positive().optional(),
+            total_lmt: z.number().int().positive().optional(),
+            agre_ver: s(20),
+            agre_hash: z.string().regex(/^[0-9a-f]{64}$/),
             verify_way: z.enum(['face', 'card-pin']),
+            ward_certno: opt(18),
+            ward_name: opt(50),
           })
           .strict(),
       })
       .strict(),
     output: z.object({ result: z.object({ auth_sn: s(30) }).passthrough() }).passthrough(),
   },
-  /** 撤销授权 */
+  /** 撤销授权: effective at once, for the person or the guardian who signed it. */
   X2902: {
     input: z.object({ data: z.object({ psn_no: s(30), auth_sn: s(30) }).strict() }).strict(),
     output: z.object({}).passthrough(),
   },
-  /** 授权查询: the person's authorisations, active or not. */
+  /** 授权查询: the authorisations of a person and those they signed as a guardian, active or not. */
   X5901: {
     input: z.object({ data: z.object({ psn_no: s(30) }).strict() }).strict(),
     output: z
@@ -671,12 +821,51 @@ export const transactions = {
           z
             .object({
               auth_sn: s(30),
+              auth_ref: s(40),
+              psn_no: s(30),
+              psn_name: s(50),
+              signer: z.enum(['self', 'guardian']),
               grantee_code: s(30),
               grantee_name: s(200),
-              scopes: z.string(),
-              begndate: z.string(),
-              enddate: z.string(),
-              state: z.enum(['active', 'revoked', 'expired']),
+              purpose: s(3),
+              items: z.string(),
+              med_types: z.string(),
+              begndate: date,
+              enddate: date,
+              day_lmt: z.number().int().nullable(),
+              total_lmt: z.number().int().nullable(),
+              used_cnt: z.number().int(),
+              agre_ver: s(20),
+              verify_way: s(10),
+              crte_time: datetime,
+              state: z.enum(['pending', 'active', 'revoked', 'expired']),
+            })
+            .passthrough(),
+        ),
+      })
+      .passthrough(),
+  },
+  /** 授权预览: how many records of each item a third party would receive now. */
+  X5903: {
+    input: z.object({ data: z.object({ psn_no: s(30), items: s(200), med_types: opt(40) }).strict() }).strict(),
+    output: z.object({ preview: z.array(z.object({ item: s(20), records: z.number().int().nonnegative() }).passthrough()) }).passthrough(),
+  },
+  /** 授权使用记录: every query a third party made under one authorisation, allowed or refused. */
+  X5902: {
+    input: z.object({ data: z.object({ psn_no: s(30), auth_sn: s(30) }).strict() }).strict(),
+    output: z
+      .object({
+        use: z.array(
+          z
+            .object({
+              trace_id: s(40),
+              use_time: datetime,
+              grantee_name: s(200),
+              items: z.string(),
+              med_types: z.string(),
+              use_rslt: z.enum(['1', '0']),
+              refuse_code: z.string().max(40).nullable(),
+              refuse_reason: z.string().max(200).nullable(),
             })
             .passthrough(),
         ),
@@ -720,6 +909,9 @@ export const MONEY_FIELDS: ReadonlySet<string> = new Set([
   'cash_payamt',
   'cum',
   'amount',
+  'sumamt',
+  'vola_amt',
+  ...SERVICE_MONEY_FIELDS,
 ]);
 
 /** Walks a value and maps every money field with `f` (arrays and nested objects included). */
@@ -756,6 +948,7 @@ export const MONEY_OR_RECORD: readonly string[] = [
   '2504',
   '2505',
   '2506',
+  '3103',
   '3201',
   '3202',
   'X2701',
@@ -763,4 +956,5 @@ export const MONEY_OR_RECORD: readonly string[] = [
   'X2802',
   'X2901',
   'X2902',
+  ...SERVICE_RECORDS,
 ];

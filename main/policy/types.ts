@@ -1,6 +1,7 @@
 /**
  * Policy as data. A region's rules for each insurance type, valid between two dates; the engine
- * reads them, the simulator settles with them, the kiosk estimates with them. Money is integer
+ * reads them and the kiosk estimates with them (the simulated platform settles with its own copy,
+ * fixtures/platform/settle, so that the two check each other). Money is integer
  * fen; ratios are basis points (7000 = 70%).
  */
 import type { Fen } from '../bridge/contract/money';

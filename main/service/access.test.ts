@@ -30,7 +30,10 @@ afterEach(() => {
 });
 
 /** A terminal's service access over the SQLite file in `dir`: opened again, it is a restart. */
-function terminal(clock = fixedClock(T0), settings = { lockoutMinutes: 15, idleTimeoutSeconds: 300 }) {
+function terminal(
+  clock = fixedClock(T0),
+  settings: { lockoutMinutes: number; idleTimeoutSeconds: number; firstPinOnScreen?: boolean } = { lockoutMinutes: 15, idleTimeoutSeconds: 300 },
+) {
   const db = openDatabase(file);
   dbs.push(db);
   const sink = memorySink();
@@ -74,7 +77,7 @@ describe('service PIN', () => {
     for (const pin of ['000000', '123456', PIN]) expect((await refusal(t.access.unlock(pin))).code).toBe('SERVICE_PIN_NOT_SET');
     expect(refusalOf(() => t.access.guard())).toBe('SERVICE_LOCKED');
 
-    expect(defaultConfig().service).toEqual({ lockoutMinutes: 15, idleTimeoutSeconds: 300 });
+    expect(defaultConfig().service).toEqual({ firstPinOnScreen: true, lockoutMinutes: 15, idleTimeoutSeconds: 300 });
     try {
       parseConfig({ service: { pin: '135790' } }, 'config.yaml');
       expect.unreachable();
@@ -227,6 +230,36 @@ describe('service PIN', () => {
     third.db.close();
 
     expect(terminal(clock, settings).access.state()).toMatchObject({ locked: true, failures: 0 });
+  });
+
+  it('with firstPinOnScreen false the screen cannot set the first PIN; the local shell can, and the screen then unlocks with it', async () => {
+    const t = terminal(fixedClock(T0), { lockoutMinutes: 15, idleTimeoutSeconds: 300, firstPinOnScreen: false });
+    expect((await refusal(t.access.setPin(PIN, PIN))).code).toBe('SERVICE_PIN_NOT_SET');
+    expect(t.access.state()).toMatchObject({ pinSet: false, locked: true });
+    await t.access.setPinLocally(PIN, PIN);
+    // Setting it from the shell opens nothing on any screen.
+    expect(t.access.state()).toMatchObject({ pinSet: true, locked: true });
+    await t.access.unlock(PIN);
+    expect(t.access.state().locked).toBe(false);
+    // Once a PIN exists, changing it on screen needs the open service mode (as before).
+    t.access.lock('leave');
+    expect((await refusal(t.access.setPin('13572468', '13572468'))).code).toBe('SERVICE_LOCKED');
+    expect(t.logs().filter((l) => l.msg === 'service.pin_set')).toEqual([expect.objectContaining({ level: 'warn', first: true, by: 'local-shell' })]);
+  });
+
+  it('a forgotten PIN under lockout: the local reset forgets PIN and lockout at once, also for a terminal already running', async () => {
+    const running = terminal();
+    await running.access.setPin(PIN, PIN);
+    running.access.lock('leave');
+    expect((await wrongPins(running, maxFailures)).code).toBe('SERVICE_LOCKED_OUT');
+    // The technician's shell opens the same file while the terminal runs.
+    const shell = terminal(running.clock);
+    await shell.access.resetPinLocally();
+    expect(running.access.state()).toEqual({ pinSet: false, locked: true, lockedUntil: null, nextTryAt: null, failures: 0 });
+    expect((await refusal(running.access.unlock(PIN))).code).toBe('SERVICE_PIN_NOT_SET');
+    await running.access.setPin('13572468', '13572468');
+    expect(running.access.state().locked).toBe(false);
+    expect(shell.logs().map((l) => l.msg)).toContain('service.pin_reset');
   });
 
   it('never locks out longer than one lockout from now when the clock is set back', async () => {

@@ -40,16 +40,18 @@ export class ServiceAccess {
   private announced = '';
   private readonly lockoutMs: number;
   private readonly idleMs: number;
+  private readonly firstPinOnScreen: boolean;
 
   constructor(
     private readonly db: Db,
-    settings: Pick<ServiceConfig, 'lockoutMinutes' | 'idleTimeoutSeconds'>,
+    settings: Pick<ServiceConfig, 'lockoutMinutes' | 'idleTimeoutSeconds'> & Partial<Pick<ServiceConfig, 'firstPinOnScreen'>>,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onChange: (state: ServiceAccessState) => void,
   ) {
     this.lockoutMs = settings.lockoutMinutes * 60_000;
     this.idleMs = settings.idleTimeoutSeconds * 1000;
+    this.firstPinOnScreen = settings.firstPinOnScreen ?? true;
     migrateModule(db, 'service', serviceMigrations);
     this.expire();
     this.changed();
@@ -64,19 +66,53 @@ export class ServiceAccess {
   setPin(pin: string, confirm: string): Promise<void> {
     return this.serially(async () => {
       const first = this.row().pin_hash === null;
+      if (first && !this.firstPinOnScreen)
+        throw new BridgeError('SERVICE_PIN_NOT_SET', 'no service PIN is set: a technician sets the first one with `estation service set-pin` on this terminal');
       if (!first) this.guard();
-      if (pin !== confirm) throw new BridgeError('SERVICE_PIN_MISMATCH', 'the two entries of the new PIN differ');
-      const weak = weakPinReason(pin);
-      if (weak) throw new BridgeError('SERVICE_PIN_WEAK', `the new PIN is too easy to guess (${weak})`);
-      const h = await hashPin(pin);
-      this.db
-        .prepare(
-          `UPDATE service_access SET pin_kdf = ?, pin_salt = ?, pin_hash = ?, pin_set_at = ?, failures = 0, next_try_at = NULL, locked_until = NULL WHERE id = 1`,
-        )
-        .run(JSON.stringify(h.kdf), h.salt, h.hash, this.clock.nowIso());
-      this.log.info('service.pin_set', { first });
+      await this.store(pin, confirm);
+      this.log.info('service.pin_set', { first, by: 'screen' });
       this.open();
     });
+  }
+
+  /**
+   * From the terminal's own shell (`estation service set-pin`): whoever can write the data
+   * directory owns the terminal anyway. Replaces any PIN, clears a lockout; does not open service
+   * mode on any screen.
+   */
+  setPinLocally(pin: string, confirm: string): Promise<void> {
+    return this.serially(async () => {
+      const first = this.row().pin_hash === null;
+      await this.store(pin, confirm);
+      this.log.warn('service.pin_set', { first, by: 'local-shell' });
+      this.changed();
+    });
+  }
+
+  /** `estation service reset-pin`: forgets the PIN and any lockout; the next PIN is a first PIN. */
+  resetPinLocally(): Promise<void> {
+    return this.serially(async () => {
+      this.db
+        .prepare(
+          'UPDATE service_access SET pin_kdf = NULL, pin_salt = NULL, pin_hash = NULL, pin_set_at = NULL, failures = 0, next_try_at = NULL, locked_until = NULL WHERE id = 1',
+        )
+        .run();
+      this.unlocked = false;
+      this.log.warn('service.pin_reset', { by: 'local-shell' });
+      this.changed();
+    });
+  }
+
+  private async store(pin: string, confirm: string): Promise<void> {
+    if (pin !== confirm) throw new BridgeError('SERVICE_PIN_MISMATCH', 'the two entries of the new PIN differ');
+    const weak = weakPinReason(pin);
+    if (weak) throw new BridgeError('SERVICE_PIN_WEAK', `the new PIN is too easy to guess (${weak})`);
+    const h = await hashPin(pin);
+    this.db
+      .prepare(
+        `UPDATE service_access SET pin_kdf = ?, pin_salt = ?, pin_hash = ?, pin_set_at = ?, failures = 0, next_try_at = NULL, locked_until = NULL WHERE id = 1`,
+      )
+      .run(JSON.stringify(h.kdf), h.salt, h.hash, this.clock.nowIso());
   }
 
   unlock(pin: string): Promise<void> {

@@ -47,7 +47,7 @@ function serviceMode() {
   const unused = {} as never;
   const service = createService({
     settings: { terminalId: 'ZZJ001', institutionCode: 'P44030300001', config: {} },
-    access: { lockoutMinutes: 15, idleTimeoutSeconds: 300 },
+    access: { firstPinOnScreen: true, lockoutMinutes: 15, idleTimeoutSeconds: 300 },
     dataDir: dir,
     db,
     devices: unused as DeviceManager,

@@ -50,6 +50,8 @@ export function runServicesHost(port: ParentPortLike, log: (line: string) => voi
             host: 'electron',
             faceKeys: m.faceKey ? new StaticKeyProvider(Buffer.from(m.faceKey, 'base64')) : undefined,
             faceWorkerFile: m.faceWorkerPath ?? undefined,
+            // Electron's fuses forbid running it as Node, so no child process: a worker thread.
+            faceIsolation: 'thread',
           });
           app.bus.subscribe((envelope) => send({ type: 'event', envelope }));
           for (const envelope of app.bus.snapshot()) send({ type: 'event', envelope });

@@ -165,4 +165,13 @@ export const migrations: Migration[] = [
       ALTER TABLE face_template ADD COLUMN quarantine_reason TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'face-template-platform-confirmed',
+    sql: `
+      -- When the platform matched the enrolment with the person's reference photo. Templates from
+      -- before that check (NULL) still log in at a kiosk but never pay: the payer re-enrols.
+      ALTER TABLE face_template ADD COLUMN platform_confirmed_at TEXT;
+    `,
+  },
 ];

@@ -11,6 +11,11 @@
  * `electron` (anywhere else, requiring it tries to download the Electron binary and fails).
  * Tests (`*.test.ts`, `*.spec.ts`) and test support (`testing.ts`, `testing/`) may also use
  * fixtures/ and the test tools.
+ *
+ * The platform simulator (fixtures/platform/) stands for the other side of the wire: it checks
+ * requests and settles bills with its own code and data (wire/, settle/). Were it to use the
+ * terminal's schemas, client or policy engine, a mistake there would pass on both sides; only
+ * its tests may compare the two.
  */
 import path from 'node:path';
 import { builtinModules } from 'node:module';
@@ -29,14 +34,18 @@ const ROOMS = [
   'main/face/',
   'main/session/',
   'main/lockdown/',
+  'main/documents/',
+  'main/voice/',
 ];
 const GROUND = ['main/ground/', 'main/bridge/contract/'];
 const HOSTS = ['main/node-host/', 'main/electron/', 'main/services-host/', 'main/cli/'];
 const TEST_PACKAGES = ['vitest', '@playwright/test', 'playwright-core', '@testing-library/react', '@testing-library/dom', 'eslint'];
+const TERMINAL_ONLY = ['main/policy/', 'main/platform/schemas.ts', 'main/platform/service-transactions.ts', 'main/platform/client.ts'];
 
 /**
  * First matching rule wins. `allow`: folders (relative to the root) a file may import from;
- * `packages`: npm packages it may import (a package's subpaths included); `node`: Node built-ins.
+ * `deny`: folders or files inside those it still may not (tests excepted); `packages`: npm
+ * packages it may import (a package's subpaths included); `node`: Node built-ins.
  */
 export const LAYERS = [
   { from: 'main/electron/', allow: ['main/', 'package.json'], packages: ['electron', 'electron-updater', 'zod'], node: true },
@@ -61,6 +70,7 @@ export const LAYERS = [
   },
   { from: 'drivers/', allow: ['drivers/'], packages: ['serialport', '@serialport', 'node-hid', 'iconv-lite'], node: true },
   { from: 'models/', allow: ['models/'], packages: ['onnxruntime-node', 'pngjs', 'jpeg-js'], node: true },
+  { from: 'fixtures/platform/', allow: ['fixtures/', 'main/', 'models/'], deny: TERMINAL_ONLY, packages: ['zod', 'better-sqlite3'], node: true },
 ];
 
 const isTestSupport = (rel) => /\.(test|spec)\.tsx?$/.test(rel) || /(^|\/)testing(\.ts|\/)/.test(rel);
@@ -98,6 +108,7 @@ function check(context, node, source) {
   // Tests may also use fixtures (named people, media, simulators) and whatever they test.
   const allow = test ? [...layer.allow, 'fixtures/', ...(rel.startsWith('main/') ? ['main/'] : [])] : layer.allow;
   const inside = (a) => target === a.replace(/\/$/, '') || target.startsWith(a) || target === a.replace(/\.ts$/, '');
+  if (!test && layer.deny?.some(inside)) return context.report({ node, messageId: 'simulator', data: { target } });
   if (!allow.some(inside)) {
     const mode = MODES.find((m) => rel.startsWith(m));
     const other = MODES.find((m) => m !== mode && inside(m));
@@ -116,6 +127,8 @@ const rule = {
       layer: '{{layer}} may not import {{target}} (see ARCHITECTURE.md: nothing imports upward, fixtures only through main/app/embedded.ts)',
       crossMode: '{{mode}} may not import another mode module ({{target}} is in {{other}}): share through a room below both',
       package: "{{layer}} may not use the package '{{pkg}}' (see tools/eslint/layering.js)",
+      simulator:
+        "the platform simulator may not use the terminal's {{target}}: it checks requests and settles with its own code (fixtures/platform/wire, fixtures/platform/settle), so that a mistake on one side shows as a disagreement",
     },
     schema: [],
   },

@@ -65,6 +65,31 @@ describe('the electron-import check', () => {
     expect(await problems('main/app/embedded.ts', sim)).toEqual([]);
     expect(await problems('main/pharmacy/x.test.ts', sim)).toEqual([]);
   });
+  it('keeps the platform simulator off the terminal’s schemas, client and policy engine; its tests may compare them', async () => {
+    const engine = "import { split } from '../../../main/policy/engine';\nexport const s = split;\n";
+    expect(await problems('fixtures/platform/handlers/x.ts', engine)).toEqual([
+      expect.stringContaining("the platform simulator may not use the terminal's main/policy/engine"),
+    ]);
+    expect(await problems('fixtures/platform/x.ts', "import type { Split } from '../../main/policy/types';\nexport type S = Split;\n")).toHaveLength(1);
+    expect(await problems('fixtures/platform/x.ts', "import { POLICIES } from '../../main/policy';\nexport const p = POLICIES;\n")).toHaveLength(1);
+    expect(await problems('fixtures/platform/x.ts', "import { transactions } from '../../main/platform/schemas';\nexport const t = transactions;\n")).toEqual([
+      expect.stringContaining('main/platform/schemas'),
+    ]);
+    expect(
+      await problems('fixtures/platform/wire/x.ts', "export { SERVICE_TRANSACTIONS } from '../../../main/platform/service-transactions.ts';\n"),
+    ).toHaveLength(1);
+    expect(
+      await problems('fixtures/platform/x.ts', "import { UNIFIED_PATH } from '../../main/platform/client';\nexport const u = UNIFIED_PATH;\n"),
+    ).toHaveLength(1);
+    expect(await problems('fixtures/platform/x.ts', "const m = await import('../../main/policy/engine');\nexport const s = m.split;\n")).toHaveLength(1);
+    // What is not the terminal's own reading of the interface stays usable, and tests may compare.
+    expect(
+      await problems('fixtures/platform/x.ts', "import { verifyDocument } from '../../main/documents/signed-document';\nexport const v = verifyDocument;\n"),
+    ).toEqual([]);
+    expect(await problems('fixtures/platform/settle/x.test.ts', engine)).toEqual([]);
+    expect(await problems('fixtures/platform/x.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n")).toEqual([]);
+    expect(await problems('fixtures/platform/x.ts', "import React from 'react';\nexport const r = React;\n")).toHaveLength(1);
+  });
   it('allows each layer only its own npm packages', async () => {
     expect(await problems('main/pharmacy/x.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n")).toEqual([
       expect.stringContaining("may not use the package 'better-sqlite3'"),

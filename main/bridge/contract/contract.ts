@@ -137,6 +137,36 @@ export const jpegBase64Schema = z
 const fenOut = z.number().int();
 export const kioskServiceSchema = z.enum(['settlements', 'cumulative', 'filings']);
 
+/** One 一站式 tier of a settlement or estimate (统筹基金, 大病保险, 医疗救助, 个人账户, 共济账户, 现金). */
+export const tierSchema = z.object({
+  key: z.enum(['pooling', 'critical', 'assistance', 'otherFund', 'account', 'mutualAid', 'cash']),
+  label: z.string(),
+  amount: fenOut,
+});
+/** One 事中审核 warning of a quote, as the cashier sees it. */
+export const auditWarningSchema = z.object({
+  warningId: z.string(),
+  ruleId: z.string(),
+  ruleName: z.string(),
+  content: z.string(),
+  amount: fenOut,
+  severity: z.enum(['block', 'warn']),
+  basis: z.string().nullable(),
+  source: z.enum(['platform', 'local', 'redelivery']),
+  lineId: z.string().nullable(),
+  disposition: z.enum(['continue', 'modify']).nullable(),
+  reason: z.string().nullable(),
+});
+export const quoteAuditSchema = z.object({
+  source: z.enum(['platform', 'local']),
+  warnings: z.array(auditWarningSchema),
+  blocked: z.boolean(),
+  open: z.number().int(),
+});
+
+/** The tiers the fund pays (一站式 统筹 + 大病 + 救助 + other funds), listed under 基金支付 on screen and paper. */
+export const FUND_TIER_KEYS: readonly TierKey[] = ['pooling', 'critical', 'assistance', 'otherFund'];
+export type TierKey = z.infer<typeof tierSchema>['key'];
 export const splitSchema = z.object({
   medfee: fenOut,
   fund: fenOut,
@@ -150,7 +180,19 @@ export const splitSchema = z.object({
   balance: fenOut.nullable(),
 });
 const basketSchema = z
-  .array(z.object({ listCode: z.string().min(1).max(50), quantity: z.number().positive().max(999) }).strict())
+  .array(
+    z
+      .object({
+        listCode: z.string().min(1).max(50),
+        quantity: z.number().positive().max(999),
+        /** 药品追溯码 scanned from the boxes of this line (20 digits each), at most one a box. */
+        traceCodes: z
+          .array(z.string().regex(/^\d{20}$/, '20-digit drug trace code'))
+          .max(50)
+          .optional(),
+      })
+      .strict(),
+  )
   .min(1)
   .max(60);
 /** 处方 for prescription drugs in the basket (rxno, 开方医师 code and name, 外购处方). */
@@ -202,18 +244,125 @@ export const shiftReportSchema = z.object({
   net: totalsSchema,
   offline: z.object({ count: z.number().int(), medfee: fenOut }),
   attention: z.array(z.object({ saleId: z.string(), itemId: z.string(), reason: z.string().nullable(), collect: fenOut.nullable() })),
+  audit: z.object({
+    warnings: z.number().int(),
+    blocked: z.number().int(),
+    redelivery: z.number().int(),
+    overridden: z.array(z.object({ saleId: z.string(), ruleName: z.string(), content: z.string(), reason: z.string() })),
+  }),
   receiptJobId: z.string().nullable(),
 });
 
 /** The technician's service PIN: 6 to 8 digits. */
 const servicePinSchema = z.string().regex(/^\d{6,8}$/, '6 to 8 digits');
 
+const serviceCategory = z.enum(['query', 'apply', 'pay', 'print', 'auth']);
+const serviceIdentity = z.enum(['public', 'card', 'verified']);
+export const serviceListItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  en: z.string(),
+  category: serviceCategory,
+  rank: z.number(),
+  identity: serviceIdentity,
+  screen: z.string().nullable(),
+  unavailable: z.string().nullable(),
+});
+export type ServiceListItemView = z.infer<typeof serviceListItemSchema>;
+export const serviceViewSchema = z.object({
+  ticket: z.string(),
+  id: z.string(),
+  name: z.string(),
+  category: serviceCategory,
+  prompt: z.string(),
+  identity: serviceIdentity,
+  printable: z.boolean(),
+  fields: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      kind: z.enum(['text', 'phone', 'idno', 'date', 'select', 'textarea', 'commit', 'year', 'money']),
+      required: z.boolean(),
+      options: z.array(z.object({ code: z.string(), name: z.string() })).nullable(),
+      when: z.object({ field: z.string(), in: z.array(z.string()) }).nullable(),
+      maxLength: z.number().int(),
+      help: z.string().nullable(),
+      initial: z.string().nullable(),
+    }),
+  ),
+});
+export type ServiceFormView = z.infer<typeof serviceViewSchema>;
+export const serviceResultSchema = z.object({
+  ticket: z.string(),
+  title: z.string(),
+  state: z.enum(['done', 'refused', 'pending']),
+  message: z.string().nullable(),
+  columns: z.array(z.object({ key: z.string(), label: z.string() })).nullable(),
+  rows: z.array(z.record(z.string(), z.string())).nullable(),
+  fields: z.array(z.object({ label: z.string(), value: z.string() })).nullable(),
+  printable: z.boolean(),
+});
+export type ServiceResultView = z.infer<typeof serviceResultSchema>;
+
 function request<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
 
+/** One authorisation as the person sees it (个人信息授权): names, never codes, except the item keys. */
+export const authorisationViewSchema = z.object({
+  sn: z.string(),
+  grantee: z.string(),
+  purpose: z.string(),
+  items: z.array(z.object({ key: z.string(), name: z.string(), level: z.number().int().min(1).max(4) })),
+  levels: z.array(z.number().int().min(1).max(4)),
+  medTypes: z.array(z.string()),
+  from: z.string(),
+  to: z.string(),
+  perDay: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+  used: z.number().int(),
+  state: z.enum(['pending', 'active', 'revoked', 'expired']),
+  /** Whose data: the person's own, or a child's the person authorised for as guardian. */
+  subject: z.object({ self: z.boolean(), maskedName: z.string() }),
+  agreementVersion: z.string(),
+  verifiedBy: z.enum(['face', 'card-pin']),
+  signedAt: z.string(),
+});
+export type AuthorisationView = z.infer<typeof authorisationViewSchema>;
+
+/** What the authorisation form offers, with the classification and the agreement text behind it. */
+export const authorisationOptionsSchema = z.object({
+  grantees: z.array(z.object({ code: z.string(), name: z.string(), purposes: z.array(z.string()) })),
+  purposes: z.array(z.object({ code: z.string(), name: z.string() })),
+  items: z.array(z.object({ key: z.string(), name: z.string(), level: z.number().int().min(1).max(4), fields: z.array(z.string()) })),
+  levels: z.array(
+    z.object({
+      level: z.number().int().min(1).max(4),
+      name: z.string(),
+      thirdParty: z.boolean(),
+      frequencyLimit: z.boolean(),
+      maxDays: z.number().int(),
+      medTypes: z.boolean(),
+    }),
+  ),
+  medTypes: z.array(z.object({ code: z.string(), name: z.string() })),
+  periods: z.array(z.number().int()),
+  frequency: z.object({ perDay: z.object({ min: z.number(), max: z.number() }), total: z.object({ min: z.number(), max: z.number() }) }),
+  agreement: z.object({ version: z.string(), title: z.string(), paragraphs: z.array(z.string()) }),
+  today: z.string(),
+});
+export type AuthorisationOptions = z.infer<typeof authorisationOptionsSchema>;
+
 export const requests = {
   'app.hello': request(empty, appInfoSchema),
+  /**
+   * A prompt spoken by main's speech engine (espeak-ng), as WAV the page plays; amounts and ID
+   * numbers are replaced before speaking. `audio` is null where no engine is installed.
+   */
+  'voice.say': request(
+    z.object({ text: z.string().min(1).max(1000), lang: z.enum(['zh', 'en']), rate: z.number().min(0.5).max(2) }).strict(),
+    z.object({ audio: z.string().nullable(), engine: z.string().nullable(), spoken: z.string().nullable() }),
+  ),
   'status.get': request(empty, statusSnapshotSchema),
   /** Drives a simulated device; refused with BRIDGE_NOT_AVAILABLE unless devices are simulated. */
   'sim.device': request(simDeviceActionSchema, z.object({ devices: z.array(deviceStatusSchema) })),
@@ -270,8 +419,10 @@ export const requests = {
           status: z.string(),
           balance: fenOut,
           admdvs: z.string(),
+          admdvsName: z.string(),
           empName: z.string().nullable(),
           psnType: z.string(),
+          psnTypeName: z.string(),
           since: z.string().nullable(),
         }),
       ),
@@ -297,6 +448,7 @@ export const requests = {
     z.object({ setlId: z.string().min(1).max(30), mdtrtId: z.string().min(1).max(30) }).strict(),
     z.object({
       summary: z.object({ total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, date: z.string() }),
+      tiers: z.array(tierSchema),
       lines: z.array(z.object({ name: z.string(), quantity: z.number(), amount: fenOut })),
     }),
   ),
@@ -332,7 +484,7 @@ export const requests = {
           .max(50),
       })
       .strict(),
-    z.object({ region: z.string(), total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, ownPay: fenOut }),
+    z.object({ region: z.string(), total: fenOut, fund: fenOut, account: fenOut, cash: fenOut, ownPay: fenOut, tiers: z.array(tierSchema) }),
   ),
   'kiosk.policy': request(z.object({ locale: localeSchema }).strict(), z.object({ region: z.string(), lines: z.array(z.string()) })),
   'kiosk.printCertificate': request(empty, z.object({ jobId: z.string() })),
@@ -366,40 +518,103 @@ export const requests = {
     z.object({ waiting: z.boolean(), member: z.object({ maskedName: z.string().nullable(), maskedNo: z.string(), provenBy: z.string() }).nullable() }),
   ),
   'kiosk.familyBind': request(z.object({ relation: z.string().regex(/^\d{2}$/) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
-  'kiosk.familyUnbind': request(z.object({ psnNo: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
-  'kiosk.auths': request(
-    empty,
-    z.object({
-      auths: z.array(
-        z.object({
-          sn: z.string(),
-          grantee: z.string(),
-          scopes: z.array(z.string()),
-          from: z.string(),
-          to: z.string(),
-          state: z.enum(['active', 'revoked', 'expired']),
-        }),
-      ),
-      grantees: z.array(z.object({ code: z.string(), name: z.string() })),
-      scopes: z.array(z.string()),
-      periods: z.array(z.number()),
-    }),
-  ),
-  'kiosk.authorise': request(
+  /** A child under 16 bound by the guardian with the 户口簿户号 (the child need not be present). */
+  'kiosk.familyBindChild': request(
     z
       .object({
-        grantee: z.string().min(1).max(30),
-        scopes: z
-          .array(z.string().regex(/^[a-z]{2,10}$/))
-          .min(1)
-          .max(10),
-        days: z.number().int().positive(),
+        idNumber: z.string().min(18).max(18),
+        name: z.string().min(1).max(50),
+        household: z.string().min(1).max(18),
+        relation: z.string().regex(/^\d{2}$/),
       })
       .strict(),
     z.object({ state: z.string(), message: z.string().nullable() }),
   ),
-  'kiosk.revokeAuth': request(z.object({ sn: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
+  'kiosk.familyUnbind': request(z.object({ psnNo: z.string().min(1).max(30) }).strict(), z.object({ state: z.string(), message: z.string().nullable() })),
+  // 个人信息授权 (main/kiosk/authorisation): the person's authorisations and the form's options, a
+  // ticket for a new one, its submission (once per ticket), its usage log, revocation and paper.
+  'kiosk.auths': request(empty, z.object({ auths: z.array(authorisationViewSchema), options: authorisationOptionsSchema })),
+  'kiosk.authOpen': request(empty, z.object({ ticket: z.string().uuid() })),
+  'kiosk.authorise': request(
+    z
+      .object({
+        ticket: z.string().uuid(),
+        grantee: z.string().min(1).max(30),
+        purpose: z.string().min(1).max(3),
+        items: z
+          .array(z.string().regex(/^[a-z]{2,10}$/))
+          .min(1)
+          .max(12),
+        medTypes: z
+          .array(z.string().regex(/^\d{2,4}$/))
+          .max(10)
+          .default([]),
+        start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+        days: z.number().int().positive().max(3660),
+        perDay: z.number().int().positive().max(1000).nullable(),
+        total: z.number().int().positive().max(100000).nullable(),
+        agreementVersion: z.string().min(1).max(20),
+        ward: z
+          .object({ idNumber: z.string().min(15).max(18), name: z.string().min(1).max(15) })
+          .strict()
+          .nullable()
+          .default(null),
+      })
+      .strict(),
+    z.object({ state: z.string(), message: z.string().nullable(), sn: z.string().nullable() }),
+  ),
+  /** 预览: what a third party would receive under these items — fields, level and the records held now. */
+  'kiosk.authPreview': request(
+    z.object({ items: z.array(z.string().max(20)).min(1).max(10), medTypes: z.array(z.string().max(6)).max(10) }).strict(),
+    z.object({
+      items: z.array(
+        z.object({
+          key: z.string(),
+          name: z.string(),
+          level: z.number().int(),
+          fields: z.array(z.string()),
+          records: z.number().int(),
+          medTypes: z.array(z.string()),
+        }),
+      ),
+    }),
+  ),
+  'kiosk.authUsage': request(
+    z.object({ sn: z.string().min(1).max(30) }).strict(),
+    z.object({
+      rows: z.array(
+        z.object({
+          traceId: z.string(),
+          at: z.string(),
+          grantee: z.string(),
+          items: z.array(z.string()),
+          medTypes: z.array(z.string()),
+          allowed: z.boolean(),
+          reason: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+  'kiosk.revokeAuth': request(
+    z.object({ sn: z.string().min(1).max(30) }).strict(),
+    z.object({ state: z.string(), message: z.string().nullable(), sn: z.string().nullable() }),
+  ),
+  'kiosk.authPrint': request(z.object({ sn: z.string().min(1).max(30) }).strict(), z.object({ jobId: z.string() })),
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
+  // The service catalogue: the home screen's list, a generic form with the ticket main issued, its
+  // submission (once per ticket) and the paper of a completed service.
+  'kiosk.services': request(empty, z.object({ services: z.array(serviceListItemSchema) })),
+  'kiosk.serviceOpen': request(z.object({ id: z.string().min(1).max(40) }).strict(), serviceViewSchema),
+  'kiosk.serviceSubmit': request(
+    z
+      .object({
+        ticket: z.string().uuid(),
+        values: z.record(z.string().max(40), z.union([z.string().max(1000), z.boolean()])).refine((v) => Object.keys(v).length <= 40, 'too many fields'),
+      })
+      .strict(),
+    serviceResultSchema,
+  ),
+  'kiosk.servicePrint': request(z.object({ ticket: z.string().uuid() }).strict(), z.object({ jobId: z.string() })),
   'checkout.catalogue': request(
     empty,
     z.object({
@@ -422,12 +637,39 @@ export const requests = {
   ),
   'checkout.quote': request(
     z.object({ items: basketSchema, useAccount: z.boolean(), prescription: prescriptionSchema.optional() }).strict(),
-    z.object({ quoteId: z.string(), mode: z.enum(['online', 'offline']), split: splitSchema, expiresAt: z.string() }),
+    z.object({
+      quoteId: z.string(),
+      mode: z.enum(['online', 'offline']),
+      split: splitSchema,
+      tiers: z.array(tierSchema),
+      expiresAt: z.string(),
+      audit: quoteAuditSchema,
+    }),
   ),
-  /** Pays one quote. Idempotent: paying the same quote again returns the same sale. */
+  /** 事中审核: the cashier goes on despite warnings of a quote, each with a written reason (4–500 characters). */
+  'checkout.auditOverride': request(
+    z
+      .object({
+        quoteId: z.string().uuid(),
+        answers: z
+          .array(z.object({ warningId: z.string().min(1).max(60), reason: z.string().max(2000) }).strict())
+          .min(1)
+          .max(100),
+      })
+      .strict(),
+    quoteAuditSchema,
+  ),
+  /** Pays one quote. Idempotent: paying the same quote again returns the same sale. A 共济 quote also needs the account owner's confirmation. */
   'checkout.pay': request(
-    z.object({ quoteId: z.string().uuid(), cashierConfirmed: z.literal(true), customerConfirmed: z.literal(true) }).strict(),
+    z
+      .object({ quoteId: z.string().uuid(), cashierConfirmed: z.literal(true), customerConfirmed: z.literal(true), ownerConfirmed: z.literal(true).optional() })
+      .strict(),
     saleViewSchema,
+  ),
+  /** 家庭共济 at the counter: wait for the account owner's credential, drop it, or ask how it stands. */
+  'checkout.mutualAid': request(
+    z.object({ action: z.enum(['await', 'cancel', 'status']) }).strict(),
+    z.object({ waiting: z.boolean(), owner: z.object({ maskedName: z.string(), maskedNo: z.string() }).nullable(), error: z.string().nullable() }),
   ),
   'checkout.sales': request(
     empty,
@@ -518,6 +760,8 @@ export const events = {
   'session.changed': z.object({ session: sessionViewSchema.nullable() }),
   /** A drug barcode scanned at the counter. */
   'checkout.scan': z.object({ listCode: z.string() }),
+  /** A 药品追溯码 scanned at the counter: it belongs to the box of the drug scanned last. */
+  'checkout.trace': z.object({ code: z.string().regex(/^\d{20}$/) }),
   /** Asks the host to restart the terminal program (from service mode, behind the PIN). */
   'shell.request': z.object({ action: z.literal('restart') }),
 } as const;
@@ -526,7 +770,7 @@ export const events = {
  * Events that report a moment, not a state: a page that connects later must not receive them
  * again (a replayed drug scan would put a phantom item in the next customer's basket).
  */
-export const momentaryEvents: ReadonlySet<string> = new Set<keyof typeof events>(['device.credential', 'checkout.scan', 'shell.request']);
+export const momentaryEvents: ReadonlySet<string> = new Set<keyof typeof events>(['device.credential', 'checkout.scan', 'checkout.trace', 'shell.request']);
 
 export type Requests = typeof requests;
 export type Channel = keyof Requests;

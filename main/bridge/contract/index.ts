@@ -2,4 +2,5 @@ export * from './contract';
 export * from './errors';
 export * from './money';
 export * from './mask';
+export * from './id-number';
 export * from './status';

@@ -54,7 +54,12 @@ export function rig(url: string, opts: RigOptions = {}): Rig {
   const session = new ResidentSession(clock, silentLogger, 600_000);
   const printed = new Map<string, Buffer>();
   let pharmacy: PharmacyModule | null = null;
-  registerPharmacyDeliveries(drainer, clock, (item) => pharmacy?.counter.itemChanged(item));
+  registerPharmacyDeliveries(
+    drainer,
+    clock,
+    (item) => pharmacy?.counter.itemChanged(item),
+    async (item) => pharmacy?.counter.reauditBeforeDelivery(item),
+  );
   pharmacy = createPharmacy({
     db,
     personal,
@@ -133,8 +138,12 @@ export function items(...list: [number, number][]): { listCode: string; quantity
   return list.map(([i, quantity]) => ({ listCode: CATALOGUE[i]!.hilistCode, quantity }));
 }
 
-/** The counter's way: the customer at the counter, a quote, and its payment confirmed by both. */
-export async function sell(r: Rig, p: SeedPerson, basketItems: { listCode: string; quantity: number }[], useAccount = true) {
+/**
+ * The counter's way: the customer at the counter, a quote, and its payment confirmed by both. A
+ * 事中审核 warning (a repeat purchase in a long test day) is answered as a cashier would, with a
+ * reason; a blocking one is left to stop the sale.
+ */
+export async function sell(r: Rig, p: SeedPerson, basketItems: { listCode: string; quantity: number; traceCodes?: string[] }[], useAccount = true) {
   if (!r.pharmacy.counter.shiftStatus().open) r.pharmacy.counter.openShift('收银员01');
   if (r.session.current?.idNumber !== p.idNumber) r.customer(p);
   const q = await r.pharmacy.counter.quote(
@@ -142,6 +151,12 @@ export async function sell(r: Rig, p: SeedPerson, basketItems: { listCode: strin
     useAccount,
     basketItems.some((i) => CATALOGUE.find((d) => d.hilistCode === i.listCode)?.prescription) ? TEST_RX : undefined,
   );
+  const open = q.audit.warnings.filter((w) => w.severity === 'warn' && w.disposition !== 'continue');
+  if (open.length && !q.audit.blocked)
+    r.pharmacy.counter.auditOverride(
+      q.quoteId,
+      open.map((w) => ({ warningId: w.warningId, reason: '顾客按医嘱长期服药，核对处方后继续' })),
+    );
   const sale = await r.pharmacy.counter.pay(q.quoteId, { cashierConfirmed: true, customerConfirmed: true });
   return { quote: q, sale };
 }

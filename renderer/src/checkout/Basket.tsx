@@ -23,6 +23,12 @@ export function BasketPanel({ sale, locked, busy }: { sale: CounterSale; locked:
               <span className="hint">
                 {formatMoney(drug.price)} × {packs} = {formatMoney(drug.price * packs)}
               </span>
+              {sale.tracedOf(drug.listCode) > 0 && (
+                <span className="hint" data-testid={`traced-${drug.listCode}`}>
+                  {' '}
+                  {t('checkout.traced', { count: Math.min(sale.tracedOf(drug.listCode), packs), packs })}
+                </span>
+              )}
             </span>
             <span className="stepper">
               <button

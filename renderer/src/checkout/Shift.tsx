@@ -111,6 +111,12 @@ function ShiftReportView({ report }: { report: ShiftReport }) {
           <dd data-testid="report-offline">{t('shift.offlineValue', { count: report.offline.count, medfee: formatMoney(report.offline.medfee) })}</dd>
         </div>
         <div className="row">
+          <dt>{t('shift.audit')}</dt>
+          <dd data-testid="report-audit">
+            {t('shift.auditValue', { warnings: report.audit.warnings, blocked: report.audit.blocked, overridden: report.audit.overridden.length })}
+          </dd>
+        </div>
+        <div className="row">
           <dt>{t('shift.attention')}</dt>
           <dd data-testid="report-attention-count">{report.attention.length}</dd>
         </div>

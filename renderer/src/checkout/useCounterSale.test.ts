@@ -49,6 +49,8 @@ beforeEach(() => {
       quoteId: `00000000-0000-4000-8000-00000000000${++quotes}`,
       mode: 'online',
       split,
+      tiers: [],
+      audit: { source: 'platform', warnings: [], blocked: false, open: 0 },
       expiresAt: '2026-05-01T02:05:00.000Z',
     }))
     .answer('checkout.endCustomer', () => ({ ok: true }));

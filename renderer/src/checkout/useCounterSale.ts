@@ -10,6 +10,7 @@ export type Customer = NonNullable<RequestOutput<'checkout.customer'>['customer'
 export type Quote = RequestOutput<'checkout.quote'>;
 export type SaleView = RequestOutput<'checkout.pay'>;
 export type Prescription = NonNullable<RequestInput<'checkout.quote'>['prescription']>;
+export type MutualAid = RequestOutput<'checkout.mutualAid'>;
 export interface BasketLine {
   drug: Drug;
   packs: number;
@@ -37,11 +38,16 @@ export function useCounterSale(onError: (code: string) => void) {
   report.current = onError;
   const [drugs, setDrugs] = useState<Drug[]>([]);
   const [basket, setBasket] = useState<Basket>({});
+  /** 药品追溯码 scanned for each drug's boxes, and the drug scanned last (a code belongs to its box). */
+  const [traces, setTraces] = useState<Record<string, string[]>>({});
+  const lastDrug = useRef<string | null>(null);
   const [useAccount, setUseAccount] = useState(true);
   const [prescription, setPrescription] = useState(NO_PRESCRIPTION);
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [quote, setQuote] = useState<{ order: string; quote: Quote } | null>(null);
   const [sale, setSale] = useState<{ order: string; person: string | null; view: SaleView } | null>(null);
+  /** 家庭共济 as main holds it for this customer: waiting for the account owner, the owner, or why not. */
+  const [mutualAid, setMutualAid] = useState<MutualAid | null>(null);
 
   // A drug code the loaded catalogue does not know (yet) is neither shown nor sent.
   const lines: BasketLine[] = Object.entries(basket).flatMap(([listCode, packs]) => {
@@ -53,15 +59,20 @@ export function useCounterSale(onError: (code: string) => void) {
   const prescriptionComplete = !!(prescription.rxno.trim() && prescription.doctorCode.trim() && prescription.doctorName.trim());
   const person = session ? `${session.startedAt}|${session.provenBy}|${session.maskedNo}` : null;
   const order: RequestInput<'checkout.quote'> = {
-    items: lines.map((l) => ({ listCode: l.drug.listCode, quantity: l.packs })),
+    items: lines.map((l) => {
+      const codes = (traces[l.drug.listCode] ?? []).slice(0, l.packs);
+      return { listCode: l.drug.listCode, quantity: l.packs, ...(codes.length ? { traceCodes: codes } : {}) };
+    }),
     useAccount,
     ...(needsPrescription ? { prescription } : {}),
   };
-  const orderKey = JSON.stringify([order, person]);
+  const orderKey = JSON.stringify([order, person, mutualAid?.owner?.maskedNo ?? null]);
   const paid = sale !== null && isPaid(sale.view);
 
   const startEmpty = useCallback(() => {
     setBasket({});
+    setTraces({});
+    lastDrug.current = null;
     setPrescription(NO_PRESCRIPTION);
     setUseAccount(true);
     setQuote(null);
@@ -81,8 +92,22 @@ export function useCounterSale(onError: (code: string) => void) {
       .catch((e: unknown) => report.current(codeOf(e)));
   }, [bridge]);
 
+  // While main waits for the owner's credential, ask it how that stands (the credential arrives at main, not here).
+  const waiting = !!mutualAid?.waiting;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = window.setInterval(() => {
+      bridge
+        .call('checkout.mutualAid', { action: 'status' })
+        .then((s) => setMutualAid(s))
+        .catch((e: unknown) => report.current(codeOf(e)));
+    }, 500);
+    return () => window.clearInterval(timer);
+  }, [bridge, waiting]);
+
   useEffect(() => {
     setCustomer(null);
+    setMutualAid(null);
     if (!person) return;
     let current = true;
     bridge
@@ -108,11 +133,24 @@ export function useCounterSale(onError: (code: string) => void) {
         paidNow.current = false;
         nextCustomer().catch((e: unknown) => report.current(codeOf(e)));
       }
+      lastDrug.current = listCode;
       setBasket((b) => addPack(b, listCode));
     },
     [nextCustomer],
   );
   useEffect(() => bridge.on('checkout.scan', (e) => add(e.listCode)), [bridge, add]);
+  useEffect(
+    () =>
+      bridge.on('checkout.trace', (e) => {
+        const listCode = lastDrug.current;
+        if (!listCode) return report.current('CHECKOUT_TRACE_NO_DRUG');
+        setTraces((t) => {
+          const codes = t[listCode] ?? [];
+          return codes.includes(e.code) ? t : { ...t, [listCode]: [...codes, e.code] };
+        });
+      }),
+    [bridge],
+  );
 
   async function requestQuote() {
     const quotedFor = orderKey;
@@ -121,12 +159,35 @@ export function useCounterSale(onError: (code: string) => void) {
     setQuote({ order: quotedFor, quote: q });
   }
 
-  /** Pays the shown quote: the cashier has confirmed that the customer saw and accepted its split. */
-  async function pay() {
+  /** The cashier's reasons for going on despite the quote's audit warnings; main keeps them with the quote. */
+  async function answerAudit(answers: { warningId: string; reason: string }[]) {
+    if (!quote) return;
+    const audit = await bridge.call('checkout.auditOverride', { quoteId: quote.quote.quoteId, answers });
+    setQuote({ order: quote.order, quote: { ...quote.quote, audit } });
+  }
+
+  async function startMutualAid() {
+    setMutualAid(await bridge.call('checkout.mutualAid', { action: 'await' }));
+  }
+
+  async function cancelMutualAid() {
+    setMutualAid(await bridge.call('checkout.mutualAid', { action: 'cancel' }));
+  }
+
+  /**
+   * Pays the shown quote: the cashier has confirmed that the customer saw and accepted its split
+   * (and, for 共济, that the account owner did).
+   */
+  async function pay(ownerConfirmed = false) {
     if (!quote) return;
     const quotedLines = lines;
     try {
-      const view = await bridge.call('checkout.pay', { quoteId: quote.quote.quoteId, cashierConfirmed: true, customerConfirmed: true });
+      const view = await bridge.call('checkout.pay', {
+        quoteId: quote.quote.quoteId,
+        cashierConfirmed: true,
+        customerConfirmed: true,
+        ...(ownerConfirmed ? { ownerConfirmed: true as const } : {}),
+      });
       setQuote(null);
       setSale({ order: quote.order, person, view });
       // The basket shows what was paid, even if a drug was scanned while the pay was in flight.
@@ -141,6 +202,8 @@ export function useCounterSale(onError: (code: string) => void) {
     drugs,
     lines,
     total,
+    /** How many boxes of a drug have their 追溯码 scanned. */
+    tracedOf: (listCode: string) => (traces[listCode] ?? []).length,
     add,
     removePack: (listCode: string) => setBasket((b) => removePack(b, listCode)),
     removeLine: (listCode: string) => setBasket((b) => removeLine(b, listCode)),
@@ -155,6 +218,10 @@ export function useCounterSale(onError: (code: string) => void) {
     customer,
     quote: quote?.order === orderKey ? quote.quote : null,
     requestQuote,
+    answerAudit,
+    mutualAid,
+    startMutualAid,
+    cancelMutualAid,
     pay,
     /** What paying the quote came to; kept on screen until the next customer. */
     outcome: sale?.view ?? null,

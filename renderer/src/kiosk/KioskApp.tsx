@@ -18,8 +18,11 @@ import {
   PolicyService,
   PremiumService,
   RecordsService,
-  SERVICES,
+  type ServiceName,
 } from './services';
+import { ServiceForm } from './services/ServiceForm';
+import { CatalogueScreen, CategoryBar, Tiles, useCatalogue } from './services/Home';
+import type { ServiceListItemView } from '../../../main/bridge/contract';
 import { PinPad } from './PinPad';
 import { screenAfterFace, screenAfterMessage, useKioskNavigation } from './navigation';
 
@@ -58,10 +61,24 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
   }, [bridge, setScreen]);
 
   const idleActive = screen.name !== 'attract';
-  const { secondsLeft, reset } = useIdle(idleActive, info.idleTimeoutSeconds, 15, () => {
+  // The countdown takes the last 30 s (half the time on a shorter timeout), spoken when it appears.
+  const { secondsLeft, reset } = useIdle(idleActive, info.idleTimeoutSeconds, Math.min(30, Math.floor(info.idleTimeoutSeconds / 2)), () => {
     void bridge.call('session.end', { reason: 'idle' }).catch(() => undefined);
     setScreen({ name: 'attract' });
   });
+
+  // The countdown is spoken once when it appears (and captioned), not only shown: a resident who
+  // looked away hears that the session is about to end and how to keep it.
+  const warned = secondsLeft !== null;
+  useEffect(() => {
+    if (warned) say(t('idle.spoken', { seconds: secondsLeft }));
+    // Spoken when the warning appears, not at every tick (secondsLeft is left out on purpose).
+  }, [warned]);
+
+  // The home screen comes from main's catalogue: what this person may open, most used first.
+  const catalogue = useCatalogue(`${screen.name === 'home' || screen.name === 'catalogue' || screen.name === 'identify'}-${session?.startedAt ?? ''}`);
+  const openItem = (s: ServiceListItemView) => (s.screen ? open(s.screen as ServiceName) : setScreen({ name: 'form', id: s.id }));
+  const mostUsed = (catalogue ?? []).slice(0, elderly ? 6 : 12);
 
   const faceError = (code: string | null) => t(`errors.${code ?? 'INTERNAL'}`, { defaultValue: t('errors.fallback', { code }) });
 
@@ -70,7 +87,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
     case 'attract':
       body = (
         <main className="attract" data-testid="attract">
-          <button type="button" className="attract-surface" onClick={() => setScreen({ name: 'identify' })} aria-label={t('attract.touchToStart')}>
+          <button type="button" className="attract-surface" onClick={() => setScreen({ name: 'identify' })}>
             <h1>{t('attract.welcome')}</h1>
             <p className="prompt">{t('attract.prompt')}</p>
             <ul className="ways" aria-hidden="true">
@@ -97,6 +114,9 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
             <button type="button" className="primary" onClick={() => setScreen({ name: 'face-login' })}>
               {t('identify.faceLogin')}
             </button>
+            <button type="button" onClick={() => setScreen({ name: 'catalogue', category: 'query' })} data-testid="public-services">
+              {t('identify.publicServices')}
+            </button>
             <button type="button" onClick={() => setScreen({ name: 'attract' })}>
               {t('common.back')}
             </button>
@@ -112,14 +132,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
             {t(`home.provenBy.${session?.provenBy ?? 'id-card'}`)} · {session?.maskedNo}
           </p>
           <p>{t('home.heading')}</p>
-          <nav className={`tiles services ${elderly ? 'few' : ''}`} aria-label={t('home.heading')}>
-            {(elderly ? SERVICES.slice(0, 6) : SERVICES).map((s) => (
-              <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
-                {t(`services.${s}`)}
-              </button>
-            ))}
-          </nav>
-          <div className="actions">
+          <div className="actions top">
             {faceStatus?.enabled && !faceStatus.enrolled && (
               <button type="button" className="primary" onClick={() => setScreen({ name: 'face-consent' })}>
                 {t('face.enable')}
@@ -139,20 +152,24 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
               {t('common.logout')}
             </button>
           </div>
-          {elderly && (
-            <details className="more">
-              <summary>{t('home.more')}</summary>
-              <nav className="tiles services few">
-                {SERVICES.slice(6).map((s) => (
-                  <button key={s} type="button" className="tile" onClick={() => open(s)} data-testid={`tile-${s}`}>
-                    {t(`services.${s}`)}
-                  </button>
-                ))}
-              </nav>
-            </details>
-          )}
+          {catalogue && <Tiles list={mostUsed} onOpen={openItem} few={elderly} />}
+          {catalogue && <CategoryBar list={catalogue} onCategory={(category) => setScreen({ name: 'catalogue', category })} />}
         </main>
       );
+      break;
+    case 'catalogue':
+      body = (
+        <CatalogueScreen
+          category={screen.category}
+          list={catalogue ?? []}
+          onOpen={openItem}
+          onBack={() => setScreen({ name: session ? 'home' : 'identify' })}
+          elderly={elderly}
+        />
+      );
+      break;
+    case 'form':
+      body = <ServiceForm key={screen.id} id={screen.id} onBack={() => setScreen({ name: session ? 'home' : 'identify' })} say={say} />;
       break;
     case 'pin':
       body = <PinPad onCancel={() => setScreen({ name: 'home' })} onDone={() => pinAccepted(screen.then)} say={say} />;

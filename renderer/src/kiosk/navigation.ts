@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SessionView } from '../../../main/bridge/contract';
 import type { FaceOutcome } from '../face/FaceCapture';
 import type { ServiceName } from './services/catalogue';
+import type { CatalogueCategory } from './services/form';
 
 export type Screen =
   | { name: 'attract' }
@@ -12,6 +13,8 @@ export type Screen =
   | { name: 'face-login' }
   | { name: 'pin'; then: ServiceName }
   | { name: 'service'; service: ServiceName }
+  | { name: 'form'; id: string }
+  | { name: 'catalogue'; category: CatalogueCategory | null }
   | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
 
 /** Services that show money or medical history: a social-security card holder confirms with the PIN. */

@@ -42,5 +42,5 @@ export function useSecondsUntil(at: string | null): number {
 
 /** An ISO time as the terminal's wall-clock time, e.g. 08:15:00. */
 export function clockTime(at: string, locale: string): string {
-  return new Date(at).toLocaleTimeString(locale, { hour12: false });
+  return new Date(at).toLocaleTimeString(locale, { hour12: false, timeZone: 'Asia/Shanghai' });
 }

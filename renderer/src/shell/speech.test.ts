@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, cleanup, renderHook } from '@testing-library/react';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { FakeBridge, deferred } from '../bridge/fake';
 import { useSpeech } from './speech';
 
 /** Stands in for the browser's utterance: keeps what the hook sets on it. */
@@ -10,13 +11,36 @@ class Utterance {
   constructor(readonly text: string) {}
 }
 
+/** Stands in for the page's audio element: records what it was given and whether it played. */
+class FakeAudio {
+  static made: FakeAudio[] = [];
+  dataset: Record<string, string> = {};
+  played = false;
+  paused = false;
+  constructor(readonly src: string) {
+    FakeAudio.made.push(this);
+  }
+  play() {
+    this.played = true;
+    return Promise.resolve();
+  }
+  pause() {
+    this.paused = true;
+  }
+}
+
 const synth = { speak: vi.fn<(u: Utterance) => void>(), cancel: vi.fn() };
+const bridge = new FakeBridge();
+window.estation = bridge;
 
 beforeEach(() => {
+  bridge.reset();
+  FakeAudio.made = [];
   synth.speak.mockReset();
   synth.cancel.mockReset();
   vi.stubGlobal('speechSynthesis', synth);
   vi.stubGlobal('SpeechSynthesisUtterance', Utterance);
+  vi.stubGlobal('Audio', FakeAudio);
 });
 afterEach(() => {
   cleanup();
@@ -26,49 +50,63 @@ afterEach(() => {
 const mount = (enabled: boolean, lang: string) => renderHook(({ enabled, lang }) => useSpeech(enabled, lang), { initialProps: { enabled, lang } });
 
 describe('useSpeech', () => {
-  it('speaks slowly in Chinese in elderly mode, after cutting off the previous prompt', () => {
+  it('plays the audio main rendered, slowly, in Chinese; the caption shows the text', async () => {
+    bridge.answer('voice.say', (i) => ({ audio: btoa(`wav-${i.text.length}`), engine: 'espeak-ng', spoken: i.text }));
     const speech = mount(true, 'zh-CN');
     act(() => speech.result.current.say('请插入社保卡'));
-    expect(synth.cancel).toHaveBeenCalledTimes(1);
-    expect(synth.speak).toHaveBeenCalledTimes(1);
-    expect(synth.speak.mock.calls[0]?.[0]).toMatchObject({ text: '请插入社保卡', lang: 'zh-CN', rate: 0.85 });
     expect(speech.result.current.caption).toBe('请插入社保卡');
-  });
-
-  it('speaks English with an English voice', () => {
-    const speech = mount(true, 'en');
-    act(() => speech.result.current.say('Insert your card'));
-    expect(synth.speak.mock.calls[0]?.[0]).toMatchObject({ text: 'Insert your card', lang: 'en-US' });
-  });
-
-  it('stays silent outside elderly mode', () => {
-    const speech = mount(false, 'zh-CN');
-    act(() => speech.result.current.say('请插入社保卡'));
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
+    expect(bridge.inputsOf('voice.say')).toEqual([{ text: '请插入社保卡', lang: 'zh', rate: 0.85 }]);
+    expect(FakeAudio.made[0]!.src).toBe(`data:audio/wav;base64,${btoa('wav-6')}`);
+    expect(FakeAudio.made[0]!.played).toBe(true);
     expect(synth.speak).not.toHaveBeenCalled();
   });
 
-  it('still shows the caption when the machine has no voice', () => {
-    synth.speak.mockImplementation(() => {
-      throw new Error('synthesis-failed');
-    });
+  it('a new prompt cuts off the one playing, and an answer that comes late for an old prompt is not played', async () => {
+    const slow = deferred<{ audio: string | null; engine: string | null; spoken: string | null }>();
+    let n = 0;
+    bridge.answer('voice.say', () => (++n === 1 ? slow.promise : { audio: 'AAAA', engine: 'espeak-ng', spoken: '第二句' }));
     const speech = mount(true, 'zh-CN');
-    act(() => speech.result.current.say('打印机缺纸'));
-    expect(speech.result.current.caption).toBe('打印机缺纸');
+    act(() => speech.result.current.say('第一句'));
+    act(() => speech.result.current.say('第二句'));
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
+    slow.resolve({ audio: 'BBBB', engine: 'espeak-ng', spoken: '第一句' });
+    await act(async () => slow.promise);
+    expect(FakeAudio.made.map((a) => a.src)).toEqual(['data:audio/wav;base64,AAAA']);
   });
 
-  it('still shows the caption where there is no speech synthesis at all', () => {
+  it('falls back to the browser voice where main has no engine, in the page language', async () => {
+    bridge.answer('voice.say', () => ({ audio: null, engine: null, spoken: null }));
+    const speech = mount(true, 'en');
+    act(() => speech.result.current.say('Insert your card'));
+    await waitFor(() => expect(synth.speak).toHaveBeenCalledTimes(1));
+    expect(synth.speak.mock.calls[0]?.[0]).toMatchObject({ text: 'Insert your card', lang: 'en-US' });
+    expect(bridge.inputsOf('voice.say')[0]).toMatchObject({ lang: 'en' });
+  });
+
+  it('stays silent outside elderly mode (the caption is kept for the screen)', () => {
+    bridge.answer('voice.say', () => ({ audio: 'AAAA', engine: 'espeak-ng', spoken: 'x' }));
+    const speech = mount(false, 'zh-CN');
+    act(() => speech.result.current.say('请插入社保卡'));
+    expect(bridge.inputsOf('voice.say')).toEqual([]);
+    expect(synth.speak).not.toHaveBeenCalled();
+  });
+
+  it('still shows the caption when nothing can speak at all', async () => {
     vi.stubGlobal('speechSynthesis', undefined);
     const speech = mount(true, 'zh-CN');
     act(() => speech.result.current.say('打印机缺纸'));
     expect(speech.result.current.caption).toBe('打印机缺纸');
+    await waitFor(() => expect(bridge.inputsOf('voice.say')).toHaveLength(1));
   });
 
-  it('drops the caption and stops talking when elderly mode is turned off', () => {
+  it('drops the caption and stops talking when elderly mode is turned off', async () => {
+    bridge.answer('voice.say', () => ({ audio: 'AAAA', engine: 'espeak-ng', spoken: 'x' }));
     const speech = mount(true, 'zh-CN');
     act(() => speech.result.current.say('请插入社保卡'));
-    synth.cancel.mockClear();
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
     speech.rerender({ enabled: false, lang: 'zh-CN' });
     expect(speech.result.current.caption).toBeNull();
-    expect(synth.cancel).toHaveBeenCalledTimes(1);
+    expect(FakeAudio.made[0]!.paused).toBe(true);
   });
 });

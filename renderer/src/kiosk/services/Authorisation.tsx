@@ -1,40 +1,39 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AuthorisationView, RequestOutput } from '../../../../main/bridge/contract';
 import { getBridge } from '../../bridge';
-import { codeOf, FaceCapture } from '../../face/FaceCapture';
+import { codeOf } from '../../face/FaceCapture';
 import { Loading, ServiceFrame, useLoad, type ServiceProps } from './common';
-import { grantComplete, toggleScope } from './grant';
-import { PinPad } from '../PinPad';
+import { AuthorisationForm, type GrantOutcome } from './AuthorisationForm';
+import { usePrintJob } from './usePrintJob';
 
-/** 个人信息授权: let an insurer or employer read chosen records for a period; confirmed by face; revocable. */
+/**
+ * 个人信息授权: every authorisation with its levels, items, period, limits and state, each one's
+ * usage log (every third-party query, allowed or refused), revocation with one tap (effective at
+ * once), a printed copy with a verification code, and a new one (AuthorisationForm).
+ */
 export function AuthService({ onBack, say }: ServiceProps) {
   const { t } = useTranslation();
   const list = useLoad(() => getBridge().call('kiosk.auths', {}));
   const face = useLoad(() => getBridge().call('face.status', {}));
   const session = useLoad(() => getBridge().call('session.get', {}));
   const byCard = session.data?.session?.provenBy === 'ss-card';
-  const [step, setStep] = useState<'list' | 'form' | 'verify' | 'pin'>('list');
-  const [grantee, setGrantee] = useState('');
-  const [scopes, setScopes] = useState<string[]>([]);
-  const [days, setDays] = useState(0);
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  const errText = (code: string) => t(`errors.${code}`, { defaultValue: t('errors.fallback', { code }) });
-  const show = (ok: boolean, text: string) => {
-    setMsg({ ok, text });
-    say(text);
-    setStep('list');
+  const [adding, setAdding] = useState(false);
+  const [msg, setMsg] = useState<GrantOutcome | null>(null);
+  const { job, follow } = usePrintJob();
+  const show = (o: GrantOutcome) => {
+    setMsg(o);
+    say(o.text);
+    setAdding(false);
     list.reload();
   };
-  const done = (r: { state: string; message: string | null }, okText: string) =>
-    show(r.state === 'done', r.state === 'done' ? okText : (r.message ?? t('family.notDone')));
-  const grant = () =>
-    void getBridge()
-      .call('kiosk.authorise', { grantee, scopes, days })
-      .then(
-        (r) => done(r, t('auth.granted')),
-        (e: unknown) => show(false, errText(codeOf(e))),
-      );
-  const ready = grantComplete({ grantee, scopes, days });
+  const failed = (e: unknown) => {
+    const code = codeOf(e);
+    show({ ok: false, text: t(`errors.${code}`, { defaultValue: t('errors.fallback', { code }) }) });
+  };
+  useEffect(() => {
+    if (job?.state === 'done') say(t('auth.printed'));
+  }, [job?.state, say, t]);
   const data = list.data;
   return (
     <ServiceFrame title={t('services.auth')} onBack={onBack} testId="service-auth">
@@ -44,97 +43,106 @@ export function AuthService({ onBack, say }: ServiceProps) {
           {msg.text}
         </p>
       )}
-      {step === 'list' &&
-        (!data ? (
-          <Loading error={list.error} />
-        ) : (
-          <>
-            {data.auths.length === 0 ? (
-              <p>{t('auth.none')}</p>
-            ) : (
-              <ul className="list" data-testid="auths">
-                {data.auths.map((a) => (
-                  <li key={a.sn} data-state={a.state}>
-                    {a.grantee} · {a.scopes.map((x) => t(`auth.scope.${x}`)).join('、')} · {a.from} – {a.to} · {t(`auth.state.${a.state}`)}{' '}
-                    {a.state === 'active' && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void getBridge()
-                            .call('kiosk.revokeAuth', { sn: a.sn })
-                            .then(
-                              (r) => done(r, t('auth.revoked')),
-                              (e: unknown) => show(false, errText(codeOf(e))),
-                            )
-                        }
-                      >
-                        {t('auth.revoke')} {a.grantee}
-                      </button>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            )}
-            <button type="button" className="primary" onClick={() => (setMsg(null), setStep('form'))}>
-              {t('auth.add')}
-            </button>
-          </>
-        ))}
-      {step === 'form' && data && (
-        <div className="auth-form">
-          <fieldset>
-            <legend>{t('auth.grantee')}</legend>
-            {data.grantees.map((g) => (
-              <label key={g.code} className="check">
-                <input type="radio" name="grantee" checked={grantee === g.code} onChange={() => setGrantee(g.code)} /> {g.name}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend>{t('auth.scopes')}</legend>
-            {data.scopes.map((x) => (
-              <label key={x} className="check">
-                <input type="checkbox" checked={scopes.includes(x)} onChange={(e) => setScopes((v) => toggleScope(v, x, e.target.checked))} />{' '}
-                {t(`auth.scope.${x}`)}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend>{t('auth.period')}</legend>
-            {data.periods.map((d) => (
-              <label key={d} className="check">
-                <input type="radio" name="period" checked={days === d} onChange={() => setDays(d)} /> {t('auth.days', { count: d })}
-              </label>
-            ))}
-          </fieldset>
-          {face.data && !face.data.enrolled && !byCard && <p className="hint">{t('auth.needFace')}</p>}
-          <div className="actions">
-            {face.data?.enrolled && (
-              <button type="button" className="primary" disabled={!ready} onClick={() => setStep('verify')}>
-                {t('auth.confirmByFace')}
-              </button>
-            )}
-            {byCard && (
-              <button type="button" className="primary" disabled={!ready} onClick={() => setStep('pin')}>
-                {t('auth.confirmByPin')}
-              </button>
-            )}
-            <button type="button" onClick={() => setStep('list')}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </div>
+      {job && (
+        <p className="hint" data-testid="print-state" data-state={job.state}>
+          {job.state === 'done' ? t('auth.printed') : t('certificate.printing')}
+        </p>
       )}
-      {step === 'verify' && (
-        <FaceCapture
-          purpose="verify"
-          onFinished={(o) => {
-            if (o.state !== 'done' || !o.match) return show(false, errText(o.error ?? 'FACE_NOT_MATCHED'));
-            grant();
-          }}
-        />
+      {!data ? (
+        <Loading error={list.error} />
+      ) : adding ? (
+        <AuthorisationForm options={data.options} byFace={!!face.data?.enrolled} byCard={byCard} say={say} onDone={show} onCancel={() => setAdding(false)} />
+      ) : (
+        <>
+          {data.auths.length === 0 ? (
+            <p>{t('auth.none')}</p>
+          ) : (
+            <ul className="list" data-testid="auths">
+              {data.auths.map((a) => (
+                <AuthorisationItem
+                  key={a.sn}
+                  a={a}
+                  onRevoke={() =>
+                    void getBridge()
+                      .call('kiosk.revokeAuth', { sn: a.sn })
+                      .then((r) => show({ ok: r.state === 'done', text: r.state === 'done' ? t('auth.revoked') : (r.message ?? t('family.notDone')) }), failed)
+                  }
+                  onPrint={() =>
+                    void getBridge()
+                      .call('kiosk.authPrint', { sn: a.sn })
+                      .then((r) => follow(r.jobId), failed)
+                  }
+                />
+              ))}
+            </ul>
+          )}
+          <button type="button" className="primary" onClick={() => (setMsg(null), setAdding(true))}>
+            {t('auth.add')}
+          </button>
+        </>
       )}
-      {step === 'pin' && <PinPad say={say} onDone={grant} onCancel={() => setStep('form')} />}
     </ServiceFrame>
+  );
+}
+
+type Usage = RequestOutput<'kiosk.authUsage'>['rows'];
+
+function AuthorisationItem({ a, onRevoke, onPrint }: { a: AuthorisationView; onRevoke: () => void; onPrint: () => void }) {
+  const { t } = useTranslation();
+  const [usage, setUsage] = useState<Usage | null>(null);
+  const limits = [a.perDay !== null ? t('auth.perDayText', { count: a.perDay }) : '', a.total !== null ? t('auth.totalText', { count: a.total }) : '']
+    .filter(Boolean)
+    .join('，');
+  const live = a.state === 'active' || a.state === 'pending';
+  return (
+    <li data-state={a.state} data-testid="auth-item">
+      <p className="auth-head">
+        {a.grantee} · {a.items.map((i) => i.name).join('、')} · {t(`auth.state.${a.state}`)}
+      </p>
+      <p className="hint">
+        {a.purpose}
+        {!a.subject.self && ` · ${t('auth.forWard', { name: a.subject.maskedName })}`} · {a.levels.map((l) => `${l}级`).join('、')}
+        {a.medTypes.length > 0 && ` · ${a.medTypes.join('、')}`}
+      </p>
+      <p className="hint">
+        {a.from} – {a.to} · {t('auth.limits', { text: limits || t('auth.unlimited') })} · {t('auth.used', { count: a.used })}
+      </p>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() =>
+            usage
+              ? setUsage(null)
+              : void getBridge()
+                  .call('kiosk.authUsage', { sn: a.sn })
+                  .then((r) => setUsage(r.rows))
+                  .catch(() => setUsage([]))
+          }
+        >
+          {t('auth.usage')} {a.grantee}
+        </button>
+        <button type="button" onClick={onPrint}>
+          {t('auth.print')} {a.grantee}
+        </button>
+        {live && (
+          <button type="button" onClick={onRevoke}>
+            {t('auth.revoke')} {a.grantee}
+          </button>
+        )}
+      </div>
+      {usage &&
+        (usage.length === 0 ? (
+          <p data-testid="auth-usage">{t('auth.noUsage')}</p>
+        ) : (
+          <ul className="list" data-testid="auth-usage">
+            {usage.map((u) => (
+              <li key={u.traceId} data-allowed={u.allowed}>
+                {u.at} · {u.allowed ? t('auth.allowed') : t('auth.refused', { reason: u.reason ?? '' })} · {u.items.join('、')}
+                {u.medTypes.length > 0 && `（${u.medTypes.join('、')}）`} · {t('auth.trace', { id: u.traceId })}
+              </li>
+            ))}
+          </ul>
+        ))}
+    </li>
   );
 }

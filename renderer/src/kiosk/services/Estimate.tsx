@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../../bridge';
 import { Rows, ServiceFrame, useLoad, type ServiceProps } from './common';
-import { formatMoney } from '../../../../main/bridge/contract';
+import { formatMoney, type RequestOutput } from '../../../../main/bridge/contract';
+
+type EstimateView = RequestOutput<'kiosk.estimate'>;
 import { addOne, basketLines, type Basket } from './basket';
 
 /** 待遇测算: pick drugs, see what the fund would pay and what is left to pay. */
@@ -10,7 +12,7 @@ export function EstimateService({ onBack, say }: ServiceProps) {
   const { t } = useTranslation();
   const drugs = useLoad(() => getBridge().call('kiosk.catalogue', {}));
   const [basket, setBasket] = useState<Basket>({});
-  const [result, setResult] = useState<{ total: number; fund: number; account: number; cash: number; ownPay: number; region: string } | null>(null);
+  const [result, setResult] = useState<EstimateView | null>(null);
   const lines = basketLines(basket);
   return (
     <ServiceFrame title={t('services.estimate')} onBack={onBack} testId="service-estimate">
@@ -46,12 +48,7 @@ export function EstimateService({ onBack, say }: ServiceProps) {
       {result && (
         <div data-testid="estimate-result">
           <Rows
-            rows={[
-              [t('fields.total'), formatMoney(result.total)],
-              [t('fields.fund'), formatMoney(result.fund)],
-              [t('fields.account'), formatMoney(result.account)],
-              [t('fields.cash'), formatMoney(result.cash)],
-            ]}
+            rows={[[t('fields.total'), formatMoney(result.total)], ...result.tiers.map((tier): [string, string] => [tier.label, formatMoney(tier.amount)])]}
           />
           <p className="note">{t('estimate.note', { region: result.region })}</p>
         </div>

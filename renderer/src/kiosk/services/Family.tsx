@@ -7,7 +7,8 @@ import { Loading, ServiceFrame, useLoad, type ServiceProps } from './common';
 export function FamilyService({ onBack, say }: ServiceProps) {
   const { t } = useTranslation();
   const family = useLoad(() => getBridge().call('kiosk.family', {}));
-  const [step, setStep] = useState<'list' | 'relation' | 'await' | 'confirm'>('list');
+  const [step, setStep] = useState<'list' | 'relation' | 'await' | 'confirm' | 'child'>('list');
+  const [child, setChild] = useState({ idNumber: '', name: '', household: '', relation: '20' });
   const [relation, setRelation] = useState('');
   const [member, setMember] = useState<{ maskedName: string | null; maskedNo: string } | null>(null);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
@@ -70,6 +71,9 @@ export function FamilyService({ onBack, say }: ServiceProps) {
             <button type="button" className="primary" onClick={() => (setMsg(null), setStep('relation'))}>
               {t('family.add')}
             </button>
+            <button type="button" data-testid="family-add-child" onClick={() => (setMsg(null), setStep('child'))}>
+              {t('family.addChild')}
+            </button>
           </>
         ))}
       {step === 'relation' && family.data && (
@@ -89,6 +93,51 @@ export function FamilyService({ onBack, say }: ServiceProps) {
             </button>
           ))}
         </div>
+      )}
+      {step === 'child' && family.data && (
+        <form
+          className="service-form"
+          data-testid="family-child"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void getBridge()
+              .call('kiosk.familyBindChild', child)
+              .then((r) => result(r, t('family.bound')))
+              .catch((err: { message?: string }) => setMsg({ ok: false, text: err.message ?? t('family.notDone') }));
+          }}
+        >
+          <p>{t('family.childAbout')}</p>
+          <label className="field">
+            {t('family.childId')}
+            <input id="f-child-id" value={child.idNumber} maxLength={18} onChange={(e) => setChild({ ...child, idNumber: e.target.value })} />
+          </label>
+          <label className="field">
+            {t('family.childName')}
+            <input id="f-child-name" value={child.name} maxLength={20} onChange={(e) => setChild({ ...child, name: e.target.value })} />
+          </label>
+          <label className="field">
+            {t('family.household')}
+            <input id="f-child-household" value={child.household} maxLength={18} onChange={(e) => setChild({ ...child, household: e.target.value })} />
+          </label>
+          <label className="field">
+            {t('family.relation')}
+            <select id="f-child-relation" value={child.relation} onChange={(e) => setChild({ ...child, relation: e.target.value })}>
+              {family.data.relations
+                .filter((r) => ['20', '30', '40'].includes(r.code))
+                .map((r) => (
+                  <option key={r.code} value={r.code}>
+                    {r.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+          <button type="submit" className="primary">
+            {t('family.bind')}
+          </button>
+          <button type="button" onClick={() => setStep('list')}>
+            {t('common.cancel')}
+          </button>
+        </form>
       )}
       {step === 'await' && (
         <p role="status" className="big" data-testid="family-await">

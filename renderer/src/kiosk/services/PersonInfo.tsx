@@ -25,7 +25,8 @@ export function InfoService({ onBack }: ServiceProps) {
               <Rows
                 rows={[
                   [t('fields.status'), r.status === '1' ? t('fields.insured') : t('fields.suspended')],
-                  [t('fields.region'), r.admdvs],
+                  [t('fields.region'), r.admdvsName],
+                  [t('fields.psnType'), r.psnTypeName],
                   [t('fields.since'), r.since ?? '-'],
                   [t('fields.employer'), r.empName ?? '-'],
                 ]}

@@ -21,9 +21,7 @@ export function RecordsService({ onBack }: ServiceProps) {
               rows={[
                 [t('fields.date'), d.data.summary.date],
                 [t('fields.total'), formatMoney(d.data.summary.total)],
-                [t('fields.fund'), formatMoney(d.data.summary.fund)],
-                [t('fields.account'), formatMoney(d.data.summary.account)],
-                [t('fields.cash'), formatMoney(d.data.summary.cash)],
+                ...d.data.tiers.map((tier): [string, string] => [tier.label, formatMoney(tier.amount)]),
               ]}
             />
             <ul className="list">

@@ -1,3 +1,4 @@
+/** Services with a screen of their own; main's catalogue (main/kiosk/catalogue) names them in `screen`. */
 export type ServiceName =
   | 'info'
   | 'account'
@@ -13,21 +14,3 @@ export type ServiceName =
   | 'estimate'
   | 'certificate'
   | 'policy';
-
-/** The kiosk's service tiles in home-screen order; elderly mode shows the first six up front. */
-export const SERVICES: ServiceName[] = [
-  'info',
-  'account',
-  'records',
-  'contributions',
-  'premium',
-  'certificate',
-  'cumulative',
-  'chronic',
-  'designated',
-  'transfer',
-  'family',
-  'auth',
-  'estimate',
-  'policy',
-];

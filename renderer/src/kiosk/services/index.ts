@@ -1,4 +1,4 @@
-export { SERVICES, type ServiceName } from './catalogue';
+export type { ServiceName } from './catalogue';
 export { AccountService } from './Account';
 export { AuthService } from './Authorisation';
 export { CertificateService } from './Certificate';
