@@ -89,7 +89,7 @@ describe('the estation command', () => {
     expect(await status()).toMatchObject({ pinSet: true });
     await estation(['service', 'reset-pin', '--yes', '--data-dir', dataDir]);
     expect(await status()).toMatchObject({ pinSet: false });
-  });
+  }, 120_000); // nine CLI runs one after the other, two of them scrypt: slow on a loaded 2-core machine
 
   it('shows the launch URL with its token only to an interactive terminal (a pty made by script(1)), and Ctrl+C there stops the host', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-tty-'));

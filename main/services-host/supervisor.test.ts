@@ -182,5 +182,5 @@ describe('when the supervisor itself dies', () => {
     await expect
       .poll(() => fs.existsSync(`/proc/${childPid}`) && !fs.readFileSync(`/proc/${childPid}/stat`, 'utf8').includes(') Z '), { timeout: 15_000 })
       .toBe(false);
-  }, 30_000);
+  }, 60_000);
 });
