@@ -66,15 +66,17 @@ test('service mode: first PIN, leave and unlock, self-tests pass and fail by nam
     await expect(page.getByTestId('svc-device-printer')).toContainText('故障');
     await page.getByRole('button', { name: '全部自检' }).click();
     await expect(page.getByTestId('svc-result-id-card')).toHaveAttribute('data-ok', 'false');
-    await expect(page.getByTestId('svc-result-id-card')).toContainText('DEVICE_ABSENT');
-    await expect(page.getByTestId('svc-result-printer')).toContainText('PRINTER_COVER_OPEN');
-    await expect(page.getByTestId('svc-result-printer')).toContainText('打印机盖未合上');
+    // Each failure in words with what to do; the code stays with it for support, off the screen.
+    await expect(page.getByTestId('svc-result-id-card')).toHaveAttribute('data-code', 'DEVICE_ABSENT');
+    await expect(page.getByTestId('svc-result-id-card')).toContainText('身份证读卡器未连接：请检查数据线和电源');
+    await expect(page.getByTestId('svc-result-printer')).toHaveAttribute('data-code', 'PRINTER_COVER_OPEN');
+    await expect(page.getByTestId('svc-result-printer')).toContainText('打印机盖未合上：请合上打印机盖后点“重试”');
     await expect(page.getByTestId('svc-result-scanner')).toHaveAttribute('data-ok', 'true');
 
     await page.getByRole('button', { name: '签到连通测试（9001）' }).click();
     await expect(page.getByTestId('svc-platform')).toHaveAttribute('data-ok', 'true');
-    await expect(page.getByTestId('svc-overview')).toContainText('integrity ok');
-    await expect(page.getByTestId('svc-overview')).toContainText('verified · fr_feature.onnx');
+    await expect(page.getByTestId('svc-storage')).toContainText('数据库完好');
+    await expect(page.getByTestId('svc-overview')).toContainText('已校验 · fr_feature.onnx');
     await expect(page.getByTestId('svc-overview')).toContainText('"apikey": "[hidden]"');
     await expect(page.getByTestId('svc-overview')).not.toContainText('e2e-gateway-key');
 
@@ -102,10 +104,11 @@ test('service mode: first PIN, leave and unlock, self-tests pass and fail by nam
     await page.getByRole('button', { name: '全部自检' }).click();
     for (const id of ['id-card', 'printer']) await expect(page.getByTestId(`svc-result-${id}`)).toHaveAttribute('data-ok', 'true', { timeout: 20_000 });
 
+    await page.getByText('查看原始日志').click();
     await expect(page.getByTestId('svc-logs').locator('li').first()).toBeVisible();
     // Restarting the program is the Electron shell's job; the Node host says it cannot.
     await page.getByRole('button', { name: '重启终端程序' }).click();
-    await expect(page.getByTestId('svc-restart')).toHaveText('本终端不支持此功能');
+    await expect(page.getByTestId('svc-restart')).toContainText('本终端不支持此功能');
     if (facesAvailable) {
       await page.getByRole('button', { name: '摄像头预览' }).click();
       await expect(page.getByTestId('svc-camera-stats')).toHaveAttribute('data-faces', '1', { timeout: 20_000 });

@@ -13,6 +13,8 @@ import type { PlatformClient } from '../platform/client';
 import type { Outbox } from '../outbox/outbox';
 import { checkModels, manifest } from '../../models/manifest';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
+import { canPrint, CONDITION_CODES } from '../../drivers/printer/status';
+import type { platformCheckCodes, storageCheckCodes } from '../bridge/contract/service-failures';
 import { appVersion } from '../ground/version';
 import { textPdf } from './pdf';
 
@@ -21,6 +23,22 @@ export function hideSecrets(value: unknown): unknown {
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /secret|key|password|token|pin|apikey/i.test(k) ? '[hidden]' : hideSecrets(v)]));
   return value;
+}
+
+/** Below this, storage needs a technician: the queue and the logs must be able to grow. */
+const minFreeBytes = 100 * 2 ** 20;
+/** How long the readiness receipt may take to come out. */
+const printWaitMs = 15_000;
+
+type StorageProblem = (typeof storageCheckCodes)[number];
+
+export interface PlatformCheck {
+  ok: boolean;
+  ms: number;
+  code: (typeof platformCheckCodes)[number] | null;
+  signedInAt: string | null;
+  /** The platform's own words when it refused the sign-in. */
+  platformMessage: string | null;
 }
 
 export interface DiagnosticsSettings {
@@ -46,14 +64,16 @@ export class Diagnostics {
     return deviceId ? all.filter((r) => r.deviceId === deviceId) : all;
   }
 
-  async platformCheck(): Promise<{ ok: boolean; ms: number; detail: string }> {
+  /** The 9001 round trip as codes the screen words: the platform's own words only when it refused. */
+  async platformCheck(): Promise<PlatformCheck> {
     const t = performance.now();
     const r = await this.client.send('9001', { signIn: { opter_no: this.settings.terminalId, mac: '00-00-00-00-00-00', ip: '127.0.0.1' } }, { signNo: '' });
     const ms = Math.round(performance.now() - t);
-    return r.kind === 'ok' ? { ok: true, ms, detail: `sign-in at ${r.output.signinoutb.sign_time}` } : { ok: false, ms, detail: `${r.kind}: ${r.message}` };
+    if (r.kind === 'ok') return { ok: true, ms, code: null, signedInAt: r.output.signinoutb.sign_time, platformMessage: null };
+    return { ok: false, ms, code: r.code, signedInAt: null, platformMessage: r.kind === 'business-error' ? r.message : null };
   }
 
-  storage(): { ok: boolean; integrity: string; dbBytes: number; freeBytes: number | null; tamperedRows: number } {
+  storage(): { ok: boolean; integrity: string; dbBytes: number; freeBytes: number | null; tamperedRows: number; problems: StorageProblem[] } {
     const integrity = String(this.db.pragma('integrity_check', { simple: true }));
     const file = path.join(this.dataDir, 'estation.sqlite');
     const dbBytes = fs.existsSync(file) ? fs.statSync(file).size : 0;
@@ -65,7 +85,11 @@ export class Diagnostics {
       freeBytes = null;
     }
     const tamperedRows = this.outbox.verifyAll().length;
-    return { ok: integrity === 'ok' && tamperedRows === 0 && (freeBytes === null || freeBytes > 100 * 2 ** 20), integrity, dbBytes, freeBytes, tamperedRows };
+    const problems: StorageProblem[] = [];
+    if (integrity !== 'ok') problems.push('STORAGE_INTEGRITY_FAILED');
+    if (tamperedRows > 0) problems.push('STORAGE_TAMPERED_ROWS');
+    if (freeBytes !== null && freeBytes <= minFreeBytes) problems.push('STORAGE_LOW_SPACE');
+    return { ok: problems.length === 0, integrity, dbBytes, freeBytes, tamperedRows, problems };
   }
 
   queue() {
@@ -116,7 +140,7 @@ export class Diagnostics {
       'Devices:',
       ...tests.map((t) => `  ${t.ok ? 'PASS' : 'FAIL'} ${t.deviceId} (${t.kind}) ${t.code ?? ''} ${t.message} [${t.durationMs} ms]`),
       '',
-      `Platform: ${platform.ok ? 'PASS' : 'FAIL'} 9001 round trip ${platform.ms} ms - ${platform.detail}`,
+      `Platform: ${platform.ok ? 'PASS' : 'FAIL'} 9001 round trip ${platform.ms} ms - ${platform.ok ? `sign-in at ${platform.signedInAt}` : platform.code}`,
       `Storage: ${storage.ok ? 'PASS' : 'FAIL'} integrity ${storage.integrity}, database ${storage.dbBytes} bytes, free ${storage.freeBytes ?? '?'} bytes, tampered rows ${storage.tamperedRows}`,
       `Queue: ${Object.entries(queue)
         .map(([k, v]) => `${k} ${v}`)
@@ -136,7 +160,8 @@ export class Diagnostics {
     );
     fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
     let receiptJobId: string | null = null;
-    if (print && this.devices.printer?.printer) {
+    let printCode: string | null = null;
+    if (print) {
       const r = new ReceiptBuilder()
         .init()
         .chinese()
@@ -153,9 +178,30 @@ export class Diagnostics {
       r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL')
         .pair('storage', storage.ok ? 'PASS' : 'FAIL')
         .cut();
-      receiptJobId = `readiness-${stamp}`;
-      this.devices.printer.print(receiptJobId, r.bytes());
+      printCode = await this.printReceipt(`readiness-${stamp}`, r.bytes());
+      if (printCode === null) receiptJobId = `readiness-${stamp}`;
     }
-    return { ok, at, htmlPath, pdfPath, receiptJobId, tests, platform, storage };
+    return { ok, at, htmlPath, pdfPath, receiptJobId, printCode, tests, platform, storage };
+  }
+
+  /**
+   * Prints a receipt only from a printer that can print now, and waits for it: null once it is
+   * printed, else the printer's code. A job that does not finish in time is cancelled where it can
+   * still be, so the report does not come out later by surprise.
+   */
+  private async printReceipt(jobId: string, bytes: Buffer): Promise<string | null> {
+    const handle = this.devices.printer;
+    const printer = handle?.printer;
+    if (!handle || !printer) return 'PRINTER_ABSENT';
+    try {
+      const { condition } = await printer.status();
+      if (!canPrint(condition)) return CONDITION_CODES[condition] ?? 'PRINTER_ERROR';
+      handle.print(jobId, bytes);
+      const job = await printer.waitFor(jobId, printWaitMs);
+      return job.state === 'done' ? null : (job.reason?.split(':')[0] ?? 'PRINTER_JOB_FAILED');
+    } catch (err) {
+      printer.cancel(jobId);
+      return (err as { code?: string }).code ?? 'PRINTER_JOB_FAILED';
+    }
   }
 }
