@@ -46,7 +46,7 @@ function check(name, ok) {
 check('format', step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']));
 check('lint', step('lint', bin('eslint'), ['.', '--max-warnings', '0']));
 check('typecheck', step('typecheck', bin('tsc'), ['-b']));
-const built = step('build', bin('electron-vite'), ['build']);
+const built = step('build', 'npm', ['run', 'build']);
 check('build', built);
 
 const vitestJson = path.join(out, 'vitest.json');

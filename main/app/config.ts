@@ -15,6 +15,7 @@ import { outboxConfigSchema } from '../outbox/config';
 import { counterConfigSchema, offlineConfigSchema } from '../pharmacy/config';
 import { serviceConfigSchema } from '../service/config';
 import { serviceDeclSchema } from '../kiosk/catalogue/schema';
+import { voiceConfigSchema } from '../voice/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -75,6 +76,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The kiosk's spoken prompts: which engine renders them (main/voice, README "Voice"). */
+    voice: voiceConfigSchema.prefault({}),
     host: z
       .object({
         port: z.number().int().min(0).max(65535).default(0),

@@ -5,10 +5,12 @@
  * voice `cmn`); a deployment may put a better one behind the same interface.
  *
  * Nothing personal is spoken: money amounts and ID numbers (whole or masked) are replaced by
- * "请看屏幕" before the text reaches an engine — the caption on screen shows them, masked.
+ * "请看屏幕" before the text reaches an engine or a clip is looked up — the caption on screen
+ * shows them, masked. The fixed prompts are prerecorded at build time (clips.ts).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import type { ClipLibrary } from './clips';
 
 export interface SpeechEngine {
   readonly name: string;
@@ -82,34 +84,43 @@ export class EspeakEngine implements SpeechEngine {
 }
 
 /**
- * Prompts to audio, through the engine, masked, cached (the same prompt is rendered once), and at
- * most one rendering at a time so a burst of prompts cannot pile up processes.
+ * Prompts to audio: masked, then from a prerecorded clip when the exact text has one (and the
+ * clips come from this engine), else through the engine; cached (the same prompt is rendered
+ * once), and at most one rendering at a time so a burst of prompts cannot pile up processes.
  */
 export class VoiceService {
   private readonly cache = new Map<string, Buffer>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly clips: ClipLibrary | null;
+  private readonly maxCached: number;
 
   constructor(
     private readonly engine: SpeechEngine,
-    private readonly maxCached = 64,
-  ) {}
+    opts: { clips?: ClipLibrary; maxCached?: number } = {},
+  ) {
+    // Clips from another engine would speak some prompts in a different voice from the rest.
+    this.clips = opts.clips && opts.clips.engine === engine.name ? opts.clips : null;
+    this.maxCached = opts.maxCached ?? 64;
+  }
 
   get engineName(): string {
     return this.engine.name;
   }
 
-  async say(text: string, lang: 'zh' | 'en', rate = 1): Promise<{ wav: Buffer; spoken: string }> {
+  async say(text: string, lang: 'zh' | 'en', rate = 1): Promise<{ wav: Buffer; spoken: string; from: 'clip' | 'engine' }> {
     if (typeof text !== 'string' || !text.trim() || text.length > 1000) throw new VoiceError('VOICE_TEXT_INVALID', 'a prompt has 1 to 1000 characters');
     const spoken = speakable(text, lang);
+    const clip = this.clips?.find(lang, rate, spoken);
+    if (clip) return { wav: clip, spoken, from: 'clip' };
     const key = createHash('sha256').update(`${this.engine.name}|${lang}|${rate}|${spoken}`).digest('hex');
     const hit = this.cache.get(key);
-    if (hit) return { wav: hit, spoken };
+    if (hit) return { wav: hit, spoken, from: 'engine' };
     const run = this.queue.then(() => this.engine.synthesize(spoken, lang, rate));
     this.queue = run.catch(() => undefined);
     const wav = await run;
     this.cache.set(key, wav);
     while (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value!);
-    return { wav, spoken };
+    return { wav, spoken, from: 'engine' };
   }
 }
 
@@ -137,4 +148,23 @@ export function pcmOf(wav: Buffer): { rate: number; samples: Int16Array } {
     off += 8 + len + (len % 2);
   }
   throw new Error('a WAV file without data');
+}
+
+/** A 16-bit PCM mono WAV of float samples in [-1, 1] (what sherpa-onnx returns). */
+export function wavOf(samples: Float32Array, rate: number): Buffer {
+  const wav = Buffer.alloc(44 + samples.length * 2);
+  wav.write('RIFF', 0, 'ascii');
+  wav.writeUInt32LE(36 + samples.length * 2, 4);
+  wav.write('WAVEfmt ', 8, 'ascii');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'ascii');
+  wav.writeUInt32LE(samples.length * 2, 40);
+  for (let i = 0; i < samples.length; i++) wav.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), 44 + i * 2);
+  return wav;
 }
