@@ -1,10 +1,12 @@
 /**
- * The pharmacy counter end to end against the simulator: no sale without an open shift; a card
+ * The pharmacy counter end to end against the simulator: no sale without an open shift; the
+ * basket table with each drug's class and self-pay share, steppers and delete; a card
  * checkout whose split the customer accepts on screen and finds on the receipt; an e-voucher
  * checkout; refunds with their reasons; the shift report; an offline checkout that settles when
- * the platform returns, and a shift close blocked by it until then.
+ * the platform returns, and a shift close blocked by it until then; a face payment whose guide and
+ * challenge the customer sees on the 1280×800 counter screen without scrolling.
  */
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { startPlatformSimulator, type PlatformSimulator } from '../fixtures/platform/server';
 import { residentByName, RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
@@ -53,6 +55,33 @@ const settledRefunds = () => (sim.db.prepare("SELECT COUNT(*) AS n FROM settleme
 
 const RX = { rxno: 'RX20261124-0017', doctorName: '李文', doctorCode: 'D440300012' };
 
+/** The basket's lines: one table row per drug. */
+const basketRows = (page: Page) => page.getByTestId('basket').locator('tbody tr');
+/** How the basket names a class of the 医保目录 the simulator's catalogue lists by code. */
+const CLASS_NAME = { '01': '甲类', '02': '乙类', '03': '丙类' } as const;
+
+/**
+ * The element lies wholly inside the 1280×800 screen, above the status bar, with the counter not
+ * scrolled: what the customer in front of the counter sees without anyone touching the screen.
+ */
+async function expectWhollyOnScreen(page: Page, element: Locator, what: string) {
+  const counter = page.getByTestId('checkout');
+  expect(await counter.evaluate((m) => m.scrollTop), `${what}: the counter is not scrolled`).toBe(0);
+  const box = await element.boundingBox();
+  const area = await counter.boundingBox();
+  const screen = page.viewportSize()!;
+  expect(screen).toEqual({ width: 1280, height: 800 });
+  expect(box, `${what} is on the page`).not.toBeNull();
+  expect(area).not.toBeNull();
+  const edges = (b: { x: number; y: number; width: number; height: number }) => ({ left: b.x, top: b.y, right: b.x + b.width, bottom: b.y + b.height });
+  const e = edges(box!);
+  const visible = edges(area!);
+  expect(e.left, `${what}: left edge`).toBeGreaterThanOrEqual(Math.max(0, visible.left));
+  expect(e.top, `${what}: top edge`).toBeGreaterThanOrEqual(Math.max(0, visible.top));
+  expect(e.right, `${what}: right edge`).toBeLessThanOrEqual(Math.min(screen.width, visible.right));
+  expect(e.bottom, `${what}: bottom edge (the status bar starts at ${visible.bottom})`).toBeLessThanOrEqual(Math.min(screen.height, visible.bottom));
+}
+
 const showTab = (page: Page, name: '收银' | '今日交易' | '待处理' | '交班') => page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
 /** A test that finds another test's customer or shift still there (a failure before its end) ends them first. */
@@ -92,7 +121,7 @@ async function sell(page: Page, identify: () => Promise<unknown>, drugs: number[
   await identify();
   await expect(page.getByTestId('customer')).toBeVisible();
   for (const d of drugs) await scanDrug(d, h);
-  await expect(page.getByTestId('basket').locator('li')).toHaveCount(new Set(drugs).size);
+  await expect(basketRows(page)).toHaveCount(new Set(drugs).size);
   if (drugs.some((d) => CATALOGUE[d]!.prescription)) await fillPrescription(page);
   else await expect(page.getByTestId('prescription')).toHaveCount(0);
   await quote(page);
@@ -118,7 +147,7 @@ test('a sale without an open shift is refused, with 请先开班 on screen', asy
   await insertIdCard(wang);
   await expect(page.getByTestId('customer')).toContainText('王*国');
   await scanDrug(4);
-  await expect(page.getByTestId('basket').locator('li')).toHaveCount(1);
+  await expect(basketRows(page)).toHaveCount(1);
   await page.getByRole('button', { name: '预结算' }).click();
   await expect(page.getByRole('alert')).toHaveText('请先开班：在“交班”页开班后才能收款和撤销');
   await expect(page.getByTestId('checkout-error')).toHaveAttribute('data-code', 'SHIFT_NOT_OPEN');
@@ -134,7 +163,47 @@ test('a sale without an open shift is refused, with 请先开班 on screen', asy
   await page.getByRole('button', { name: '下一位顾客' }).click();
   await host.call('sim.device', { action: 'remove-id-card' });
   await expect(page.getByTestId('customer')).toHaveCount(0);
-  await expect(page.getByTestId('basket').locator('li')).toHaveCount(0);
+  await expect(basketRows(page)).toHaveCount(0);
+});
+
+test('the basket: each line shows its 甲/乙/丙 class and self-pay share as the catalogue lists them, whole-pack steppers, and a delete button that takes the line off', async ({
+  page,
+}) => {
+  await openTerminal(page, host);
+  // 对乙酰氨基酚片 (甲), 阿托伐他汀钙片 (乙, 10% paid first by the customer), 医用外科口罩 (丙).
+  const lines = [4, 6, 19].map((i) => CATALOGUE[i]!);
+  expect(lines.map((d) => d.chrgitmLv)).toEqual(['01', '02', '03']);
+  for (const i of [4, 6, 19]) await scanDrug(i);
+  await expect(basketRows(page)).toHaveCount(3);
+  await expect(page.getByTestId('basket').getByRole('columnheader')).toHaveText(['药品', '类别', '自付比例', '单价', '数量', '金额', '删除']);
+  for (const d of lines) {
+    const row = page.getByTestId(`line-${d.hilistCode}`);
+    await expect(row.getByRole('rowheader')).toContainText(`${d.name}${d.spec}`);
+    await expect(page.getByTestId(`class-${d.hilistCode}`)).toHaveText(CLASS_NAME[d.chrgitmLv]);
+    // What the simulated platform would answer as selfpay_prop for the drug (basis points / 10 000).
+    await expect(page.getByTestId(`share-${d.hilistCode}`)).toHaveText(`${d.selfPayBp / 100}%`);
+    await expect(row.getByRole('cell').nth(2)).toHaveText(formatMoney(d.price));
+    // Targets a hand finds on a 10-inch screen, each one row high: the line never wraps under itself.
+    for (const b of await row.getByRole('button').all()) {
+      const box = (await b.boundingBox())!;
+      const name = (await b.getAttribute('aria-label')) ?? '';
+      expect(box.width, name).toBeGreaterThanOrEqual(60);
+      expect(box.height, name).toBeGreaterThanOrEqual(60);
+    }
+  }
+  expect(await page.getByTestId('basket').evaluate((t) => t.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+
+  const statin = lines[1]!;
+  await page.getByRole('button', { name: `增加 ${statin.name}` }).click();
+  await expect(page.getByTestId(`packs-${statin.hilistCode}`)).toHaveText('2');
+  await expect(page.getByTestId(`amount-${statin.hilistCode}`)).toHaveText(formatMoney(2 * statin.price));
+  await page.getByRole('button', { name: `删除 ${statin.name}` }).click();
+  await expect(basketRows(page)).toHaveCount(2);
+  await expect(page.getByTestId(`line-${statin.hilistCode}`)).toHaveCount(0);
+  await expect(page.getByTestId('basket-total')).toHaveText(`合计: ${formatMoney(lines[0]!.price + lines[2]!.price)}`);
+  for (const d of [lines[0]!, lines[2]!]) await page.getByRole('button', { name: `删除 ${d.name}` }).click();
+  await expect(basketRows(page)).toHaveCount(0);
+  await expect(page.getByTestId('basket-total')).toHaveText(`合计: ${formatMoney(0)}`);
 });
 
 test('a card checkout: split on screen and on the receipt; an e-voucher checkout; a refund with its reason; the shift report', async ({ page }) => {
@@ -193,7 +262,7 @@ test('a card checkout: split on screen and on the receipt; an e-voucher checkout
   await page.getByRole('button', { name: '下一位顾客' }).click();
   await host.call('sim.device', { action: 'remove-id-card' });
   await expect(page.getByTestId('customer')).toHaveCount(0);
-  await expect(page.getByTestId('basket').locator('li')).toHaveCount(0);
+  await expect(basketRows(page)).toHaveCount(0);
 
   const q = RESIDENTS[8]!;
   await sell(page, () => host.call('sim.device', { action: 'scan', code: q.ecQrCode }), [4]);
@@ -330,7 +399,7 @@ test.describe('face payment', () => {
       args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIPS.turnLeft}`],
     });
     try {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
       await openTerminal(page, faceHost);
       await openShift(page, '收银员09');
       await insertIdCard(p, faceHost);
@@ -346,7 +415,13 @@ test.describe('face payment', () => {
       await scanDrug(0, faceHost);
       await page.getByRole('textbox', { name: '手机号后四位' }).fill(p.phone.slice(-4));
       await page.getByRole('button', { name: '刷脸支付' }).click();
+      // The customer sees the face guide and the hint on the 1280×800 counter screen as it stands.
+      await expect(page.getByTestId('face-capture')).toBeVisible();
+      await expectWhollyOnScreen(page, page.locator('.face-guide'), 'the face guide');
+      await expectWhollyOnScreen(page, page.getByTestId('face-hint'), 'the camera hint');
       await expect(page.getByTestId('face-hint')).toContainText('请向左转头');
+      await expectWhollyOnScreen(page, page.getByTestId('face-hint'), 'the head-turn challenge');
+      await expectWhollyOnScreen(page, page.locator('.face-guide'), 'the face guide during the challenge');
       await expect(page.getByTestId('customer')).toContainText('刷脸', { timeout: 60_000 });
       await fillPrescription(page);
       await quote(page);

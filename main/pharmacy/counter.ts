@@ -18,7 +18,8 @@ import { beijingDate } from '../platform/envelope';
 import type { Outbox, OutboxItem } from '../outbox/outbox';
 import type { Drainer } from '../outbox/drainer';
 import type { ResidentSession } from '../session/session';
-import type { DrugCatalogue } from '../policy/catalogue';
+import type { CatalogueDrug, DrugCatalogue } from '../policy/catalogue';
+import { priceLine } from '../policy/engine';
 import { CheckoutError, type CheckoutService } from './checkout';
 import type { CounterConfig } from './config';
 import { REFUND_KIND, SETTLEMENT_KIND } from './delivery';
@@ -149,6 +150,7 @@ export class CheckoutCounter {
       price: fen(d.price),
       prescription: d.prescription,
       classLevel: d.chrgitmLv,
+      selfPayBp: selfPayShare(d),
     }));
   }
 
@@ -867,4 +869,10 @@ export interface RefundView {
   state: string;
   reason: string | null;
   receiptJobId: string | null;
+}
+
+/** A drug's self-pay share (basis points) as the policy engine prices one pack, so the basket and the split never disagree. */
+function selfPayShare(d: CatalogueDrug): number {
+  const line = { feedetlSn: d.hilistCode, listCode: d.hilistCode, name: d.name, chrgitmLv: d.chrgitmLv, selfPayBp: d.selfPayBp };
+  return priceLine({ ...line, unitPrice: fen(d.price), quantityMilli: 1000, priceCap: null }).selfPayBp;
 }

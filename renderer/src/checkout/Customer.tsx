@@ -40,8 +40,8 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
     <>
       <h2>{t('checkout.customer')}</h2>
       {customer ? (
-        <p data-testid="customer">
-          {customer.maskedName} · {customer.maskedNo} · {t(`home.provenBy.${customer.provenBy}`)}
+        <p data-testid="customer" className="customer-id">
+          <span>{customer.maskedName}</span> · <span>{customer.maskedNo}</span> · <span>{t(`home.provenBy.${customer.provenBy}`)}</span>
         </p>
       ) : (
         <p>{t('checkout.identify')}</p>

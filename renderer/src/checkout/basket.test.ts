@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPack, MAX_PACKS, removeLine, removePack } from './basket';
+import { addPack, formatSelfPayShare, MAX_PACKS, removeLine, removePack } from './basket';
 
 describe('the counter basket', () => {
   it('adds whole packs, one at a time, keeping the order drugs were added in', () => {
@@ -17,5 +17,9 @@ describe('the counter basket', () => {
 
   it('stops at the bound of the bridge contract', () => {
     expect(addPack({ A: MAX_PACKS }, 'A')).toEqual({ A: MAX_PACKS });
+  });
+
+  it('shows a self-pay share main sends in basis points as a percentage, without trailing zeros', () => {
+    expect([0, 500, 1000, 3333, 10_000].map(formatSelfPayShare)).toEqual(['0%', '5%', '10%', '33.33%', '100%']);
   });
 });

@@ -22,3 +22,8 @@ export function removePack(basket: Basket, listCode: string): Basket {
 export function removeLine(basket: Basket, listCode: string): Basket {
   return Object.fromEntries(Object.entries(basket).filter(([code]) => code !== listCode));
 }
+
+/** A self-pay share main sends in basis points, as the percentage on the basket: 1000 → 10%, 3333 → 33.33%. */
+export function formatSelfPayShare(bp: number): string {
+  return `${Number((bp / 100).toFixed(2))}%`;
+}

@@ -16,7 +16,8 @@ const drug = (listCode: string, prescription = false) => ({
   spec: '1盒',
   price: 1250,
   prescription,
-  classLevel: '01',
+  classLevel: '01' as const,
+  selfPayBp: 0,
 });
 const wang: SessionView = { provenBy: 'id-card', certType: '02', maskedName: '王*国', maskedNo: '4403**********1234', startedAt: '2026-05-01T02:00:00.000Z' };
 let quotes = 0;

@@ -206,7 +206,12 @@ export function useCounterSale(onError: (code: string) => void) {
     tracedOf: (listCode: string) => (traces[listCode] ?? []).length,
     add,
     removePack: (listCode: string) => setBasket((b) => removePack(b, listCode)),
-    removeLine: (listCode: string) => setBasket((b) => removeLine(b, listCode)),
+    /** Takes the drug off the basket with the 追溯码 scanned for its boxes: the boxes go back to the shelf. */
+    removeLine: (listCode: string) => {
+      setBasket((b) => removeLine(b, listCode));
+      setTraces(({ [listCode]: _gone, ...rest }) => rest);
+      if (lastDrug.current === listCode) lastDrug.current = null;
+    },
     useAccount,
     setUseAccount,
     needsPrescription,
