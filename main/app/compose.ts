@@ -3,7 +3,11 @@
  * Both hosts (Electron and the Node host) call `createApp` and put their transport in front of
  * the dispatcher it returns.
  */
-import { EspeakEngine, VoiceError, VoiceService } from '../voice/voice';
+import { VoiceService } from '../voice/voice';
+import { ClipLibrary, findClipDir } from '../voice/clips';
+import { openVoiceEngine } from '../voice/engine';
+import { voiceHandlers } from '../voice/handlers';
+import { HelpDesk } from '../help/help';
 import { personOf } from '../face/handlers';
 import path from 'node:path';
 import type { Config } from './config';
@@ -305,20 +309,14 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   closers.unshift(() => drainer.stopAndWait());
 
   const simulated = devices.sim;
-  const voice = new VoiceService(new EspeakEngine());
+  const voiceLog = log.child({ component: 'voice' });
+  const clips = ClipLibrary.open(findClipDir(), voiceLog);
+  const voice = new VoiceService(await openVoiceEngine(config.voice, voiceLog), { clips });
+  voiceLog.info('voice.ready', { engine: voice.engineName, clips: clips.engine === voice.engineName ? clips.size : 0 });
+  const help = new HelpDesk(clock, log.child({ component: 'help' }), () => session.current !== null);
+  help.on('changed', (call) => bus.emit('help.changed', { call }));
   const handlers: Partial<Handlers> = {
-    'voice.say': async (i) => {
-      try {
-        const r = await voice.say(i.text, i.lang, i.rate);
-        return { audio: r.wav.toString('base64'), engine: voice.engineName, spoken: r.spoken };
-      } catch (err) {
-        if (err instanceof VoiceError && (err.code === 'VOICE_UNAVAILABLE' || err.code === 'VOICE_FAILED' || err.code === 'VOICE_TIMEOUT')) {
-          log.warn('voice.unavailable', { code: err.code });
-          return { audio: null, engine: null, spoken: null };
-        }
-        throw err;
-      }
-    },
+    ...voiceHandlers(voice, voiceLog),
     'app.hello': () => ({
       version: appVersion,
       mode: config.mode,
@@ -341,6 +339,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
           'sim.printed': () => ({ receipts: simulated.printer.sim.receipts().map(({ lines, qr, cut }) => ({ lines, qr, cut })) }),
         }
       : {}),
+    'help.call': (input) => ({ call: help.request(input.screen) }),
+    'help.get': () => ({ call: help.current }),
+    'help.withdraw': () => help.end('withdrawn'),
     'session.get': () => ({ session: session.view() }),
     'session.end': (input) => {
       const active = session.current !== null;

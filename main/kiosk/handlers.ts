@@ -4,11 +4,18 @@ import type { ResidentSession } from '../session/session';
 import type { CatalogueEngine } from './catalogue/engine';
 import { authorisationHandlers } from './authorisation/handlers';
 import type { AuthorisationService } from './authorisation/service';
+import type { AgentDesk } from './agent';
 
 type KioskHandlers = Pick<Handlers, `kiosk.${string}` & keyof Handlers>;
 
 /** Bridge handlers of the resident services; every call also counts as activity in the session. */
-export function kioskHandlers(k: KioskServices, session: ResidentSession, catalogue: CatalogueEngine, auth: AuthorisationService): KioskHandlers {
+export function kioskHandlers(
+  k: KioskServices,
+  session: ResidentSession,
+  catalogue: CatalogueEngine,
+  auth: AuthorisationService,
+  agent: AgentDesk,
+): KioskHandlers {
   const touch = <T>(f: () => T) => {
     session.touch();
     return f();
@@ -38,6 +45,9 @@ export function kioskHandlers(k: KioskServices, session: ResidentSession, catalo
     'kiosk.familyBind': (i) => touch(() => k.bindMember(i.relation)),
     'kiosk.familyBindChild': (i) => touch(() => k.bindChild(i)),
     'kiosk.familyUnbind': (i) => touch(() => k.unbindMember(i.psnNo)),
+    'kiosk.agentAwait': () => touch(() => agent.await()),
+    'kiosk.agentStatus': () => agent.view(),
+    'kiosk.agentClear': () => touch(() => agent.clear()),
     ...authorisationHandlers(auth, session),
     'kiosk.services': () => touch(async () => ({ services: await catalogue.list() })),
     'kiosk.serviceOpen': (i) => touch(() => catalogue.open(i.id)),

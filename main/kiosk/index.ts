@@ -20,6 +20,7 @@ import { CatalogueEngine } from './catalogue/engine';
 import { DECLARATIONS } from './catalogue/declarations';
 import { AuthorisationService } from './authorisation/service';
 import type { ServiceDecl } from './catalogue/types';
+import { AgentDesk } from './agent';
 
 export interface KioskDeps {
   session: ResidentSession;
@@ -42,8 +43,10 @@ export interface KioskModule {
   services: KioskServices;
   catalogue: CatalogueEngine;
   authorisation: AuthorisationService;
+  /** 亲友代办: the helper who proved themselves for this session. */
+  agent: AgentDesk;
   handlers: ReturnType<typeof kioskHandlers>;
-  /** A credential shown while a resident binds a family member is the member's, not a new session. */
+  /** A credential shown while a resident binds a family member (or waits for a helper) is theirs, not a new session. */
   offerMember(id: Identity): boolean;
   /** Whether a scanned e-voucher should be decoded now (nobody identified, or a member awaited). */
   wantsScan(): boolean;
@@ -67,6 +70,7 @@ export function createKiosk(d: KioskDeps): KioskModule {
     d.clock,
     d.log.child({ component: 'kiosk' }),
   );
+  const agent = new AgentDesk(d.session, d.log.child({ component: 'agent' }));
   const extra = new Map((d.extraServices ?? []).map((x) => [x.id, x]));
   const catalogue = new CatalogueEngine({
     declarations: [...DECLARATIONS.filter((x) => !extra.has(x.id)), ...extra.values()],
@@ -79,6 +83,7 @@ export function createKiosk(d: KioskDeps): KioskModule {
     person: () => services.cataloguePerson(),
     print: (title, lines) => services.printPaper(title, lines),
     verifyWindowMs: 3 * 60_000,
+    agent: () => agent.current,
   });
   const authorisation = new AuthorisationService({
     session: d.session,
@@ -96,8 +101,9 @@ export function createKiosk(d: KioskDeps): KioskModule {
     services,
     catalogue,
     authorisation,
-    handlers: kioskHandlers(services, d.session, catalogue, authorisation),
-    offerMember: (id) => services.offerMember(id),
-    wantsScan: () => !d.session.current || services.awaitingMember,
+    agent,
+    handlers: kioskHandlers(services, d.session, catalogue, authorisation, agent),
+    offerMember: (id) => services.offerMember(id) || agent.offer(id),
+    wantsScan: () => !d.session.current || services.awaitingMember || agent.awaiting,
   };
 }

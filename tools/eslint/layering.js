@@ -4,7 +4,7 @@
  *   hosts      main/{node-host,electron,services-host,cli}   may import everything in main/
  *   app        main/app                                      composes one mode; the only door to fixtures/
  *   modes      main/{pharmacy,kiosk,service,fleet}           never each other, never app or hosts
- *   rooms      main/{bridge,store,devices,platform,policy,outbox,face,session,lockdown}
+ *   rooms      main/{bridge,store,devices,platform,policy,outbox,face,session,lockdown,documents,voice,help}
  *   ground     main/ground, main/bridge/contract             import nothing above them
  *
  * Each layer also names the npm packages it may use, and only main/electron/ may import
@@ -36,6 +36,7 @@ const ROOMS = [
   'main/lockdown/',
   'main/documents/',
   'main/voice/',
+  'main/help/',
 ];
 const GROUND = ['main/ground/', 'main/bridge/contract/'];
 const HOSTS = ['main/node-host/', 'main/electron/', 'main/services-host/', 'main/cli/'];

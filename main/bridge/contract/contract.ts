@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { deviceStatusSchema, networkStatusSchema, queueStatusSchema, serviceAccessSchema, statusSnapshotSchema } from './status';
+import { platformCheckCodes, storageCheckCodes } from './service-failures';
 
 export const modeSchema = z.enum(['kiosk', 'checkout', 'service']);
 export type Mode = z.infer<typeof modeSchema>;
@@ -108,6 +109,18 @@ export const sessionViewSchema = z.object({
   startedAt: z.string(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
+
+/** 亲友代办: whether a helper is awaited, who proved themselves (masked), and why a credential was not taken. */
+export const agentViewSchema = z.object({
+  waiting: z.boolean(),
+  agent: z.object({ maskedName: z.string(), maskedNo: z.string(), provenBy: z.enum(['id-card', 'ss-card', 'qr', 'face']) }).nullable(),
+  refused: z.string().nullable(),
+});
+export type AgentView = z.infer<typeof agentViewSchema>;
+
+/** A pending call for staff: where and since when, nothing about who. */
+export const helpCallSchema = z.object({ id: z.string(), at: z.string(), screen: z.string(), presses: z.number().int().positive() });
+export type HelpCallView = z.infer<typeof helpCallSchema>;
 
 export const faceHintSchema = z.enum(['OK', 'NO_FACE', 'MULTIPLE_FACES', 'TOO_SMALL', 'NOT_INSIDE', 'TURN_TO_CAMERA', 'EYES_CLOSED', 'BLURRY']);
 export const facePurposeSchema = z.enum(['enrol', 'verify', 'login', 'pay']);
@@ -288,6 +301,8 @@ export const serviceViewSchema = z.object({
       maxLength: z.number().int(),
       help: z.string().nullable(),
       initial: z.string().nullable(),
+      /** Filled in by main from a proven credential (the 代办人 of 亲友代办): shown, not edited. */
+      fixed: z.boolean().optional(),
     }),
   ),
 });
@@ -364,6 +379,12 @@ export const requests = {
     z.object({ audio: z.string().nullable(), engine: z.string().nullable(), spoken: z.string().nullable() }),
   ),
   'status.get': request(empty, statusSnapshotSchema),
+  /** 呼叫工作人员: raises the call (one pending call however often pressed); `screen` says where the resident is. */
+  'help.call': request(z.object({ screen: z.string().max(64) }).strict(), z.object({ call: helpCallSchema })),
+  /** The pending call, if any. */
+  'help.get': request(empty, z.object({ call: helpCallSchema.nullable() })),
+  /** The caller withdraws the pending call (staff answer it from service mode). */
+  'help.withdraw': request(empty, z.object({ ended: z.boolean() })),
   /** Drives a simulated device; refused with BRIDGE_NOT_AVAILABLE unless devices are simulated. */
   'sim.device': request(simDeviceActionSchema, z.object({ devices: z.array(deviceStatusSchema) })),
   /** What the simulated printer has put on paper (simulate mode only): one entry per cut. */
@@ -603,6 +624,11 @@ export const requests = {
   'kiosk.ssPin': request(z.object({ pin: z.string().regex(/^\d{6}$/) }).strict(), z.object({ ok: z.literal(true) })),
   // The service catalogue: the home screen's list, a generic form with the ticket main issued, its
   // submission (once per ticket) and the paper of a completed service.
+  /** 亲友代办: wait for the helper's own credential (the next card or 医保码 is the helper's, not a new session). */
+  'kiosk.agentAwait': request(empty, agentViewSchema),
+  'kiosk.agentStatus': request(empty, agentViewSchema),
+  /** No helper any more: later filings have no 代办人. */
+  'kiosk.agentClear': request(empty, agentViewSchema),
   'kiosk.services': request(empty, z.object({ services: z.array(serviceListItemSchema) })),
   'kiosk.serviceOpen': request(z.object({ id: z.string().min(1).max(40) }).strict(), serviceViewSchema),
   'kiosk.serviceSubmit': request(
@@ -626,7 +652,10 @@ export const requests = {
           spec: z.string(),
           price: fenOut,
           prescription: z.boolean(),
-          classLevel: z.string(),
+          /** 甲 01 / 乙 02 / 丙 03 of the 医保目录. */
+          classLevel: z.enum(['01', '02', '03']),
+          /** The share the customer pays themselves as the policy engine prices the line (甲 0, 乙 its 先行自付, 丙 all), basis points. */
+          selfPayBp: z.number().int().min(0).max(10_000),
         }),
       ),
     }),
@@ -720,11 +749,31 @@ export const requests = {
   /** The technician leaves service mode: it locks at once. */
   'service.lock': request(empty, z.object({ ok: z.literal(true) })),
   'service.selfTest': request(z.object({ deviceId: z.string().max(64).optional() }).strict(), z.object({ results: z.array(selfTestResultSchema) })),
-  'service.platform': request(empty, z.object({ ok: z.boolean(), ms: z.number(), detail: z.string() })),
+  /**
+   * The 9001 sign-in round trip: on success when the platform signed in, on failure the code (and,
+   * when the platform refused, its own words) for the screen to explain.
+   */
+  'service.platform': request(
+    empty,
+    z.object({
+      ok: z.boolean(),
+      ms: z.number(),
+      code: z.enum(platformCheckCodes).nullable(),
+      signedInAt: z.string().nullable(),
+      platformMessage: z.string().nullable(),
+    }),
+  ),
   'service.overview': request(
     empty,
     z.object({
-      storage: z.object({ ok: z.boolean(), integrity: z.string(), dbBytes: z.number(), freeBytes: z.number().nullable(), tamperedRows: z.number() }),
+      storage: z.object({
+        ok: z.boolean(),
+        integrity: z.string(),
+        dbBytes: z.number(),
+        freeBytes: z.number().nullable(),
+        tamperedRows: z.number(),
+        problems: z.array(z.enum(storageCheckCodes)),
+      }),
       queue: z.record(z.string(), z.number()),
       models: z.object({ version: z.string(), files: z.array(z.object({ name: z.string(), file: z.string(), status: z.string(), sha256: z.string() })) }),
       config: z.string(),
@@ -732,7 +781,15 @@ export const requests = {
   ),
   'service.readiness': request(
     z.object({ print: z.boolean() }).strict(),
-    z.object({ ok: z.boolean(), at: z.string(), htmlPath: z.string(), pdfPath: z.string(), receiptJobId: z.string().nullable() }),
+    z.object({
+      ok: z.boolean(),
+      at: z.string(),
+      htmlPath: z.string(),
+      pdfPath: z.string(),
+      receiptJobId: z.string().nullable(),
+      /** Why the receipt was not printed when printing was asked for (PRINTER_PAPER_OUT, …); null when it was. */
+      printCode: z.string().nullable(),
+    }),
   ),
   /** The technician restarts the terminal program (Electron relaunches; the Node host cannot). */
   'service.restart': request(empty, z.object({ ok: z.literal(true) })),
@@ -758,6 +815,8 @@ export const events = {
   'status.service': serviceAccessSchema,
   'device.credential': credentialEventSchema,
   'session.changed': z.object({ session: sessionViewSchema.nullable() }),
+  /** A call for staff raised or ended (呼叫工作人员). */
+  'help.changed': z.object({ call: helpCallSchema.nullable() }),
   /** A drug barcode scanned at the counter. */
   'checkout.scan': z.object({ listCode: z.string() }),
   /** A 药品追溯码 scanned at the counter: it belongs to the box of the drug scanned last. */

@@ -58,6 +58,8 @@ export interface FieldView {
   maxLength: number;
   help: string | null;
   initial: string | null;
+  /** Filled in by main from a proven credential (the 代办人 of 亲友代办): shown, not edited. */
+  fixed?: boolean;
 }
 
 export interface ServiceView {
@@ -121,7 +123,13 @@ export interface CatalogueDeps {
   print(title: string, lines: { label: string; value: string }[]): { jobId: string };
   /** How long a face or card-PIN verification counts. */
   verifyWindowMs: number;
+  /** The helper who proved themselves for this session (亲友代办), or null. */
+  agent?: () => { name: string; idNumber: string } | null;
 }
+
+/** The form fields a proven helper fills in (the declarations' 代办人 block). */
+const AGENT_FIELDS = ['agent', 'agnter_name', 'agnter_certno'] as const;
+const takesAgent = (decl: ServiceDecl) => AGENT_FIELDS.every((k) => (decl.form ?? []).some((f) => f.key === k));
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PHONE = /^1[3-9]\d{9}$/;
@@ -197,6 +205,8 @@ export class CatalogueEngine {
     const ticket = randomUUID();
     this.tickets.set(ticket, { decl, psnNo: person?.psnNo ?? null, issuedAt: this.d.clock.now(), run: null, printed: null });
     const today = beijingDate(this.d.clock.now());
+    const agent = takesAgent(decl) ? (this.d.agent?.() ?? null) : null;
+    const fixedValue: Record<string, string> = agent ? { agent: '1', agnter_name: maskName(agent.name), agnter_certno: maskIdNumber(agent.idNumber) } : {};
     return {
       ticket,
       id: decl.id,
@@ -214,7 +224,8 @@ export class CatalogueEngine {
         when: f.when ? { field: f.when.field, in: [...f.when.in] } : null,
         maxLength: f.maxLength ?? (f.kind === 'textarea' ? 300 : 50),
         help: f.help ?? null,
-        initial: f.initial === '$today' ? today : f.initial === '$year' ? today.slice(0, 4) : null,
+        initial: fixedValue[f.key] ?? (f.initial === '$today' ? today : f.initial === '$year' ? today.slice(0, 4) : null),
+        ...(fixedValue[f.key] !== undefined ? { fixed: true } : {}),
       })),
     };
   }
@@ -246,6 +257,9 @@ export class CatalogueEngine {
   async submit(ticketId: string, raw: Record<string, unknown>): Promise<ResultView> {
     const t = this.ticket(ticketId);
     if (!t.run) {
+      // A proven helper is filed as 代办人 from their credential, whatever the form sent for them.
+      const agent = takesAgent(t.decl) ? (this.d.agent?.() ?? null) : null;
+      if (agent) raw = { ...raw, agent: '1', agnter_name: agent.name, agnter_certno: agent.idNumber };
       const values = this.validate(t.decl, raw);
       const run = this.run(ticketId, t, values);
       t.run = run;

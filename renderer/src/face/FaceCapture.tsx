@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useBusy } from '../shell/busy';
 import { useTranslation } from 'react-i18next';
 import type { FaceProgressView } from '../../../main/bridge/contract';
 import { getBridge } from '../bridge';
@@ -26,6 +27,8 @@ export function FaceCapture({
   const [progress, setProgress] = useState<FaceProgressView | null>(null);
   const finished = useRef(onFinished);
   finished.current = onFinished;
+  // The camera is reading: no idle timeout meanwhile (the face session has its own deadline).
+  useBusy(progress?.state !== 'done' && progress?.state !== 'failed', 'camera');
 
   useEffect(() => {
     const bridge = getBridge();

@@ -24,15 +24,22 @@ import { ServiceForm } from './services/ServiceForm';
 import { CatalogueScreen, CategoryBar, Tiles, useCatalogue } from './services/Home';
 import type { ServiceListItemView } from '../../../main/bridge/contract';
 import { PinPad } from './PinPad';
-import { screenAfterFace, screenAfterMessage, useKioskNavigation } from './navigation';
+import { screenAfterFace, screenAfterMessage, stepsFor, useKioskNavigation, type StepKey } from './navigation';
+import { AssistBar } from '../shell/AssistBar';
+import type { Speech } from '../shell/speech';
+import { StepIndicator } from './StepIndicator';
+import { AgentScreen, AgentLine } from './Agent';
 
 /** The resident kiosk: attract screen, four ways to identify, then the services. */
-export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boolean; say: (text: string) => void }) {
+export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderly: boolean; say: (text: string) => void; speech: Speech }) {
   const { t } = useTranslation();
   const bridge = getBridge();
   const session = useSession();
   const { screen, setScreen, open, pinAccepted } = useKioskNavigation(session);
   const [faceStatus, setFaceStatus] = useState<{ enabled: boolean; enrolled: boolean } | null>(null);
+  // The form's own steps (fill, verify, result), reported by the generic form.
+  const [formSteps, setFormSteps] = useState<{ steps: StepKey[]; at: StepKey } | null>(null);
+  useEffect(() => setFormSteps(null), [screen]);
 
   // Credential problems (a card pulled mid-read, an unreadable QR) are spoken and shown.
   useEffect(
@@ -103,21 +110,25 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       break;
     case 'identify':
       body = (
-        <main className="identify" data-testid="identify">
-          <h1>{t('identify.heading')}</h1>
-          <ul className="identify-ways">
-            <li>{t('identify.idCard')}</li>
-            <li>{t('identify.ssCard')}</li>
-            <li>{t('identify.qr')}</li>
-          </ul>
+        <main className="identify service-screen" data-testid="identify">
+          <div className="service-body" tabIndex={0} role="region" aria-label={t('identify.heading')}>
+            <h1>{t('identify.heading')}</h1>
+            <ul className="identify-ways">
+              <li>{t('identify.idCard')}</li>
+              <li>{t('identify.ssCard')}</li>
+              <li>{t('identify.qr')}</li>
+            </ul>
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => setScreen({ name: 'face-login' })}>
+                {t('identify.faceLogin')}
+              </button>
+              <button type="button" onClick={() => setScreen({ name: 'catalogue', category: 'query' })} data-testid="public-services">
+                {t('identify.publicServices')}
+              </button>
+            </div>
+          </div>
           <div className="actions">
-            <button type="button" className="primary" onClick={() => setScreen({ name: 'face-login' })}>
-              {t('identify.faceLogin')}
-            </button>
-            <button type="button" onClick={() => setScreen({ name: 'catalogue', category: 'query' })} data-testid="public-services">
-              {t('identify.publicServices')}
-            </button>
-            <button type="button" onClick={() => setScreen({ name: 'attract' })}>
+            <button type="button" onClick={() => setScreen({ name: 'attract' })} data-testid="back">
               {t('common.back')}
             </button>
           </div>
@@ -148,10 +159,14 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
                 {t('face.delete')}
               </button>
             )}
+            <button type="button" onClick={() => setScreen({ name: 'agent' })} data-testid="agent-start">
+              {t('agent.start')}
+            </button>
             <button type="button" onClick={logout}>
               {t('common.logout')}
             </button>
           </div>
+          <AgentLine />
           {catalogue && <Tiles list={mostUsed} onOpen={openItem} few={elderly} />}
           {catalogue && <CategoryBar list={catalogue} onCategory={(category) => setScreen({ name: 'catalogue', category })} />}
         </main>
@@ -169,7 +184,7 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       );
       break;
     case 'form':
-      body = <ServiceForm key={screen.id} id={screen.id} onBack={() => setScreen({ name: session ? 'home' : 'identify' })} say={say} />;
+      body = <ServiceForm key={screen.id} id={screen.id} onBack={() => setScreen({ name: session ? 'home' : 'identify' })} say={say} onStep={setFormSteps} />;
       break;
     case 'pin':
       body = <PinPad onCancel={() => setScreen({ name: 'home' })} onDone={() => pinAccepted(screen.then)} say={say} />;
@@ -258,6 +273,9 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
         </main>
       );
       break;
+    case 'agent':
+      body = <AgentScreen onDone={() => setScreen({ name: 'home' })} say={say} />;
+      break;
     case 'message':
       body = (
         <main className={`message tone-${screen.tone}`} data-testid="message">
@@ -270,9 +288,13 @@ export function KioskApp({ info, elderly, say }: { info: AppInfo; elderly: boole
       break;
   }
 
+  const steps = stepsFor(screen, session !== null, formSteps);
+  const where = screen.name === 'form' ? `form:${screen.id}` : screen.name === 'service' ? `service:${screen.service}` : screen.name;
   return (
     <>
+      {steps && <StepIndicator steps={steps} />}
       {body}
+      <AssistBar screen={where} speech={speech} voice={elderly} />
       {secondsLeft !== null && (
         <div className="idle-warning" role="alertdialog" aria-live="assertive" aria-label={t('idle.stay')} data-testid="idle-warning">
           <p>{t('idle.countdown', { seconds: secondsLeft })}</p>

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, renderHook } from '@testing-library/react';
 import type { SessionView } from '../../../main/bridge/contract';
 import type { FaceOutcome } from '../face/FaceCapture';
-import { screenAfterFace, screenAfterMessage, screenForService, screenForSession, useKioskNavigation, type Screen } from './navigation';
+import { screenAfterFace, screenAfterMessage, screenForService, screenForSession, stepsFor, useKioskNavigation, type Screen } from './navigation';
 
 afterEach(cleanup);
 
@@ -142,5 +142,29 @@ describe('useKioskNavigation', () => {
     nav.rerender({ session: nextCardHolder });
     act(() => nav.result.current.open('records'));
     expect(nav.result.current.screen).toEqual({ name: 'pin', then: 'records' });
+  });
+});
+
+describe('stepsFor (第 n 步 / 共 N 步)', () => {
+  it('counts identify, choose and the result for a look-up; the form adds its own steps, never more than five', () => {
+    expect(stepsFor({ name: 'identify' }, false, null)).toEqual({ steps: ['identify', 'choose', 'result'], at: 0 });
+    expect(stepsFor({ name: 'home' }, true, null)).toEqual({ steps: ['identify', 'choose', 'result'], at: 1 });
+    expect(stepsFor({ name: 'service', service: 'account' }, true, null)).toEqual({ steps: ['identify', 'choose', 'view'], at: 2 });
+    const verified = { steps: ['fill', 'verify', 'result'] as const, at: 'verify' as const };
+    expect(stepsFor({ name: 'form', id: 'remote-filing' }, true, { steps: [...verified.steps], at: verified.at })).toEqual({
+      steps: ['identify', 'choose', 'fill', 'verify', 'result'],
+      at: 3,
+    });
+    expect(stepsFor({ name: 'form', id: 'remote-filing' }, true, { steps: ['fill', 'verify', 'result', 'view'], at: 'view' })!.steps).toHaveLength(5);
+  });
+
+  it('a public look-up from the identify screen has no identify step; attract and messages are no step', () => {
+    expect(stepsFor({ name: 'catalogue', category: 'query' }, false, null)).toEqual({ steps: ['choose', 'result'], at: 0 });
+    expect(stepsFor({ name: 'form', id: 'hospitals' }, false, { steps: ['fill', 'result'], at: 'result' })).toEqual({
+      steps: ['choose', 'fill', 'result'],
+      at: 2,
+    });
+    expect(stepsFor({ name: 'attract' }, false, null)).toBeNull();
+    expect(stepsFor({ name: 'message', text: 'x', tone: 'ok', next: 'home' }, true, null)).toBeNull();
   });
 });

@@ -15,7 +15,44 @@ export type Screen =
   | { name: 'service'; service: ServiceName }
   | { name: 'form'; id: string }
   | { name: 'catalogue'; category: CatalogueCategory | null }
+  | { name: 'agent' }
   | { name: 'message'; text: string; tone: 'ok' | 'error'; next: 'home' | 'identify' };
+
+export type StepKey = 'identify' | 'choose' | 'fill' | 'verify' | 'result' | 'view';
+
+/** Where the resident stands in a transaction: the steps it has (at most five) and the current one. */
+export interface Steps {
+  steps: StepKey[];
+  at: number;
+}
+
+/**
+ * The steps of what the resident is doing on `screen` (第 n 步 / 共 N 步): identify, choose the
+ * service, then what the service needs — its form (`tail`, reported by the form itself), a
+ * verification, the result. null where the screen is no step of a transaction (attract, messages).
+ */
+export function stepsFor(screen: Screen, identified: boolean, tail: { steps: StepKey[]; at: StepKey } | null): Steps | null {
+  const head: StepKey[] = identified ? ['identify', 'choose'] : ['choose'];
+  switch (screen.name) {
+    case 'identify':
+    case 'face-login':
+      return { steps: ['identify', 'choose', 'result'], at: 0 };
+    case 'home':
+    case 'catalogue':
+      return { steps: [...head, 'result'], at: head.length - 1 };
+    case 'pin':
+      return { steps: ['identify', 'choose', 'verify', 'view'], at: 2 };
+    case 'service':
+      return { steps: [...head, 'view'], at: head.length };
+    case 'form': {
+      const t = tail ?? { steps: ['fill', 'result'] as StepKey[], at: 'fill' as StepKey };
+      const steps = [...head, ...t.steps].slice(0, 5);
+      return { steps, at: Math.max(0, steps.lastIndexOf(t.at)) };
+    }
+    default:
+      return null;
+  }
+}
 
 /** Services that show money or medical history: a social-security card holder confirms with the PIN. */
 export const PIN_PROTECTED: ServiceName[] = ['account', 'records', 'cumulative'];

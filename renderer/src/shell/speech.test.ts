@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { FakeBridge, deferred } from '../bridge/fake';
-import { useSpeech } from './speech';
+import { useSpeech, VOLUME_STEPS } from './speech';
 
 /** Stands in for the browser's utterance: keeps what the hook sets on it. */
 class Utterance {
@@ -15,6 +15,7 @@ class Utterance {
 class FakeAudio {
   static made: FakeAudio[] = [];
   dataset: Record<string, string> = {};
+  volume = 1;
   played = false;
   paused = false;
   constructor(readonly src: string) {
@@ -108,5 +109,41 @@ describe('useSpeech', () => {
     speech.rerender({ enabled: false, lang: 'zh-CN' });
     expect(speech.result.current.caption).toBeNull();
     expect(FakeAudio.made[0]!.paused).toBe(true);
+  });
+
+  it('重听 says the last prompt again; 停止 stops it and keeps a late answer from starting', async () => {
+    const late = deferred<{ audio: string | null; engine: string | null; spoken: string | null }>();
+    let n = 0;
+    bridge.answer('voice.say', (i) => (++n === 3 ? late.promise : { audio: btoa(`${n}`), engine: 'espeak-ng', spoken: i.text }));
+    const speech = mount(true, 'zh-CN');
+    act(() => speech.result.current.say('请选择业务'));
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
+    act(() => speech.result.current.repeat());
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(2));
+    expect(bridge.inputsOf('voice.say').map((i) => i.text)).toEqual(['请选择业务', '请选择业务']);
+    expect(FakeAudio.made[0]!.paused).toBe(true);
+    act(() => speech.result.current.repeat());
+    act(() => speech.result.current.stop());
+    expect(FakeAudio.made[1]!.paused).toBe(true);
+    late.resolve({ audio: 'CCCC', engine: 'espeak-ng', spoken: '请选择业务' });
+    await act(async () => late.promise);
+    expect(FakeAudio.made).toHaveLength(2);
+  });
+
+  it('音量 applies to the prompt playing and the next ones, within its steps', async () => {
+    bridge.answer('voice.say', () => ({ audio: 'AAAA', engine: 'espeak-ng', spoken: 'x' }));
+    const speech = mount(true, 'zh-CN');
+    act(() => speech.result.current.say('请插入社保卡'));
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
+    expect(FakeAudio.made[0]!.volume).toBe(VOLUME_STEPS[2]);
+    act(() => speech.result.current.setVolume(speech.result.current.volume + 1));
+    expect(FakeAudio.made[0]!.volume).toBe(1);
+    act(() => speech.result.current.setVolume(9));
+    expect(speech.result.current.volume).toBe(VOLUME_STEPS.length - 1);
+    act(() => speech.result.current.setVolume(-3));
+    expect(speech.result.current.volume).toBe(0);
+    act(() => speech.result.current.say('请看屏幕'));
+    await waitFor(() => expect(FakeAudio.made).toHaveLength(2));
+    expect(FakeAudio.made[1]!.volume).toBe(VOLUME_STEPS[0]);
   });
 });

@@ -7,11 +7,30 @@ import { getBridge } from '../bridge';
  * main has no engine, the browser's own speech is tried. Whatever is spoken is also shown as a
  * caption, so a prompt is never only sound. A new prompt cuts off the one playing.
  */
-export function useSpeech(enabled: boolean, lang: string): { caption: string | null; say: (text: string) => void } {
+/** Volume steps the resident can choose with − and + (the page's audio volume, 0..1). */
+export const VOLUME_STEPS = [0.25, 0.5, 0.75, 1] as const;
+
+export interface Speech {
+  /** What was said last, shown as a caption (null when voice is off). */
+  caption: string | null;
+  say: (text: string) => void;
+  /** Says the last prompt again (重听). */
+  repeat: () => void;
+  /** Stops the prompt playing now (停止). */
+  stop: () => void;
+  /** Index into VOLUME_STEPS. */
+  volume: number;
+  setVolume: (step: number) => void;
+}
+
+export function useSpeech(enabled: boolean, lang: string): Speech {
   const [caption, setCaption] = useState<string | null>(null);
+  const [volume, setVolumeState] = useState(2);
+  const volumeRef = useRef(VOLUME_STEPS[2] as number);
   const playing = useRef<HTMLAudioElement | null>(null);
+  const last = useRef<string | null>(null);
   const turn = useRef(0);
-  const stop = () => {
+  const stopPlaying = () => {
     playing.current?.pause();
     playing.current = null;
     if (typeof window.speechSynthesis !== 'undefined') window.speechSynthesis.cancel();
@@ -22,6 +41,7 @@ export function useSpeech(enabled: boolean, lang: string): { caption: string | n
       const u = new SpeechSynthesisUtterance(text);
       u.lang = lang === 'en' ? 'en-US' : 'zh-CN';
       u.rate = 0.85;
+      u.volume = volumeRef.current;
       window.speechSynthesis.speak(u);
     } catch {
       // No voice at all: the caption still shows.
@@ -30,9 +50,10 @@ export function useSpeech(enabled: boolean, lang: string): { caption: string | n
   const say = useCallback(
     (text: string) => {
       setCaption(text);
+      last.current = text;
       if (!enabled) return;
       const mine = ++turn.current;
-      stop();
+      stopPlaying();
       getBridge()
         .call('voice.say', { text: text.slice(0, 1000), lang: lang === 'en' ? 'en' : 'zh', rate: 0.85 })
         .then((r) => {
@@ -40,6 +61,7 @@ export function useSpeech(enabled: boolean, lang: string): { caption: string | n
           if (!r.audio) return browserSpeech(text);
           const audio = new Audio(`data:audio/wav;base64,${r.audio}`);
           audio.dataset.spoken = r.spoken ?? '';
+          audio.volume = volumeRef.current;
           playing.current = audio;
           audio.play().catch(() => undefined);
         })
@@ -47,12 +69,26 @@ export function useSpeech(enabled: boolean, lang: string): { caption: string | n
     },
     [enabled, lang],
   );
+  const repeat = useCallback(() => {
+    if (last.current) say(last.current);
+  }, [say]);
+  const stop = useCallback(() => {
+    // A prompt still being rendered in main must not start after 停止 either.
+    turn.current++;
+    stopPlaying();
+  }, []);
+  const setVolume = useCallback((step: number) => {
+    const i = Math.max(0, Math.min(VOLUME_STEPS.length - 1, Math.round(step)));
+    volumeRef.current = VOLUME_STEPS[i]!;
+    if (playing.current) playing.current.volume = volumeRef.current;
+    setVolumeState(i);
+  }, []);
   useEffect(() => {
     if (!enabled) {
       setCaption(null);
       turn.current++;
-      stop();
+      stopPlaying();
     }
   }, [enabled]);
-  return { caption, say };
+  return { caption, say, repeat, stop, volume, setVolume };
 }

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, renderHook } from '@testing-library/react';
 import { idleCountdown, useIdle } from './useIdle';
+import { holdBusy } from './busy';
 
 describe('idleCountdown', () => {
   it('stays quiet until the warning window', () => {
@@ -112,5 +113,25 @@ describe('useIdle', () => {
     elapse(10_000);
     expect(first).not.toHaveBeenCalled();
     expect(latest).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not run while a device works for the resident, and gives the full time again afterwards', () => {
+    const onTimeout = vi.fn();
+    const idle = mount(true, onTimeout);
+    elapse(20_000);
+    expect(idle.result.current.secondsLeft).toBe(10);
+    let release!: () => void;
+    act(() => void (release = holdBusy('print')));
+    expect(idle.result.current.secondsLeft).toBeNull();
+    elapse(300_000); // a printer out of paper for five minutes
+    expect(onTimeout).not.toHaveBeenCalled();
+    expect(idle.result.current.secondsLeft).toBeNull();
+    act(() => release());
+    elapse(14_750);
+    expect(idle.result.current.secondsLeft).toBeNull();
+    elapse(250);
+    expect(idle.result.current.secondsLeft).toBe(15);
+    elapse(15_000);
+    expect(onTimeout).toHaveBeenCalledTimes(1);
   });
 });

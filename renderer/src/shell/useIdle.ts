@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useIsBusy } from './busy';
 
 const ACTIVITY = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
 
@@ -14,7 +15,9 @@ export function idleCountdown(idleMs: number, timeoutSeconds: number, warnSecond
 
 /**
  * Counts down from `timeoutSeconds` of inactivity while `active`. Returns the seconds left once
- * the warning window is reached (null before), and calls `onTimeout` at zero.
+ * the warning window is reached (null before), and calls `onTimeout` at zero. While the terminal
+ * is busy (a device reading, a print, an answer awaited: see busy.ts) the clock stands still and
+ * starts from the full time again afterwards.
  */
 export function useIdle(
   active: boolean,
@@ -26,6 +29,7 @@ export function useIdle(
   const [secondsLeft, setSecondsLeft] = useState<number | null>(null);
   const timeoutRef = useRef(onTimeout);
   timeoutRef.current = onTimeout;
+  const busy = useIsBusy();
 
   const reset = useCallback(() => {
     lastActivity.current = Date.now();
@@ -33,8 +37,10 @@ export function useIdle(
   }, []);
 
   useEffect(() => {
-    if (!active) {
+    if (!active || busy) {
       setSecondsLeft(null);
+      // The full time again once the device is done.
+      lastActivity.current = Date.now();
       return;
     }
     reset();
@@ -50,7 +56,7 @@ export function useIdle(
       window.clearInterval(timer);
       for (const e of ACTIVITY) window.removeEventListener(e, reset);
     };
-  }, [active, timeoutSeconds, warnSeconds, reset]);
+  }, [active, busy, timeoutSeconds, warnSeconds, reset]);
 
   return { secondsLeft, reset };
 }

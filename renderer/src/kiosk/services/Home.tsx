@@ -46,7 +46,7 @@ export function Tiles({ list, onOpen, few }: { list: ServiceListItemView[]; onOp
 export function CategoryBar({ list, onCategory }: { list: ServiceListItemView[]; onCategory: (c: CatalogueCategory | null) => void }) {
   const { t } = useTranslation();
   return (
-    <nav className="categories" aria-label={t('home.more')}>
+    <nav className="categories" aria-label={t('home.more')} data-testid="categories">
       {CATEGORY_ORDER.filter((c) => list.some((s) => s.category === c)).map((c) => (
         <button key={c} type="button" onClick={() => onCategory(c)} data-testid={`category-${c}`}>
           {t(`services.categories.${c}`)} ({list.filter((s) => s.category === c).length})

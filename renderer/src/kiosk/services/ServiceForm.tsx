@@ -7,6 +7,8 @@ import { PinPad } from '../PinPad';
 import { Loading, ServiceFrame, type ServiceProps } from './common';
 import { printCondition, usePrintJob } from './usePrintJob';
 import { visibleFields } from './form';
+import type { StepKey } from '../navigation';
+import { useBusy } from '../../shell/busy';
 
 type Values = Record<string, string | boolean>;
 
@@ -15,7 +17,7 @@ type Values = Record<string, string | boolean>;
  * name, which fields depend on which), the resident fills it, main checks and answers with a
  * table, a card of lines or a message. Everything shown is text main made; nothing is decided here.
  */
-export function ServiceForm({ id, onBack, say }: ServiceProps & { id: string }) {
+export function ServiceForm({ id, onBack, say, onStep }: ServiceProps & { id: string; onStep?: (s: { steps: StepKey[]; at: StepKey }) => void }) {
   const { t } = useTranslation();
   const bridge = getBridge();
   const [form, setForm] = useState<ServiceFormView | null>(null);
@@ -27,6 +29,18 @@ export function ServiceForm({ id, onBack, say }: ServiceProps & { id: string }) 
   const [verify, setVerify] = useState<'face' | 'pin' | null>(null);
   const [provenBy, setProvenBy] = useState<string | null>(null);
   const { job, follow } = usePrintJob();
+  // 第 n 步: the form, a verification when main asks for one, the answer.
+  const at: StepKey = result ? 'result' : verify ? 'verify' : 'fill';
+  const verifies = form?.identity === 'verified';
+  useEffect(() => {
+    if (form)
+      onStep?.({
+        steps: form.fields.length ? ['fill', ...(verifies ? ['verify' as const] : []), 'result'] : ['result'],
+        at: form.fields.length ? at : 'result',
+      });
+  }, [form, at, verifies]);
+  // An answer awaited from the platform is the terminal's time, not the resident's.
+  useBusy(busy, 'platform');
   const condition = printCondition(job);
 
   useEffect(() => {
@@ -207,6 +221,13 @@ export function ServiceForm({ id, onBack, say }: ServiceProps & { id: string }) 
         {fields.map((f) => {
           const invalid = error?.field === f.key;
           const common = { id: `f-${f.key}`, 'aria-invalid': invalid || undefined, 'aria-describedby': invalid ? 'form-error' : undefined };
+          if (f.fixed)
+            return (
+              <div key={f.key} className="field fixed" data-testid={`fixed-${f.key}`}>
+                <span className="label">{f.label}</span>
+                <span className="value">{f.kind === 'select' ? (f.options?.find((o) => o.code === f.initial)?.name ?? f.initial) : f.initial}</span>
+              </div>
+            );
           if (f.kind === 'commit')
             return (
               <div key={f.key} className="commit">

@@ -31,9 +31,12 @@ export function ServiceFrame({ title, onBack, children, testId }: { title: strin
   return (
     <main className="service-screen" data-testid={testId}>
       <h1>{title}</h1>
-      <div className="service-body">{children}</div>
+      {/* Focusable, so a keyboard (or switch) user can scroll a long answer too. */}
+      <div className="service-body" tabIndex={0} role="region" aria-label={title}>
+        {children}
+      </div>
       <div className="actions">
-        <button type="button" onClick={onBack}>
+        <button type="button" onClick={onBack} data-testid="back">
           {t('common.back')}
         </button>
       </div>

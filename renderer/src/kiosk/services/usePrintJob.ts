@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { getBridge } from '../../bridge';
+import { useBusy } from '../../shell/busy';
 
 export interface PrintJob {
   id: string;
@@ -16,6 +17,8 @@ export function printCondition(job: PrintJob | null): string | null {
 /** A print job followed on screen: polled until it is done or its fate is unknown. */
 export function usePrintJob(): { job: PrintJob | null; follow: (jobId: string) => void } {
   const [job, setJob] = useState<PrintJob | null>(null);
+  // No idle timeout while the paper is on its way (or waits for paper): the resident is waiting for it.
+  useBusy(!!job && job.state !== 'done' && job.state !== 'unknown', 'print');
   useEffect(() => {
     if (!job || job.state === 'done' || job.state === 'unknown') return;
     const timer = window.setInterval(async () => {

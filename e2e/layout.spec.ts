@@ -1,0 +1,138 @@
+/**
+ * Every kiosk screen at the three screens kiosks have (portrait 1080×1920, landscape 1920×1080,
+ * the 10-inch 1280×800), in normal and 长辈版: the layout rules of issue 18 measured in the page
+ * (e2e/layout/measure.ts) and axe-core's WCAG 2.x A/AA rules (no serious or critical violation).
+ * A screenshot of each is kept in test-output/screens/ for review, with the fonts and rendering
+ * flags pinned in playwright.config.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { residentByName } from '../fixtures/people/residents';
+import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { layoutProblems, type LayoutRules } from './layout/measure';
+
+const SIZES = [
+  { name: '1080x1920', width: 1080, height: 1920, tenInch: false },
+  { name: '1920x1080', width: 1920, height: 1080, tenInch: false },
+  { name: '1280x800', width: 1280, height: 800, tenInch: true },
+];
+const SHOTS = path.resolve(import.meta.dirname, '..', 'test-output', 'screens');
+const wang = residentByName('王建国');
+
+let kiosk: RunningHost & { stop(): Promise<void> };
+test.beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  kiosk = await startHost({ ui: { idleTimeoutSeconds: 900 } });
+});
+test.afterAll(async () => {
+  await kiosk?.stop();
+});
+
+function rules(elderly: boolean, tenInch: boolean, mustShow: string[]): LayoutRules {
+  return {
+    minText: elderly ? 36 : 24,
+    minTarget: 60,
+    minPrimary: tenInch ? 89 : 60,
+    minGap: 8,
+    minLineHeight: 1.5,
+    minTextContrast: 7,
+    minControlContrast: 3,
+    mustShow: ['.toolbar', '.steps', '.assist', '[data-testid=back]', 'main h1', ...mustShow],
+    scope: '.toolbar .toolbar-button, main, .assist, .steps, .idle-warning',
+  };
+}
+
+async function setElderly(page: Page, on: boolean) {
+  const shell = page.locator('.shell');
+  if ((await shell.getAttribute('data-elderly')) === String(on)) return;
+  await page.locator('.toolbar-button[aria-pressed]').click();
+  await expect(shell).toHaveAttribute('data-elderly', String(on));
+}
+
+/** Measures the screen as it stands at every size, normal and 长辈版; returns every problem named. */
+async function measure(page: Page, screen: string, mustShow: string[] = []): Promise<string[]> {
+  const found: string[] = [];
+  for (const size of SIZES)
+    for (const elderly of [false, true]) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await setElderly(page, elderly);
+      // Layout settles in the next frame after a resize.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const where = `${screen} at ${size.name}${elderly ? ' 长辈版' : ''}`;
+      await page.screenshot({ path: path.join(SHOTS, `kiosk-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}.png`) });
+      for (const p of await layoutProblems(page, rules(elderly, size.tenInch, mustShow))) found.push(`${where}: ${p}`);
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+      for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+        found.push(`${where}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
+    }
+  await setElderly(page, false);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return found;
+}
+
+test.setTimeout(600_000);
+
+test('every kiosk screen keeps the layout rules and has no serious accessibility violation at each size, normal and 长辈版', async ({ page }) => {
+  await kiosk.call('session.end', { reason: 'logout' });
+  await openTerminal(page, kiosk);
+  const found: string[] = [];
+  await expect(page.getByTestId('attract')).toBeVisible();
+  found.push(...(await measure(page, 'attract')));
+
+  await page.getByTestId('attract').getByRole('button').first().click();
+  await expect(page.getByTestId('identify')).toBeVisible();
+  found.push(...(await measure(page, 'identify')));
+
+  await page.getByTestId('public-services').click();
+  await expect(page.getByTestId('catalogue')).toBeVisible();
+  found.push(...(await measure(page, 'public-catalogue')));
+  await page.getByTestId('back').click();
+
+  await kiosk.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+  await expect(page.getByTestId('greeting')).toBeVisible();
+  found.push(...(await measure(page, 'home', ['[data-testid=categories]'])));
+
+  await page.getByTestId('category-apply').click();
+  await expect(page.getByTestId('catalogue')).toBeVisible();
+  found.push(...(await measure(page, 'catalogue-apply')));
+
+  await page.getByTestId('tile-remote-filing').click();
+  await expect(page.getByTestId('service-remote-filing').locator('form')).toBeVisible();
+  found.push(...(await measure(page, 'form-remote-filing')));
+  await page.getByTestId('back').click();
+
+  await page.getByTestId('category-query').click();
+  await page.getByTestId('tile-visits').click();
+  await page.getByTestId('service-visits').locator('input[type=date]').first().fill('2026-01-01');
+  await page.getByTestId('service-visits').getByRole('button', { name: '查询' }).click();
+  await expect(page.getByTestId('service-result')).toBeVisible();
+  found.push(...(await measure(page, 'result-visits')));
+  await page.getByTestId('back').click();
+
+  for (const [service, ready] of [
+    ['info', 'service-info'],
+    ['account', 'service-account'],
+    ['certificate', 'service-certificate'],
+  ] as const) {
+    await page
+      .getByTestId('category-query')
+      .or(page.getByTestId(`tile-${service}`))
+      .first()
+      .waitFor();
+    if ((await page.getByTestId(`tile-${service}`).count()) === 0) await page.getByTestId('category-query').click();
+    await page.getByTestId(`tile-${service}`).first().click();
+    await expect(page.getByTestId(ready)).toBeVisible();
+    await expect(page.getByText('正在查询，请稍候')).toHaveCount(0);
+    found.push(...(await measure(page, service)));
+    await page.getByTestId('back').click();
+  }
+
+  await page.getByTestId('agent-start').click();
+  await expect(page.getByTestId('agent')).toBeVisible();
+  found.push(...(await measure(page, 'agent')));
+  await page.getByTestId('agent-clear').click();
+
+  expect(found).toEqual([]);
+});
