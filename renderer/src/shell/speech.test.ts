@@ -34,7 +34,18 @@ const synth = { speak: vi.fn<(u: Utterance) => void>(), cancel: vi.fn() };
 const bridge = new FakeBridge();
 window.estation = bridge;
 
+/** The WAVs handed to the page as blob: URLs (the CSP allows no data: media). */
+let blobs: Blob[] = [];
+const revoked: string[] = [];
+URL.createObjectURL = (b: Blob | MediaSource) => {
+  blobs.push(b as Blob);
+  return `blob:wav-${blobs.length}`;
+};
+URL.revokeObjectURL = (u: string) => void revoked.push(u);
+
 beforeEach(() => {
+  blobs = [];
+  revoked.length = 0;
   bridge.reset();
   FakeAudio.made = [];
   synth.speak.mockReset();
@@ -58,7 +69,9 @@ describe('useSpeech', () => {
     expect(speech.result.current.caption).toBe('请插入社保卡');
     await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
     expect(bridge.inputsOf('voice.say')).toEqual([{ text: '请插入社保卡', lang: 'zh', rate: 0.85 }]);
-    expect(FakeAudio.made[0]!.src).toBe(`data:audio/wav;base64,${btoa('wav-6')}`);
+    expect(FakeAudio.made[0]!.src).toBe('blob:wav-1');
+    expect(blobs[0]!.type).toBe('audio/wav');
+    expect(await blobs[0]!.text()).toBe('wav-6');
     expect(FakeAudio.made[0]!.played).toBe(true);
     expect(synth.speak).not.toHaveBeenCalled();
   });
@@ -73,7 +86,8 @@ describe('useSpeech', () => {
     await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
     slow.resolve({ audio: 'BBBB', engine: 'espeak-ng', spoken: '第一句' });
     await act(async () => slow.promise);
-    expect(FakeAudio.made.map((a) => a.src)).toEqual(['data:audio/wav;base64,AAAA']);
+    expect(FakeAudio.made.map((a) => a.src)).toEqual(['blob:wav-1']);
+    expect(blobs).toHaveLength(1);
   });
 
   it('falls back to the browser voice where main has no engine, in the page language', async () => {
@@ -120,6 +134,7 @@ describe('useSpeech', () => {
     await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
     act(() => speech.result.current.repeat());
     await waitFor(() => expect(FakeAudio.made).toHaveLength(2));
+    expect(revoked).toEqual(['blob:wav-1']); // the first prompt's audio is let go when the next starts
     expect(bridge.inputsOf('voice.say').map((i) => i.text)).toEqual(['请选择业务', '请选择业务']);
     expect(FakeAudio.made[0]!.paused).toBe(true);
     act(() => speech.result.current.repeat());

@@ -7,6 +7,22 @@ import { getBridge } from '../bridge';
  * main has no engine, the browser's own speech is tried. Whatever is spoken is also shown as a
  * caption, so a prompt is never only sound. A new prompt cuts off the one playing.
  */
+/**
+ * The page's address for main's WAV. The content security policy lets media come only from the app
+ * and from blob: URLs (not data:), so the bytes become a Blob; the URL is dropped once played.
+ */
+export function audioUrl(base64: string): string {
+  if (typeof URL.createObjectURL !== 'function') return `data:audio/wav;base64,${base64}`;
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
+}
+
+const release = (audio: HTMLAudioElement | null) => {
+  if (audio?.src.startsWith('blob:')) URL.revokeObjectURL(audio.src);
+};
+
 /** Volume steps the resident can choose with − and + (the page's audio volume, 0..1). */
 export const VOLUME_STEPS = [0.25, 0.5, 0.75, 1] as const;
 
@@ -32,6 +48,7 @@ export function useSpeech(enabled: boolean, lang: string): Speech {
   const turn = useRef(0);
   const stopPlaying = () => {
     playing.current?.pause();
+    release(playing.current);
     playing.current = null;
     if (typeof window.speechSynthesis !== 'undefined') window.speechSynthesis.cancel();
   };
@@ -59,7 +76,7 @@ export function useSpeech(enabled: boolean, lang: string): Speech {
         .then((r) => {
           if (mine !== turn.current) return;
           if (!r.audio) return browserSpeech(text);
-          const audio = new Audio(`data:audio/wav;base64,${r.audio}`);
+          const audio = new Audio(audioUrl(r.audio));
           audio.dataset.spoken = r.spoken ?? '';
           audio.volume = volumeRef.current;
           playing.current = audio;
