@@ -4,6 +4,12 @@ import { I18nextProvider } from 'react-i18next';
 import { getBridge } from './bridge';
 import { initI18n } from './i18n';
 import { App } from './App';
+// The CJK font ships with the app (Noto Sans SC, OFL-1.1), so the screens look the same on every
+// machine whatever fonts it has: simplified Chinese and Latin, regular and bold.
+import '@fontsource/noto-sans-sc/chinese-simplified-400.css';
+import '@fontsource/noto-sans-sc/chinese-simplified-700.css';
+import '@fontsource/noto-sans-sc/latin-400.css';
+import '@fontsource/noto-sans-sc/latin-700.css';
 import './styles.css';
 
 async function boot(): Promise<void> {

@@ -66,7 +66,7 @@ export const LAYERS = [
   {
     from: 'renderer/src/',
     allow: ['renderer/src/', 'main/bridge/contract/'],
-    packages: ['react', 'react-dom', 'i18next', 'react-i18next', 'qrcode', 'zod'],
+    packages: ['react', 'react-dom', 'i18next', 'react-i18next', 'qrcode', 'zod', '@fontsource/noto-sans-sc'],
     node: false,
   },
   { from: 'drivers/', allow: ['drivers/'], packages: ['serialport', '@serialport', 'node-hid', 'iconv-lite'], node: true },
