@@ -10,6 +10,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { residentByName } from '../fixtures/people/residents';
+import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
 import { layoutProblems, type LayoutRules } from './layout/measure';
 
@@ -22,12 +23,18 @@ const SHOTS = path.resolve(import.meta.dirname, '..', 'test-output', 'screens');
 const wang = residentByName('王建国');
 
 let kiosk: RunningHost & { stop(): Promise<void> };
+let counter: RunningHost & { stop(): Promise<void> };
+let service: RunningHost & { stop(): Promise<void> };
 test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  kiosk = await startHost({ ui: { idleTimeoutSeconds: 900 } });
+  [kiosk, counter, service] = await Promise.all([
+    startHost({ ui: { idleTimeoutSeconds: 900 } }),
+    startHost({ mode: 'checkout' }),
+    startHost({ mode: 'service' }),
+  ]);
 });
 test.afterAll(async () => {
-  await kiosk?.stop();
+  await Promise.all([kiosk?.stop(), counter?.stop(), service?.stop()]);
 });
 
 function rules(elderly: boolean, tenInch: boolean, mustShow: string[]): LayoutRules {
@@ -42,6 +49,20 @@ function rules(elderly: boolean, tenInch: boolean, mustShow: string[]): LayoutRu
     mustShow: ['.toolbar', '.steps', '.assist', '[data-testid=back]', 'main h1', ...mustShow],
     scope: '.toolbar .toolbar-button, main, .assist, .steps, .idle-warning',
   };
+}
+
+/** The counter and the technician's screens: one 10-inch size (the counter's), normal type. */
+async function measureAt(page: Page, mode: string, screen: string, mustShow: string[]): Promise<string[]> {
+  const found: string[] = [];
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: path.join(SHOTS, `${mode}-${screen}-1280x800-normal.png`) });
+  const r = { ...rules(false, true, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
+  for (const p of await layoutProblems(page, r)) found.push(`${mode} ${screen}: ${p}`);
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+    found.push(`${mode} ${screen}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
+  return found;
 }
 
 async function setElderly(page: Page, on: boolean) {
@@ -79,6 +100,19 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   await openTerminal(page, kiosk);
   const found: string[] = [];
   await expect(page.getByTestId('attract')).toBeVisible();
+  // The screens are set in the font the app ships (Noto Sans SC from its own files), not whatever the machine has.
+  const font = await page.evaluate(async () => {
+    await document.fonts.ready;
+    await document.fonts.load('24px "Noto Sans SC"', '医保自助服务');
+    const faces = Array.from(document.fonts as unknown as Iterable<FontFace>).filter(
+      (f) => f.family.replaceAll('"', '') === 'Noto Sans SC' && f.status === 'loaded',
+    );
+    const files = performance.getEntriesByType('resource').filter((e) => e.name.includes('noto-sans-sc') && e.name.startsWith(location.origin));
+    return { loaded: faces.length, fromApp: files.length, h1: getComputedStyle(document.querySelector('h1')!).fontFamily };
+  });
+  expect(font.loaded).toBeGreaterThanOrEqual(1);
+  expect(font.fromApp).toBeGreaterThanOrEqual(1);
+  expect(font.h1).toMatch(/^"?Noto Sans SC"?,/);
   found.push(...(await measure(page, 'attract')));
 
   await page.getByTestId('attract').getByRole('button').first().click();
@@ -134,5 +168,30 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   found.push(...(await measure(page, 'agent')));
   await page.getByTestId('agent-clear').click();
 
+  expect(found).toEqual([]);
+});
+
+test('the counter at 1280×800 (no shift, a customer with a basket) and the service screens keep the layout rules and have no serious accessibility violation', async ({
+  page,
+}) => {
+  const found: string[] = [];
+  await openTerminal(page, counter);
+  await expect(page.getByTestId('checkout')).toBeVisible();
+  found.push(...(await measureAt(page, 'counter', 'no-shift', [])));
+  await counter.call('checkout.shift', { action: 'open', cashier: '收银员21' });
+  await counter.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+  await expect(page.getByTestId('customer')).toBeVisible();
+  for (const i of [0, 1, 2]) await counter.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
+  await expect(page.locator('[data-testid=basket] tbody tr')).toHaveCount(3);
+  found.push(...(await measureAt(page, 'counter', 'basket', ['[data-testid=quote-request]', '[data-testid=customer]'])));
+
+  await openTerminal(page, service);
+  await expect(page.getByTestId('service-set-pin')).toBeVisible();
+  found.push(...(await measureAt(page, 'service', 'set-pin', [])));
+  await page.getByRole('textbox', { name: '新的维护密码', exact: true }).fill('246810');
+  await page.getByRole('textbox', { name: '再次输入新的维护密码' }).fill('246810');
+  await page.getByRole('button', { name: '设置并进入维护' }).click();
+  await expect(page.getByTestId('service')).toBeVisible();
+  found.push(...(await measureAt(page, 'service', 'panels', [])));
   expect(found).toEqual([]);
 });

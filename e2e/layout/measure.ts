@@ -75,6 +75,13 @@ export async function layoutProblems(page: Page, rules: LayoutRules): Promise<st
           problems.push(`${label(el)} is outside the screen (${Math.round(b.left)},${Math.round(b.top)})–(${Math.round(b.right)},${Math.round(b.bottom)})`);
       }
 
+    const floating = (el: Element) => {
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const p = getComputedStyle(e).position;
+        if (p === 'sticky' || p === 'fixed') return e;
+      }
+      return null;
+    };
     const scope = Array.from(document.querySelectorAll(r.scope));
     const inScope = (el: Element) => scope.some((s) => s.contains(el));
     const controls = Array.from(document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button]')).filter(
@@ -92,7 +99,8 @@ export async function layoutProblems(page: Page, rules: LayoutRules): Promise<st
         if (lb.height < r.minTarget - 0.5) problems.push(`${label(lab ?? el)} is ${Math.round(lb.height)} px high (< ${r.minTarget})`);
         continue;
       }
-      const primary = el.matches('.primary, .tile');
+      // The screen's main action and service tiles; a tab in a navigation row is navigation, not the action.
+      const primary = el.matches('.primary, .tile') && !el.closest('nav.tabs');
       const min = primary ? r.minPrimary : r.minTarget;
       if (b.height < min - 0.5 || b.width < Math.min(min, r.minTarget) - 0.5)
         problems.push(`${label(el)} is ${Math.round(b.width)}×${Math.round(b.height)} px (< ${primary ? 'primary ' : ''}${min})`);
@@ -107,6 +115,8 @@ export async function layoutProblems(page: Page, rules: LayoutRules): Promise<st
         if (a.contains(c) || c.contains(a)) continue;
         // A control inside a label (a check box) is one target with its label.
         if (a.closest('label') && a.closest('label') === c.closest('label')) continue;
+        // A bar that stays put while the content scrolls under it (sticky, fixed) takes the touch where it is.
+        if (floating(a) !== floating(c)) continue;
         // Only what is on screen now can be touched: a control scrolled away under a bar is not in the way.
         const p = onScreen(a);
         const q = onScreen(c);

@@ -246,6 +246,7 @@ export const en: Catalog = {
   elderly: { on: 'Large print', off: 'Standard' },
   lang: { switchTo: '中文', label: 'Change language' },
   status: {
+    help: 'Staff called at {{time}}',
     bar: 'Device status',
     network: { label: 'Platform', online: 'online', offline: 'offline', unknown: 'checking' },
     queue: { label: 'To upload', value: '{{count}}' },

@@ -237,6 +237,7 @@ export const zhCN = {
   elderly: { on: '长辈模式', off: '标准模式' },
   lang: { switchTo: 'English', label: '切换语言' },
   status: {
+    help: '{{time}} 有人呼叫工作人员',
     bar: '设备状态',
     network: { label: '医保平台', online: '在线', offline: '离线', unknown: '检测中' },
     queue: { label: '待上传', value: '{{count}} 笔' },

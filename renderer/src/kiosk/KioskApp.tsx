@@ -49,10 +49,11 @@ export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderl
       }),
     [bridge, say, t],
   );
+  // The screen's prompt, spoken when the screen opens and again when 长辈版 (and with it the voice) is turned on.
   useEffect(() => {
     if (screen.name === 'attract') say(t('attract.prompt'));
     if (screen.name === 'home' && session) say(t('home.greeting', { name: session.maskedName ?? t('home.resident') }) + '，' + t('home.heading'));
-  }, [screen.name, session, say, t]);
+  }, [screen.name, session, say, t, elderly]);
 
   useEffect(() => {
     if (screen.name !== 'home') return;
