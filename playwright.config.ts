@@ -10,6 +10,12 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  // Pinned rendering, so screenshots of the same screen look the same on every machine (with the
+  // font the app ships): no hinting or subpixel differences, one colour profile, scale 1.
+  '--font-render-hinting=none',
+  '--disable-lcd-text',
+  '--force-color-profile=srgb',
+  '--force-device-scale-factor=1',
 ];
 
 export default defineConfig({
@@ -21,7 +27,8 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Waits, not speed checks: a slower CI machine (or a loaded one) gets the same verdicts.
+  expect: { timeout: 20_000 },
   reporter: process.env.PW_JSON_OUTPUT ? [['list'], ['json', { outputFile: process.env.PW_JSON_OUTPUT }]] : [['list']],
   use: {
     browserName: 'chromium',
