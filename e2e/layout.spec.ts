@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { residentByName } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
-import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { expect, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
 import { layoutProblems, type LayoutRules } from './layout/measure';
 
 const SIZES = [
@@ -145,19 +145,10 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   found.push(...(await measure(page, 'result-visits')));
   await page.getByTestId('back').click();
 
-  for (const [service, ready] of [
-    ['info', 'service-info'],
-    ['account', 'service-account'],
-    ['certificate', 'service-certificate'],
-  ] as const) {
-    await page
-      .getByTestId('category-query')
-      .or(page.getByTestId(`tile-${service}`))
-      .first()
-      .waitFor();
-    if ((await page.getByTestId(`tile-${service}`).count()) === 0) await page.getByTestId('category-query').click();
-    await page.getByTestId(`tile-${service}`).first().click();
-    await expect(page.getByTestId(ready)).toBeVisible();
+  // The screens of their own (not the generic form): each opened as a resident would, from home.
+  for (const service of ['info', 'account', 'certificate', 'records', 'estimate', 'family', 'auth']) {
+    await openService(page, service);
+    await expect(page.getByTestId(`service-${service}`)).toBeVisible();
     await expect(page.getByText('正在查询，请稍候')).toHaveCount(0);
     found.push(...(await measure(page, service)));
     await page.getByTestId('back').click();

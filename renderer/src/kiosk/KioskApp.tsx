@@ -294,16 +294,17 @@ export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderl
   return (
     <>
       {steps && <StepIndicator steps={steps} />}
-      {body}
-      <AssistBar screen={where} speech={speech} voice={elderly} />
+      {/* A banner in the page's flow, not a pop-up over it: nothing is hidden while it counts down. */}
       {secondsLeft !== null && (
-        <div className="idle-warning" role="alertdialog" aria-live="assertive" aria-label={t('idle.stay')} data-testid="idle-warning">
+        <div className="idle-warning" role="alert" aria-label={t('idle.stay')} data-testid="idle-warning">
           <p>{t('idle.countdown', { seconds: secondsLeft })}</p>
           <button type="button" className="primary" onClick={reset}>
             {t('idle.stay')}
           </button>
         </div>
       )}
+      {body}
+      <AssistBar screen={where} speech={speech} voice={elderly} />
     </>
   );
 }
