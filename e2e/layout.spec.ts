@@ -59,11 +59,19 @@ async function measureAt(page: Page, mode: string, screen: string, mustShow: str
   await page.screenshot({ path: path.join(SHOTS, `${mode}-${screen}-1280x800-normal.png`) });
   const r = { ...rules(false, true, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
   for (const p of await layoutProblems(page, r)) found.push(`${mode} ${screen}: ${p}`);
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const axe = await axeOf(page);
   for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
     found.push(`${mode} ${screen}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
   return found;
 }
+
+/**
+ * axe-core's WCAG 2.x A/AA rules. Its colour-contrast rule (4.5:1) is left to measure.ts, which asks
+ * for 7:1 on every text and 3:1 on every control; it is also axe's slowest rule, and this walk runs
+ * axe on every screen at six sizes.
+ */
+const axeOf = (page: Page) =>
+  new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).disableRules(['color-contrast']).analyze();
 
 async function setElderly(page: Page, on: boolean) {
   const shell = page.locator('.shell');
@@ -84,7 +92,7 @@ async function measure(page: Page, screen: string, mustShow: string[] = []): Pro
       const where = `${screen} at ${size.name}${elderly ? ' 长辈版' : ''}`;
       await page.screenshot({ path: path.join(SHOTS, `kiosk-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}.png`) });
       for (const p of await layoutProblems(page, rules(elderly, size.tenInch, mustShow))) found.push(`${where}: ${p}`);
-      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+      const axe = await axeOf(page);
       for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
         found.push(`${where}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
     }
@@ -124,9 +132,29 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   found.push(...(await measure(page, 'public-catalogue')));
   await page.getByTestId('back').click();
 
+  // 刷脸登录 in a browser without a camera: the message screen says so (the camera screens themselves
+  // are in face.spec.ts, which has a fake camera); 确定 leads back to identifying.
+  await page.getByRole('button', { name: '刷脸登录' }).click();
+  await expect(page.getByTestId('message')).toContainText('摄像头无法使用');
+  found.push(...(await measure(page, 'message')));
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page.getByTestId('identify')).toBeVisible();
+
   await kiosk.call('sim.device', { action: 'scan', code: wang.ecQrCode });
   await expect(page.getByTestId('greeting')).toBeVisible();
   found.push(...(await measure(page, 'home', ['[data-testid=categories]'])));
+
+  await page.getByTestId('category-search').click();
+  await expect(page.getByTestId('service-search')).toBeVisible();
+  await page.getByTestId('service-search').fill('备案');
+  found.push(...(await measure(page, 'catalogue-search')));
+  await page.getByTestId('back').click();
+
+  await page.getByRole('button', { name: '开通刷脸登录' }).click();
+  await expect(page.getByTestId('face-consent')).toBeVisible();
+  found.push(...(await measure(page, 'face-consent')));
+  await page.getByRole('button', { name: '不同意' }).click();
+  await expect(page.getByTestId('greeting')).toBeVisible();
 
   await page.getByTestId('category-apply').click();
   await expect(page.getByTestId('catalogue')).toBeVisible();
@@ -146,7 +174,7 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   await page.getByTestId('back').click();
 
   // The screens of their own (not the generic form): each opened as a resident would, from home.
-  for (const service of ['info', 'account', 'certificate', 'records', 'estimate', 'family', 'auth']) {
+  for (const service of ['info', 'account', 'certificate', 'records', 'cumulative', 'contributions', 'policy', 'estimate', 'family', 'auth']) {
     await openService(page, service);
     await expect(page.getByTestId(`service-${service}`)).toBeVisible();
     await expect(page.getByText('正在查询，请稍候')).toHaveCount(0);
@@ -175,6 +203,15 @@ test('the counter at 1280×800 (no shift, a customer with a basket) and the serv
   for (const i of [0, 1, 2]) await counter.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
   await expect(page.locator('[data-testid=basket] tbody tr')).toHaveCount(3);
   found.push(...(await measureAt(page, 'counter', 'basket', ['[data-testid=quote-request]', '[data-testid=customer]'])));
+  for (const [tab, name] of [
+    ['sales', '今日交易'],
+    ['queue', '待处理'],
+    ['shift', '交班'],
+  ] as const) {
+    await page.getByRole('button', { name, exact: true }).click();
+    await expect(page.getByRole('button', { name, exact: true })).toHaveClass(/primary/);
+    found.push(...(await measureAt(page, 'counter', tab, [])));
+  }
 
   await openTerminal(page, service);
   await expect(page.getByTestId('service-set-pin')).toBeVisible();

@@ -107,19 +107,23 @@ export async function layoutProblems(page: Page, rules: LayoutRules): Promise<st
       if (b.left < -1 || b.right > vw + 1) problems.push(`${label(el)} sticks out of the screen sideways`);
     }
 
-    // 4. Controls neither overlap nor touch (at least minGap apart).
-    for (let i = 0; i < controls.length; i++)
-      for (let j = i + 1; j < controls.length; j++) {
-        const a = controls[i]!;
-        const c = controls[j]!;
+    // 4. Controls neither overlap nor touch (at least minGap apart). Each control's place on screen and
+    // whether it floats (sticky, fixed) is worked out once.
+    const placed = controls.map((el) => ({ el, rect: onScreen(el), float: floating(el), label: el.closest('label') }));
+    for (let i = 0; i < placed.length; i++)
+      for (let j = i + 1; j < placed.length; j++) {
+        const A = placed[i]!;
+        const C = placed[j]!;
+        const a = A.el;
+        const c = C.el;
         if (a.contains(c) || c.contains(a)) continue;
         // A control inside a label (a check box) is one target with its label.
-        if (a.closest('label') && a.closest('label') === c.closest('label')) continue;
+        if (A.label && A.label === C.label) continue;
         // A bar that stays put while the content scrolls under it (sticky, fixed) takes the touch where it is.
-        if (floating(a) !== floating(c)) continue;
+        if (A.float !== C.float) continue;
         // Only what is on screen now can be touched: a control scrolled away under a bar is not in the way.
-        const p = onScreen(a);
-        const q = onScreen(c);
+        const p = A.rect;
+        const q = C.rect;
         if (!p || !q) continue;
         const dx = Math.max(p.left - q.right, q.left - p.right);
         const dy = Math.max(p.top - q.bottom, q.top - p.bottom);
