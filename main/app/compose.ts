@@ -278,6 +278,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     clock,
     log,
   });
+  // A technician unlocking service mode on a kiosk: main, not the screen, ends the resident's session
+  // first, so nothing personal stays behind the service screens.
+  if (config.mode === 'kiosk')
+    bus.subscribe((e) => {
+      if (e.event === 'status.service' && (e.payload as { locked: boolean }).locked === false) session.end('service');
+    });
   drainer.start(config.outbox.drainIntervalMs);
 
   // At the counter a scanned drug barcode goes to the basket; any other code is the customer's e-voucher.

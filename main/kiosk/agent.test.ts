@@ -130,4 +130,13 @@ describe('亲友代办', () => {
     await call('session.end', { reason: 'logout' });
     expect(await call<AgentView>('kiosk.agentStatus')).toEqual({ waiting: false, agent: null, refused: null });
   });
+
+  it("a technician unlocking service mode on the kiosk ends the resident's session in main (and with it the helper)", async () => {
+    await call('sim.device', { action: 'scan', code: liu.ecQrCode });
+    await waitUntil(async () => (await call<{ session: unknown }>('session.get')).session !== null, { what: "the resident's session" });
+    await call('kiosk.agentAwait');
+    await call('service.setPin', { pin: '246810', confirm: '246810' });
+    expect((await call<{ session: unknown }>('session.get')).session).toBeNull();
+    expect(await call<AgentView>('kiosk.agentStatus')).toEqual({ waiting: false, agent: null, refused: null });
+  });
 });

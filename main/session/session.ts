@@ -10,7 +10,7 @@ import type { Identity } from '../devices/identity';
 import { maskIdNumber, maskName } from '../bridge/contract/mask';
 import type { SessionView } from '../bridge/contract';
 
-export type EndReason = 'logout' | 'card-removed' | 'idle' | 'replaced' | 'shutdown';
+export type EndReason = 'logout' | 'card-removed' | 'idle' | 'replaced' | 'shutdown' | 'service';
 
 export class ResidentSession extends EventEmitter<{ changed: [SessionView | null]; ended: [EndReason] }> {
   private identity: Identity | null = null;
