@@ -300,6 +300,11 @@ async function codesOnScreen(page: Page): Promise<string[]> {
 }
 
 async function identify(page: Page, p: SeedPerson) {
+  // The reader must see the last card go before the next one counts as new (it polls): take it out,
+  // end whatever session is left, and only then insert.
+  await host.call('sim.device', { action: 'remove-ss-card' });
+  await host.call('session.end', { reason: 'logout' });
+  await expect.poll(async () => (await host.call<{ session: unknown }>('session.get', {})).session).toBeNull();
   await host.call('sim.device', {
     action: 'insert-ss-card',
     card: { cardSn: p.ssCard.cardSn, cardNumber: p.ssCard.cardNumber, idNumber: p.idNumber, name: p.name, gender: p.gender, pin: p.ssCard.pin },
