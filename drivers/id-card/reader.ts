@@ -167,6 +167,11 @@ export class IdCardReader extends EventEmitter<IdCardReaderEvents> {
   }
 
   /** One poll step; public so tests can step the machine without timers. */
+  /** True from a card's successful read until the poll sees it gone. */
+  get holdsCard(): boolean {
+    return this.cardRead;
+  }
+
   async pollOnce(): Promise<void> {
     let present: boolean;
     try {

@@ -98,7 +98,11 @@ describe('the estation command', () => {
     const command = [process.execPath, path.join(root, 'bin/estation.js'), 'start', '--headless', '--port', '0', '--config', file]
       .map((a) => `'${a}'`)
       .join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    // `exec`: script(1) runs the command through sh, and dash stays as its parent; the SIGINT then
+    // reaches dash too, which (depending on where it is when the signal lands) dies of it and makes
+    // script answer 130 whatever the host did. A technician's login shell does not get the Ctrl+C of
+    // its foreground job, so the host alone is what this test must see.
+    const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     let seen = '';
     const opened = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {

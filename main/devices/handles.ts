@@ -69,6 +69,10 @@ export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
   }
   abstract open(): Promise<void>;
   abstract tick(): Promise<DeviceHealth>;
+  /** Whether the terminal believes a card is in this reader (it only learns a removal at the next poll). */
+  holdsCard(): boolean {
+    return false;
+  }
   abstract close(): Promise<void>;
   protected abstract test(): Promise<string>;
 
@@ -146,6 +150,10 @@ export class IdCardHandle extends DeviceHandle {
     });
   }
 
+  override holdsCard(): boolean {
+    return this.reader?.holdsCard ?? false;
+  }
+
   async tick(): Promise<DeviceHealth> {
     this.assertPresent(this.reader);
     await this.reader.pollOnce();
@@ -191,6 +199,10 @@ export class SsCardHandle extends DeviceHandle {
       await this.close();
       throw new DeviceLost('DEVICE_NOT_RESPONDING', e.message);
     });
+  }
+
+  override holdsCard(): boolean {
+    return this.present;
   }
 
   async tick(): Promise<DeviceHealth> {

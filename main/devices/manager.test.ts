@@ -97,6 +97,32 @@ describe(`the device supervisor with simulated devices (${socatAvailable() ? 'PT
     await applySimAction(devices, { action: 'remove-ss-card' });
   });
 
+  it('a card swapped for another at once is read as the new card: the simulated removal answers only once the reader saw it', async () => {
+    identities.length = 0;
+    const card = (cardSn: string, name: string) => ({
+      cardSn,
+      cardNumber: 'A00000019',
+      idNumber: wangJianguoSsCard.idNumber,
+      name,
+      gender: '1' as const,
+      pin: '123456',
+    });
+    await applySimAction(devices, { action: 'insert-ss-card', card: card(wangJianguoSsCard.cardSn, '王建国') });
+    await expect.poll(() => identities.length).toBe(1);
+    await applySimAction(devices, { action: 'remove-ss-card' });
+    // No wait here: the reader polls, and without the answer-after-notice the two states would merge.
+    expect(devices.handles.get('ss-card')!.holdsCard()).toBe(false);
+    await applySimAction(devices, {
+      action: 'insert-ss-card',
+      card: card(
+        wangJianguoSsCard.cardSn.replace(/.$/, (d) => (d === '0' ? '1' : '0')),
+        '王二',
+      ),
+    });
+    await expect.poll(() => identities.map((i) => i.name)).toEqual(['王建国', '王二']);
+    await applySimAction(devices, { action: 'remove-ss-card' });
+  });
+
   it('passes a scanned e-voucher code on with its symbology', async () => {
     await applySimAction(devices, { action: 'scan', code: '4243754826492874240001130000', aim: ']Q1' });
     await expect.poll(() => scans.at(-1)?.code).toBe('4243754826492874240001130000');

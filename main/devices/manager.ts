@@ -230,6 +230,27 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     return h;
   }
 
+  /**
+   * Resolves once the reader `id` has noticed its card is gone (at once when it holds none), or
+   * false after `ms`. A card swapped between two polls would otherwise look like the same card.
+   */
+  async cardNoticedGone(id: string, ms: number): Promise<boolean> {
+    const h = this.handles.get(id);
+    if (!h?.holdsCard()) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.off('card-removed', onRemoved);
+        resolve(ok);
+      };
+      const onRemoved = (e: { deviceId: string }) => {
+        if (e.deviceId === id) done(true);
+      };
+      const timer = setTimeout(() => done(!h.holdsCard()), ms);
+      this.on('card-removed', onRemoved);
+    });
+  }
+
   get printer(): PrinterHandle | null {
     const h = this.handles.get('printer');
     return h instanceof PrinterHandle ? h : null;

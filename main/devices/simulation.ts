@@ -32,13 +32,13 @@ export async function applySimAction(devices: DeviceManager, a: SimAction): Prom
       return;
     case 'remove-id-card':
       sim.idCard.sim.remove();
-      return;
+      return noticed(devices, 'id-card');
     case 'insert-ss-card':
       sim.ssCard.sim.insert(new SimulatedSsCard({ specVersion: '3.00', issueDate: '20200101', expiryDate: '20300101', ...a.card }));
       return;
     case 'remove-ss-card':
       sim.ssCard.sim.remove();
-      return;
+      return noticed(devices, 'ss-card');
     case 'scan':
       for (const r of hidPosReports(a.code, a.aim)) sim.scanner.push(r);
       return;
@@ -56,4 +56,10 @@ export async function applySimAction(devices: DeviceManager, a: SimAction): Prom
       return;
     }
   }
+}
+
+/** A simulated removal answers once the reader has seen it, so the next insert is a new card. */
+async function noticed(devices: DeviceManager, id: string): Promise<void> {
+  if (!(await devices.cardNoticedGone(id, 10_000)))
+    throw new BridgeError('DEVICE_NOT_RESPONDING', `the ${id} reader did not notice the card was removed within 10 s`);
 }

@@ -8,10 +8,15 @@ export function useHelp(): { call: HelpCallView | null; request: (screen: string
   useEffect(() => {
     const bridge = getBridge();
     let alive = true;
-    const off = bridge.on('help.changed', (e) => setCall(e.call));
+    // An event heard before the snapshot's answer is newer than it (see useSession).
+    let heard = false;
+    const off = bridge.on('help.changed', (e) => {
+      heard = true;
+      setCall(e.call);
+    });
     bridge
       .call('help.get', {})
-      .then((r) => alive && setCall(r.call))
+      .then((r) => alive && !heard && setCall(r.call))
       .catch(() => undefined);
     return () => {
       alive = false;

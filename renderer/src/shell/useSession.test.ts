@@ -31,6 +31,16 @@ describe('useSession', () => {
     expect(result.current).toBeNull();
   });
 
+  it('a snapshot that answers after an event does not undo it (the session ended meanwhile)', async () => {
+    const answer = deferred<{ session: SessionView | null }>();
+    bridge.answer('session.get', () => answer.promise);
+    const { result } = renderHook(() => useSession());
+    act(() => bridge.emit('session.changed', { session: null }));
+    act(() => bridge.emit('session.changed', { session: resident }));
+    await act(async () => answer.resolve({ session: null }));
+    expect(result.current).toEqual(resident);
+  });
+
   it('stays without a session when main cannot answer, and still hears the events', async () => {
     const answer = deferred<{ session: SessionView | null }>();
     bridge.answer('session.get', () => answer.promise);

@@ -79,6 +79,17 @@ describe('useStatus', () => {
     expect(result.current).toEqual({ devices: [printer], network: null, queue: null });
   });
 
+  it('a snapshot that answers after events fills in only what they did not say', async () => {
+    const answer = deferred<StatusSnapshot>();
+    bridge.answer('status.get', () => answer.promise);
+    const { result } = renderHook(() => useStatus());
+    const paperOut = { ...printer, state: 'fault' as const, code: 'PRINTER_PAPER_OUT' };
+    act(() => bridge.emit('status.device', paperOut));
+    act(() => bridge.emit('status.queue', { ...queue, pending: 7 }));
+    await act(async () => answer.resolve({ devices: [printer, scanner], network: online, queue }));
+    expect(result.current).toEqual({ devices: [paperOut, scanner], network: online, queue: { ...queue, pending: 7 } });
+  });
+
   it('unsubscribes from all three events on unmount', () => {
     bridge.answer('status.get', () => deferred<StatusSnapshot>().promise);
     const { unmount } = renderHook(() => useStatus());

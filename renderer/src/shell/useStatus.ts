@@ -20,15 +20,34 @@ export function useStatus(): LiveStatus {
   useEffect(() => {
     const bridge = getBridge();
     let alive = true;
+    // What an event told us before the snapshot answered is newer than the snapshot's value for
+    // that part (the snapshot was taken first): the snapshot fills in only the parts not yet heard.
+    const heard = new Set<string>();
     const offs = [
-      bridge.on('status.device', (device) => setStatus((s) => ({ ...s, devices: upsertDevice(s.devices, device) }))),
-      bridge.on('status.network', (network) => setStatus((s) => ({ ...s, network }))),
-      bridge.on('status.queue', (queue) => setStatus((s) => ({ ...s, queue }))),
+      bridge.on('status.device', (device) => {
+        heard.add(`device:${device.id}`);
+        setStatus((s) => ({ ...s, devices: upsertDevice(s.devices, device) }));
+      }),
+      bridge.on('status.network', (network) => {
+        heard.add('network');
+        setStatus((s) => ({ ...s, network }));
+      }),
+      bridge.on('status.queue', (queue) => {
+        heard.add('queue');
+        setStatus((s) => ({ ...s, queue }));
+      }),
     ];
     bridge
       .call('status.get', {})
       .then((snap) => {
-        if (alive) setStatus(snap);
+        if (!alive) return;
+        setStatus((s) => ({
+          devices: snap.devices
+            .map((d) => (heard.has(`device:${d.id}`) ? (s.devices.find((x) => x.id === d.id) ?? d) : d))
+            .concat(s.devices.filter((x) => !snap.devices.some((d) => d.id === x.id))),
+          network: heard.has('network') ? s.network : snap.network,
+          queue: heard.has('queue') ? s.queue : snap.queue,
+        }));
       })
       .catch(() => undefined);
     return () => {
