@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: [
       'main/**/*.test.ts',
+      'fleet/**/*.test.ts',
       'deploy/**/*.test.ts',
       'drivers/**/*.test.ts',
       'models/**/*.test.ts',

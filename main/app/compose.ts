@@ -19,6 +19,7 @@ import { Dispatcher, type Handlers } from '../bridge/dispatcher';
 import { EventBus } from '../bridge/event-bus';
 import { createLogger, fileSink, stderrSink, type Logger, type LogSink } from '../ground/logger';
 import { openDatabase, type Db } from '../store/database';
+import { startFleet, withStoredDesired, type FleetLink } from './fleet';
 import { securePrivateDir } from '../store/data-dir';
 import { PersonalData } from '../store/personal-data';
 import { DeviceSupervisor } from '../devices/supervisor';
@@ -81,6 +82,8 @@ export interface App {
   session: ResidentSession;
   face: FaceService | null;
   platformUrl: string;
+  /** The fleet agent and its out-of-service switch, when config.fleet.enabled. */
+  fleet: FleetLink | null;
   close(): Promise<void>;
 }
 
@@ -88,13 +91,17 @@ export function resolveDataDir(config: Config): string {
   return config.dataDir ? path.resolve(config.dataDir) : defaultDataDir();
 }
 
-export async function createApp(config: Config, opts: AppOptions): Promise<App> {
+export async function createApp(fileConfig: Config, opts: AppOptions): Promise<App> {
+  let config = fileConfig;
   const clock = opts.clock ?? systemClock;
   const dataDir = resolveDataDir(config);
   const permissions = securePrivateDir(dataDir);
   const sinks = [fileSink(path.join(dataDir, 'logs')), ...(opts.logSinks ?? []), ...(opts.logToStderr ? [stderrSink] : [])];
   const log = createLogger({ level: config.log.level, sinks, fields: { terminal: config.terminal.id } });
   const db = openDatabase(path.join(dataDir, 'estation.sqlite'));
+  // A desired config the fleet server sent earlier holds while the server is away (main/app/fleet.ts).
+  config = withStoredDesired(config, db, log);
+  const inForce = { current: config };
   if (permissions.fixed.length) log.warn('store.permissions_fixed', { paths: permissions.fixed.slice(0, 20) });
   const bus = new EventBus(log);
   const closers: (() => Promise<void> | void)[] = [() => void db.close()];
@@ -327,9 +334,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       version: appVersion,
       mode: config.mode,
       locale: config.locale,
-      terminalName: config.terminal.name,
-      elderlyModeDefault: config.ui.elderlyMode,
-      idleTimeoutSeconds: config.ui.idleTimeoutSeconds,
+      // Read at each call: a fleet server may change these live.
+      terminalName: inForce.current.terminal.name,
+      elderlyModeDefault: inForce.current.ui.elderlyMode,
+      idleTimeoutSeconds: inForce.current.ui.idleTimeoutSeconds,
       simulate: config.devices.simulate,
       host: opts.host,
     }),
@@ -364,7 +372,28 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     ...(pharmacy?.handlers ?? {}),
     ...service.handlers,
   };
-  const dispatcher = new Dispatcher(handlers, log);
+  let fleet: FleetLink | null = null;
+  if (config.fleet.enabled) {
+    fleet = startFleet({
+      fileConfig,
+      inForce,
+      db,
+      clock,
+      log,
+      supervisor,
+      devices,
+      health,
+      queueStatus,
+      drainer,
+      service,
+      dataDir,
+      host: opts.host,
+      requestRestart: () => bus.emit('shell.request', { action: 'restart' }),
+    });
+    const agent = fleet.agent;
+    closers.unshift(() => agent.stop());
+  }
+  const dispatcher = new Dispatcher(fleet ? (fleet.guard(handlers) as typeof handlers) : handlers, log);
   log.info('app.started', { host: opts.host, mode: config.mode, dataDir, platform: config.platform.kind });
   // Everything else is up: now the face engine (a frame that comes first waits for it).
   launched?.start().then(
@@ -391,6 +420,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     session,
     face,
     platformUrl,
+    fleet,
     async close() {
       // Every part gets its chance to close, even after another failed: one stuck device must not
       // keep the database open. The first failure is reported once all have run.

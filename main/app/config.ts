@@ -16,6 +16,7 @@ import { counterConfigSchema, offlineConfigSchema } from '../pharmacy/config';
 import { serviceConfigSchema } from '../service/config';
 import { serviceDeclSchema } from '../kiosk/catalogue/schema';
 import { voiceConfigSchema } from '../voice/config';
+import { fleetConfigSchema } from '../fleet/config';
 
 const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit region code (医保区划), e.g. 440300');
 
@@ -151,6 +152,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The terminal's fleet server over MQTT (main/fleet, fleet/): off by default. */
+    fleet: fleetConfigSchema.prefault({}),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -6,6 +6,7 @@
  *   modes      main/{pharmacy,kiosk,service,fleet}           never each other, never app or hosts
  *   rooms      main/{bridge,store,devices,platform,policy,outbox,face,session,lockdown,documents,voice,help}
  *   ground     main/ground, main/bridge/contract             import nothing above them
+ *   fleet/     the fleet server                              its own code, the MQTT contract, the config schema
  *
  * Each layer also names the npm packages it may use, and only main/electron/ may import
  * `electron` (anywhere else, requiring it tries to download the Electron binary and fails).
@@ -55,7 +56,13 @@ export const LAYERS = [
   { from: 'main/app/embedded.ts', allow: ['main/', 'fixtures/platform/', 'drivers/', 'models/', 'package.json'], packages: [], node: true },
   { from: 'main/app/', allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml'], node: true },
   ...HOSTS.map((from) => ({ from, allow: ['main/', 'drivers/', 'models/', 'package.json'], packages: ['zod', 'yaml', 'jpeg-js', 'serialport'], node: true })),
-  ...MODES.map((from) => ({ from, allow: [from, ...ROOMS, ...GROUND, 'drivers/', 'models/'], packages: ['zod'], node: true })),
+  // The fleet agent speaks MQTT (MQTT.js); the other modes need no network package of their own.
+  ...MODES.map((from) => ({
+    from,
+    allow: [from, ...ROOMS, ...GROUND, 'drivers/', 'models/'],
+    packages: from === 'main/fleet/' ? ['zod', 'mqtt'] : ['zod'],
+    node: true,
+  })),
   ...ROOMS.map((from) => ({
     from,
     allow: [...ROOMS, ...GROUND, 'drivers/', 'models/'],
@@ -71,6 +78,15 @@ export const LAYERS = [
   },
   { from: 'drivers/', allow: ['drivers/'], packages: ['serialport', '@serialport', 'node-hid', 'iconv-lite'], node: true },
   { from: 'models/', allow: ['models/'], packages: ['onnxruntime-node', 'pngjs', 'jpeg-js'], node: true },
+  // The fleet server: its own code, the shared MQTT contract and the terminal's config schema (to check a
+  // desired config before sending it); its tests run real terminals (main/) against it.
+  {
+    from: 'fleet/',
+    allow: ['fleet/', 'main/bridge/contract/', 'main/app/config.ts'],
+    testAllow: ['main/'],
+    packages: ['aedes', 'mqtt', 'kysely', 'better-sqlite3', 'pg', 'zod'],
+    node: true,
+  },
   { from: 'fixtures/platform/', allow: ['fixtures/', 'main/', 'models/'], deny: TERMINAL_ONLY, packages: ['zod', 'better-sqlite3'], node: true },
 ];
 
@@ -107,7 +123,7 @@ function check(context, node, source) {
     .split(path.sep)
     .join('/');
   // Tests may also use fixtures (named people, media, simulators) and whatever they test.
-  const allow = test ? [...layer.allow, 'fixtures/', ...(rel.startsWith('main/') ? ['main/'] : [])] : layer.allow;
+  const allow = test ? [...layer.allow, 'fixtures/', ...(rel.startsWith('main/') ? ['main/'] : []), ...(layer.testAllow ?? [])] : layer.allow;
   const inside = (a) => target === a.replace(/\/$/, '') || target.startsWith(a) || target === a.replace(/\.ts$/, '');
   if (!test && layer.deny?.some(inside)) return context.report({ node, messageId: 'simulator', data: { target } });
   if (!allow.some(inside)) {

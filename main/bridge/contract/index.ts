@@ -4,3 +4,4 @@ export * from './money';
 export * from './mask';
 export * from './id-number';
 export * from './status';
+export * from './fleet';

@@ -747,6 +747,7 @@ export const en: Catalog = {
     AUTH_VERIFICATION_REQUIRED: 'Confirm with your face or your social-security card PIN first',
     FACE_NOT_MATCHED: 'The face does not match',
     BRIDGE_NOT_AVAILABLE: 'Not available on this terminal',
+    TERMINAL_OUT_OF_SERVICE: 'This terminal is out of service. Please use another terminal or ask the staff.',
     SHIFT_NOT_OPEN: 'Open a shift first (Shift tab): no sale or refund without one',
     SHIFT_ALREADY_OPEN: 'A shift is already open: close it before opening another',
     SHIFT_UNSYNCED: 'Some transactions are not settled with the platform yet: upload them (Queue) before closing the shift',

@@ -622,6 +622,7 @@ export const zhCN = {
     AUTH_NOT_FOUND: '未找到该授权',
     FACE_NOT_MATCHED: '人脸与本人不符',
     BRIDGE_NOT_AVAILABLE: '本终端不支持此功能',
+    TERMINAL_OUT_OF_SERVICE: '本机暂停服务，请使用其他终端或咨询工作人员',
     SHIFT_NOT_OPEN: '请先开班：在“交班”页开班后才能收款和撤销',
     SHIFT_ALREADY_OPEN: '已经开班，请先交班再重新开班',
     SHIFT_UNSYNCED: '还有未与医保平台结算的交易，不能交班，请先在“待处理”中上传',

@@ -1,0 +1,193 @@
+/**
+ * The fleet's MQTT contract, shared by the terminal's agent (main/fleet) and the fleet server
+ * (fleet/): topic names, who may publish or read what, and every payload's schema. Both brokers
+ * (the embedded aedes and mosquitto) enforce the same access rules; fleet/acl.ts writes them for
+ * each.
+ *
+ * Topics (reference/fleet.md §5): per terminal `est/v1/dev/{terminalId}/…`, per chain
+ * `est/v1/chain/{chainId}/…`. MQTT 3.1.1 semantics only: no shared subscriptions, no session
+ * expiry, so any broker can carry it.
+ */
+import { z } from 'zod';
+import { deviceStateSchema, queueStatusSchema } from './status';
+
+export const FLEET_PREFIX = 'est/v1';
+/** A terminal id or chain id as it may appear in a topic: no wildcard, separator or `$`. */
+export const fleetIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,30}$/, 'letters, digits, _ and -, at most 30');
+
+export const devTopics = (id: string) => {
+  const base = `${FLEET_PREFIX}/dev/${id}`;
+  return {
+    base,
+    /** Retained. Online on connect, offline as the retained last will, each with its boot id and sequence. */
+    status: `${base}/status`,
+    /** QoS 0, every health period. */
+    health: `${base}/health`,
+    /** Retained, written by the server: the desired config patch and its version. */
+    desired: `${base}/cfg/desired`,
+    /** Retained, written by the terminal: which desired version it applied, or why it refused it. */
+    reported: `${base}/cfg/reported`,
+    /** QoS 1, server to terminal. */
+    command: `${base}/cmd/req`,
+    /** QoS 1, terminal to server. */
+    result: `${base}/cmd/res`,
+  };
+};
+
+export const chainTopics = (chain: string) => ({ base: `${FLEET_PREFIX}/chain/${chain}` });
+
+/** The fleet server's own MQTT identity: reads every terminal's topics and writes their desired config and commands. */
+export const FLEET_SERVER_CLIENT = 'fleet-server';
+
+/**
+ * What a client may do with a topic, the same on every broker. A terminal: read and write under its
+ * own prefix, read its chain's topics; a subscription filter with a wildcard is allowed only inside
+ * those; nothing under `$SYS`. The server: everything under `est/v1/`.
+ */
+export function fleetAccess(
+  who: { kind: 'terminal'; id: string; chain: string | null } | { kind: 'server' },
+  action: 'publish' | 'subscribe',
+  topic: string,
+): boolean {
+  if (topic.startsWith('$')) return false;
+  if (topic.includes('\u0000')) return false;
+  if (who.kind === 'server') return topic === `${FLEET_PREFIX}/#` || topic.startsWith(`${FLEET_PREFIX}/`);
+  const own = `${FLEET_PREFIX}/dev/${who.id}/`;
+  if (action === 'publish') return !/[+#]/.test(topic) && topic.startsWith(own);
+  if (topic.startsWith(own) || topic === `${FLEET_PREFIX}/dev/${who.id}/#`) return true;
+  if (who.chain) {
+    const chain = `${FLEET_PREFIX}/chain/${who.chain}/`;
+    if (topic.startsWith(chain) || topic === `${FLEET_PREFIX}/chain/${who.chain}/#`) return true;
+  }
+  return false;
+}
+
+const iso = z.string().min(10).max(40);
+const bootId = z.string().regex(/^[0-9a-f]{16,64}$/);
+
+/**
+ * Presence. `seq` counts connections within one boot: a will from an earlier connection that
+ * lands after a fresh "online" carries a lower sequence and is known stale.
+ */
+export const fleetStatusSchema = z
+  .object({
+    state: z.enum(['online', 'offline']),
+    bootId,
+    seq: z.number().int().nonnegative(),
+    at: iso,
+    version: z.string().max(40),
+    mode: z.enum(['kiosk', 'checkout', 'service']),
+    chain: fleetIdSchema.nullable(),
+  })
+  .strict();
+export type FleetStatus = z.infer<typeof fleetStatusSchema>;
+
+/**
+ * True when `next` may replace `prev`: a newer boot, or the same boot and a higher sequence. At the
+ * same sequence the will ("offline") comes after its own connection's "online", so it wins the tie.
+ */
+export function statusSupersedes(prev: FleetStatus | null, next: FleetStatus): boolean {
+  if (!prev) return true;
+  if (prev.bootId !== next.bootId) return next.at >= prev.at;
+  if (next.seq !== prev.seq) return next.seq > prev.seq;
+  return next.state === 'offline' || prev.state === 'online';
+}
+
+export const fleetHealthSchema = z
+  .object({
+    bootId,
+    seq: z.number().int().nonnegative(),
+    at: iso,
+    uptimeSeconds: z.number().int().nonnegative(),
+    version: z.string().max(40),
+    devices: z.array(z.object({ id: z.string().max(40), state: deviceStateSchema, code: z.string().max(60).nullable() }).strict()).max(20),
+    /** The printer's paper: from its status (near end, out), null without a printer. */
+    paper: z.enum(['ok', 'near-end', 'out']).nullable(),
+    queue: queueStatusSchema,
+    platform: z.enum(['unknown', 'online', 'offline']),
+    disk: z.object({ freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }).strict().nullable(),
+    lastError: z
+      .object({ code: z.string().max(60), at: iso })
+      .strict()
+      .nullable(),
+    /** Desired config version in force (0: only the local file). */
+    configVersion: z.number().int().nonnegative(),
+    outOfService: z.boolean(),
+  })
+  .strict();
+export type FleetHealth = z.infer<typeof fleetHealthSchema>;
+
+/** A config patch: the local config file's shape, any part of it (validated by the terminal's own schema after merging). */
+export const fleetDesiredSchema = z
+  .object({
+    version: z.number().int().min(1),
+    config: z.record(z.string(), z.unknown()),
+    at: iso,
+  })
+  .strict();
+export type FleetDesired = z.infer<typeof fleetDesiredSchema>;
+
+export const fleetReportedSchema = z
+  .object({
+    version: z.number().int().nonnegative(),
+    state: z.enum(['applied', 'rejected']),
+    /** Keys that took effect at once, and those waiting for the next start. */
+    live: z.array(z.string().max(80)).max(100),
+    atRestart: z.array(z.string().max(80)).max(100),
+    /** The version in force (after a rejection, the last good one). */
+    inForce: z.number().int().nonnegative(),
+    error: z
+      .object({ code: z.string().max(60), message: z.string().max(2000), problems: z.array(z.object({ key: z.string(), expected: z.string() })).max(50) })
+      .strict()
+      .nullable(),
+    at: iso,
+  })
+  .strict();
+export type FleetReported = z.infer<typeof fleetReportedSchema>;
+
+export const fleetCommandKinds = ['restart', 'self-test', 'readiness', 'drain-queue', 'out-of-service', 'in-service'] as const;
+export const fleetCommandSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    kind: z.enum(fleetCommandKinds),
+    issuedAt: iso,
+    expiresAt: iso,
+  })
+  .strict();
+export type FleetCommand = z.infer<typeof fleetCommandSchema>;
+
+export const fleetResultSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    kind: z.enum(fleetCommandKinds),
+    state: z.enum(['done', 'failed', 'expired', 'refused']),
+    result: z.unknown().optional(),
+    error: z
+      .object({ code: z.string().max(60), message: z.string().max(2000) })
+      .strict()
+      .nullable(),
+    at: iso,
+  })
+  .strict();
+export type FleetResult = z.infer<typeof fleetResultSchema>;
+
+/** Largest fleet message either side accepts: a health report is about 1 KB, a desired config a few. */
+export const FLEET_MAX_PAYLOAD = 64 * 1024;
+
+export class FleetPayloadError extends Error {
+  readonly code = 'FLEET_PAYLOAD_INVALID';
+}
+
+/** Parses a payload against its schema: too large, not JSON or the wrong shape is a FleetPayloadError. */
+export function parseFleetPayload<T>(schema: z.ZodType<T>, payload: Uint8Array, topic: string): T {
+  if (payload.byteLength > FLEET_MAX_PAYLOAD) throw new FleetPayloadError(`${topic}: ${payload.byteLength} bytes, more than ${FLEET_MAX_PAYLOAD}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new FleetPayloadError(`${topic}: not JSON`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new FleetPayloadError(`${topic}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+  return r.data;
+}
