@@ -51,6 +51,8 @@ export function fleetAccess(
 ): boolean {
   if (topic.startsWith('$')) return false;
   if (topic.includes('\u0000')) return false;
+  // Nobody publishes to a wildcard (MQTT forbids it; a broker should refuse it anyway).
+  if (action === 'publish' && /[+#]/.test(topic)) return false;
   if (who.kind === 'server') return topic === `${FLEET_PREFIX}/#` || topic.startsWith(`${FLEET_PREFIX}/`);
   const own = `${FLEET_PREFIX}/dev/${who.id}/`;
   if (action === 'publish') return !/[+#]/.test(topic) && topic.startsWith(own);
