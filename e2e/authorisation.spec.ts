@@ -104,7 +104,8 @@ test('王建国 authorises an insurer twice in all; its queries are answered wit
   await confirm.click();
   await expect(page.getByTestId('pin-pad')).toBeVisible();
   for (const d of wang.ssCard.pin) await page.getByRole('button', { name: d, exact: true }).click();
-  await expect(page.getByTestId('auth-result')).toHaveText('授权成功');
+  // Main waits up to 20 s for the platform's answer to the record (settleNow): the screen may take that long.
+  await expect(page.getByTestId('auth-result')).toHaveText('授权成功', { timeout: 45_000 });
   const item = page.getByTestId('auth-item').filter({ hasText: LIFE.name });
   await expect(item).toHaveAttribute('data-state', 'active');
   await expect(item).toContainText('参保信息、就诊结算记录');

@@ -216,7 +216,8 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
   await expect(page.getByRole('button', { name: '刷脸确认授权' })).toHaveCount(0);
   await page.getByRole('button', { name: '输入社保卡密码确认授权' }).click();
   for (const d of '123456') await page.getByRole('button', { name: d, exact: true }).click();
-  await expect(page.getByTestId('auth-result')).toHaveText('授权成功');
+  // Main waits up to 20 s for the platform's answer to the record (settleNow): the screen may take that long.
+  await expect(page.getByTestId('auth-result')).toHaveText('授权成功', { timeout: 45_000 });
   expect(
     sim.db.prepare("SELECT verify_way, items, grantee_name, purpose, day_lmt FROM auth_grant WHERE psn_no = ? AND state = 'active'").get(wang.psnNo),
   ).toEqual({

@@ -1,0 +1,121 @@
+/**
+ * `npm run fleet` as a process (bin/estation-fleet.js): the ready line, the secrets only in 0600
+ * files (never on stdout or stderr), a registered terminal able to log in to the broker, the
+ * console answering with the token from its file, a clean stop on SIGTERM, and a second start
+ * that keeps the terminal's password.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRegistration } from './main';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-fleet-main-'));
+const dataDir = path.join(dir, 'data');
+const children: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Ready {
+  event: 'ready';
+  mqtt: string;
+  console: string;
+  consoleUrlFile: string;
+  registered: { id: string; created: boolean; passwordFile: string | null }[];
+}
+
+function startFleetProcess(args: string[]) {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(root, 'bin/estation-fleet.js'), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.stdout!.on('data', () => {
+      const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
+      if (line) resolve(JSON.parse(line) as Ready);
+    });
+    void exited.then((code) => reject(new Error(`fleet exited with ${code}:\n${err}`)));
+  });
+  return { child, ready, exited, output: () => out + err };
+}
+
+const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+describe('npm run fleet', () => {
+  it('starts broker, server and console; secrets only in 0600 files; a registered terminal logs in; SIGTERM stops it cleanly; a restart keeps the password', async () => {
+    const args = ['--data-dir', dataDir, '--mqtt-port', '0', '--console-port', '0', '--register', 'T-MAIN-1:C1:南山店', '--register', 'T-MAIN-2'];
+    const first = startFleetProcess(args);
+    const ready = await first.ready;
+    expect(ready.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.console).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.consoleUrlFile).toBe(path.join(dataDir, 'console-url'));
+    expect(ready.registered).toEqual([
+      { id: 'T-MAIN-1', created: true, passwordFile: path.join(dataDir, 'terminals', 'T-MAIN-1.password') },
+      { id: 'T-MAIN-2', created: true, passwordFile: path.join(dataDir, 'terminals', 'T-MAIN-2.password') },
+    ]);
+    const password = fs.readFileSync(ready.registered[0]!.passwordFile!, 'utf8').trim();
+    expect(password).toMatch(/^[0-9a-f]{48}$/);
+    expect(mode(ready.registered[0]!.passwordFile!)).toBe(0o600);
+    expect(mode(ready.consoleUrlFile)).toBe(0o600);
+    const consoleUrl = fs.readFileSync(ready.consoleUrlFile, 'utf8').trim();
+    const token = new URL(consoleUrl).hash.replace('#token=', '');
+    expect(consoleUrl).toBe(`${ready.console}/#token=${token}`);
+    expect(first.output()).not.toContain(password);
+    expect(first.output()).not.toContain(token);
+
+    const list = await fetch(`${ready.console}/api/terminals`, { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+    const body = (await list.json()) as { terminals: { id: string; chain: string | null; group: string | null }[] };
+    expect(body.terminals.find((t) => t.id === 'T-MAIN-1')).toMatchObject({ chain: 'C1', group: '南山店' });
+
+    const terminal = await mqtt.connectAsync(ready.mqtt, { clientId: 'T-MAIN-1', username: 'T-MAIN-1', password, protocolVersion: 4, reconnectPeriod: 0 });
+    await terminal.endAsync();
+    await expect(
+      mqtt.connectAsync(ready.mqtt, { clientId: 'T-MAIN-2', username: 'T-MAIN-2', password, protocolVersion: 4, reconnectPeriod: 0 }),
+    ).rejects.toThrow();
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(fs.existsSync(ready.consoleUrlFile)).toBe(false);
+
+    const second = startFleetProcess(['--data-dir', dataDir, '--mqtt-port', '0', '--console-port', '0', '--register', 'T-MAIN-1:C2:福田店']);
+    const again = await second.ready;
+    expect(again.registered).toEqual([{ id: 'T-MAIN-1', created: false, passwordFile: null }]);
+    expect(fs.readFileSync(ready.registered[0]!.passwordFile!, 'utf8').trim()).toBe(password);
+    const back = await mqtt.connectAsync(again.mqtt, { clientId: 'T-MAIN-1', username: 'T-MAIN-1', password, protocolVersion: 4, reconnectPeriod: 0 });
+    await back.endAsync();
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('a wrong option is a usage error (exit 2) that names it', async () => {
+    const bad = startFleetProcess(['--data-dir', dataDir, '--mqtt-port', 'abc']);
+    bad.ready.catch(() => undefined);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--mqtt-port must be 0..65535');
+    const badId = startFleetProcess(['--data-dir', dataDir, '--register', 'no/slash']);
+    badId.ready.catch(() => undefined);
+    expect(await badId.exited).toBe(2);
+  });
+
+  it('parses ID[:CHAIN[:GROUP]]', () => {
+    expect(parseRegistration('T1')).toEqual({ id: 'T1', chain: null, group: null });
+    expect(parseRegistration('T1:C1')).toEqual({ id: 'T1', chain: 'C1', group: null });
+    expect(parseRegistration('T1::服务大厅')).toEqual({ id: 'T1', chain: null, group: '服务大厅' });
+    expect(parseRegistration('T1:C1:一方:南山店')).toEqual({ id: 'T1', chain: 'C1', group: '一方:南山店' });
+    expect(() => parseRegistration('T 1')).toThrow(/terminal id/);
+    expect(() => parseRegistration('T1:C#')).toThrow(/chain/);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * `npm run fleet`: the fleet server on one machine. The embedded MQTT broker (aedes), the
+ * FleetServer on its SQLite store, and the console (fleet/http.ts), all on 127.0.0.1.
+ *
+ *   --data-dir DIR        the store, the terminals' passwords and the console URL (default ./fleet-data)
+ *   --mqtt-port N         the broker's port (default 1883; 0 picks a free one)
+ *   --console-port N      the console's port (default 8090; 0 picks a free one)
+ *   --register ID[:CHAIN[:GROUP]]
+ *                         registers a terminal (repeatable). A new terminal's password goes to
+ *                         DIR/terminals/ID.password (0600), never to stdout; a terminal already
+ *                         registered keeps its password (its chain and group are updated).
+ *
+ * Secrets never reach stdout or stderr (a service journal keeps both): the console URL with its
+ * token is in DIR/console-url (0600). The ready line on stdout names the files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { fleetIdSchema } from '../main/bridge/contract/fleet';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import { startConsole, type FleetConsole } from './http';
+import { FleetServer } from './server';
+import { migrateStore, openSqliteStore } from './store';
+
+export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--mqtt-port N] [--console-port N] [--register ID[:CHAIN[:GROUP]]]...
+`;
+
+export class UsageError extends Error {
+  readonly code = 'FLEET_USAGE';
+}
+
+export interface Registration {
+  id: string;
+  chain: string | null;
+  group: string | null;
+}
+
+/** `ID[:CHAIN[:GROUP]]`; the group may itself hold colons (everything after the second). */
+export function parseRegistration(text: string): Registration {
+  const [id = '', chain = '', ...rest] = text.split(':');
+  const group = rest.join(':').trim();
+  if (!fleetIdSchema.safeParse(id).success) throw new UsageError(`--register ${text}: the terminal id must be letters, digits, _ and -, at most 30`);
+  if (chain && !fleetIdSchema.safeParse(chain).success) throw new UsageError(`--register ${text}: the chain must be letters, digits, _ and -, at most 30`);
+  if (group.length > 60 || [...group].some((c) => c.charCodeAt(0) < 0x20))
+    throw new UsageError(`--register ${text}: the group must be at most 60 printable characters`);
+  return { id, chain: chain || null, group: group || null };
+}
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--${name} must be 0..65535, got ${value}`);
+  return n;
+}
+
+/** Replaces whatever is at `file` (never following a link planted there) with a 0600 file. */
+export function writeSecretFile(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.rmSync(file, { force: true });
+  // 'wx' is O_CREAT|O_EXCL: it fails rather than write through a link created in between.
+  fs.writeFileSync(file, text + '\n', { mode: 0o600, flag: 'wx' });
+}
+
+export interface RunningFleet {
+  mqttUrl: string;
+  consoleUrl: string;
+  consoleUrlFile: string;
+  registered: { id: string; created: boolean; passwordFile: string | null }[];
+  close(): Promise<void>;
+}
+
+export async function startFleet(opts: { dataDir: string; mqttPort?: number; consolePort?: number; register?: Registration[] }): Promise<RunningFleet> {
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = openSqliteStore(path.join(dataDir, 'fleet.sqlite'));
+  await migrateStore(store);
+  const server = new FleetServer(store);
+  let broker: EmbeddedBroker | null = null;
+  let console_: FleetConsole | null = null;
+  const consoleUrlFile = path.join(dataDir, 'console-url');
+  const close = async () => {
+    fs.rmSync(consoleUrlFile, { force: true });
+    await console_?.close();
+    await server.close();
+    await broker?.close();
+  };
+  try {
+    const registered: RunningFleet['registered'] = [];
+    for (const r of opts.register ?? []) {
+      const known = await store.selectFrom('terminal').select('id').where('id', '=', r.id).executeTakeFirst();
+      if (known) {
+        await server.register(r.id, { chain: r.chain, group: r.group, withToken: false });
+        registered.push({ id: r.id, created: false, passwordFile: null });
+        continue;
+      }
+      const password = (await server.register(r.id, { chain: r.chain, group: r.group }))!;
+      const passwordFile = path.join(dataDir, 'terminals', `${r.id}.password`);
+      writeSecretFile(passwordFile, password);
+      registered.push({ id: r.id, created: true, passwordFile });
+    }
+    broker = await startEmbeddedBroker({ authenticate: server.authenticate, port: opts.mqttPort ?? 1883 });
+    await server.connect(broker.url, server.serverCredentials());
+    console_ = await startConsole({ server, port: opts.consolePort ?? 8090 });
+    writeSecretFile(consoleUrlFile, `${console_.url}/#token=${console_.token}`);
+    return { mqttUrl: broker.url, consoleUrl: console_.url, consoleUrlFile, registered, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string', default: './fleet-data' },
+        'mqtt-port': { type: 'string' },
+        'console-port': { type: 'string' },
+        register: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const fleet = await startFleet({
+      dataDir: values['data-dir'],
+      mqttPort: port('mqtt-port', values['mqtt-port'], 1883),
+      consolePort: port('console-port', values['console-port'], 8090),
+      register: values.register.map(parseRegistration),
+    });
+    // Handlers stay for the whole shutdown (a second Ctrl+C while closing must not cut it short), and
+    // are in place before the ready line: whoever reads it may stop us at once.
+    let stopping = false;
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        if (stopping) process.stderr.write('still closing…\n');
+        stopping = true;
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    process.stdout.write(
+      JSON.stringify({
+        event: 'ready',
+        mqtt: fleet.mqttUrl,
+        console: fleet.consoleUrl,
+        consoleUrlFile: fleet.consoleUrlFile,
+        registered: fleet.registered,
+      }) + '\n',
+    );
+    process.stderr.write(
+      `E-Station fleet server: MQTT at ${fleet.mqttUrl}, console at ${fleet.consoleUrl} (its URL with the token is in ${fleet.consoleUrlFile})\n`,
+    );
+    await stopped;
+    await fleet.close();
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`fleet server: ${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+// Run directly (`tsx fleet/main.ts`) as well as through bin/estation-fleet.js.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
