@@ -18,6 +18,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { fleetCommandKinds, fleetIdSchema } from '../main/bridge/contract/fleet';
 import { FleetError, type FleetServer } from './server';
+import type { FleetTables } from './store';
 
 export interface ConsoleOptions {
   server: FleetServer;
@@ -365,16 +366,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
   };
 }
 
-function commandView(c: {
-  id: string;
-  terminal_id: string;
-  kind: string;
-  issued_at: string;
-  expires_at: string;
-  state: string;
-  result: string | null;
-  finished_at: string | null;
-}) {
+function commandView(c: FleetTables['command']) {
   return {
     id: c.id,
     terminalId: c.terminal_id,
