@@ -28,6 +28,25 @@ export function placeInFrame(photo: Image, width = 640, height = 480, fill = 0.9
   return out;
 }
 
+/**
+ * The photo scaled to cover a whole camera frame and cropped to it, centred: a person standing in
+ * front of the camera, where the scene runs on to the frame's edges. `placeInFrame` leaves the
+ * photo's own edges in sight on a grey ground, which is what a held print looks like, and the
+ * passive model rightly calls many of those prints (6 of the first 80 LFW persons below 0.5,
+ * against 0 of 80 filled).
+ */
+export function fillFrame(photo: Image, width = 640, height = 480): Image {
+  const s = Math.max(width / photo.width, height / photo.height);
+  const w = Math.max(width, Math.round(photo.width * s));
+  const h = Math.max(height, Math.round(photo.height * s));
+  const scaled = resize(photo, w, h);
+  const x0 = Math.floor((w - width) / 2);
+  const y0 = Math.floor((h - height) / 2);
+  const out: Image = { width, height, channels: 3, data: new Uint8Array(width * height * 3) };
+  for (let y = 0; y < height; y++) out.data.set(scaled.data.subarray(((y + y0) * w + x0) * 3, ((y + y0) * w + x0 + width) * 3), y * width * 3);
+  return out;
+}
+
 export interface ClipPart {
   img: Image;
   count: number;

@@ -54,6 +54,7 @@ describe.skipIf(!facesAvailable)('estation face eval-liveness (needs ../shared/f
       ['injected-still', PEOPLE],
       ['looped-clip', PEOPLE],
       ['turned-picture', PEOPLE],
+      ['turned-picture-close', PEOPLE],
       ['print-or-screen', 1],
     ]);
   });

@@ -3,8 +3,10 @@
  * real decision code (FaceService, a real gallery, the real models), live ones and attacks, and per
  * kind the share decided wrongly: BPCER (live sessions refused) and APCER (attack sessions
  * accepted), with the codes that refused them. Material: LFW persons with a frontal and a turned
- * photo (the live head turn), the attacks made from that frontal photo (models/liveness-eval.ts),
- * and the print and screen samples of faces/spoof. Every session is verify, against the person
+ * photo, each scaled to fill the camera frame (the live head turn), the attacks made from that
+ * frontal photo (models/liveness-eval.ts): injected and looped camera frames, the photo turned as a
+ * print held at arm's length and as a picture filling the frame; and the print and screen samples
+ * of faces/spoof. Every session is verify, against the person
  * enrolled from the frontal photo, so an attack that beats detection is also recognised and shows
  * as accepted. Deterministic: fixed noise seeds, one challenge kind per session.
  */
@@ -15,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { qualityHint } from '../../models/analyze';
 import { turnPicture } from '../../models/attacks';
 import { decodeImage, type Image } from '../../models/image';
-import { headTurnClip, heldPictureClip, injectedStill, loopedClip, placeInFrame } from '../../models/liveness-eval';
+import { fillFrame, headTurnClip, heldPictureClip, injectedStill, loopedClip, placeInFrame } from '../../models/liveness-eval';
 import { manifest } from '../../models/manifest';
 import { fixedClock, type Clock } from '../ground/clock';
 import { silentLogger } from '../ground/logger';
@@ -177,7 +179,10 @@ class EvalTerminal {
 
 interface LfwPerson {
   name: string;
+  /** The frontal photo filling the camera frame: how a camera sees the person standing before it. */
   frontal: Image;
+  /** The same photo as a print held at arm's length, its edges in sight on a grey ground. */
+  print: Image;
   embedding: Float32Array;
   turned: Image;
   turnedYaw: number;
@@ -201,22 +206,27 @@ async function findPeople(analyzer: FaceAnalyzer, config: FaceConfig, lfwDir: st
       .filter((f) => f.endsWith('.jpg'))
       .sort();
     if (files.length < 2) continue;
-    let frontal: { img: Image; embedding: Float32Array } | null = null;
+    let frontal: { img: Image; photo: Image; embedding: Float32Array } | null = null;
     let turned: { img: Image; yaw: number } | null = null;
     for (const file of files) {
-      const img = placeInFrame(decodeImage(fs.readFileSync(path.join(lfwDir, name, file))));
+      const photo = decodeImage(fs.readFileSync(path.join(lfwDir, name, file)));
+      const img = fillFrame(photo);
       const a = await analyzer.analyze(img, { detectThreshold: config.detectThreshold });
       const yaw = a.face?.quality.pose?.yaw;
       if (yaw === undefined) continue;
       const hint = qualityHint(a, config.quality);
-      if (!frontal && hint === 'OK' && Math.abs(yaw) < FRONTAL_YAW && a.face!.embedding) frontal = { img, embedding: a.face!.embedding };
+      if (!frontal && hint === 'OK' && Math.abs(yaw) < FRONTAL_YAW && a.face!.embedding) frontal = { img, photo, embedding: a.face!.embedding };
       else if (!turned && (hint === 'OK' || hint === 'TURN_TO_CAMERA') && Math.abs(yaw) >= TURNED_YAW) turned = { img, yaw };
       if (frontal && turned) break;
     }
-    if (frontal && turned) found.push({ name, frontal: frontal.img, embedding: frontal.embedding, turned: turned.img, turnedYaw: turned.yaw });
+    if (frontal && turned)
+      found.push({ name, frontal: frontal.img, print: placeInFrame(frontal.photo), embedding: frontal.embedding, turned: turned.img, turnedYaw: turned.yaw });
   }
   return found;
 }
+
+const ATTACK_KINDS = ['injected-still', 'looped-clip', 'turned-picture', 'turned-picture-close', 'print-or-screen'] as const;
+type AttackKind = (typeof ATTACK_KINDS)[number];
 
 /** The challenge a turn of this yaw answers, as the pose model reports it. */
 const turnFor = (yaw: number): ChallengeKind => (yaw < 0 ? 'turn-left' : 'turn-right');
@@ -268,11 +278,12 @@ export async function evaluateLiveness(analyzer: FaceAnalyzer, config: FaceConfi
   try {
     const people = await findPeople(analyzer, config, path.join(opts.facesDir, 'lfw-dev'), o.people);
     const subject = (certNo: string): EnrolledPerson => ({ certType: '02', certNo, idNumber: null, name: null });
-    const outcomes: Record<'live' | 'injected-still' | 'looped-clip' | 'turned-picture' | 'print-or-screen', Outcome[]> = {
+    const outcomes: Record<'live' | AttackKind, Outcome[]> = {
       live: [],
       'injected-still': [],
       'looped-clip': [],
       'turned-picture': [],
+      'turned-picture-close': [],
       'print-or-screen': [],
     };
 
@@ -287,17 +298,26 @@ export async function evaluateLiveness(analyzer: FaceAnalyzer, config: FaceConfi
       outcomes.live.push(live);
       outcomes['injected-still'].push(still);
       outcomes['looped-clip'].push(looped);
-      const turned: string[] = [];
-      for (const [k, degrees] of o.turnAngles.entries()) {
-        const picture = turnPicture(p.frontal, degrees);
-        // The attacker turns the picture the way the challenge asks, as far as the pose model sees it.
-        const seen = await analyzer.analyze(picture, { embed: false, detectThreshold: config.detectThreshold });
-        const outcome = await terminal.present(turnFor(seen.face?.quality.pose?.yaw ?? degrees), person, headTurnClip(p.frontal, picture, 3000 + 10 * i + k));
-        outcomes['turned-picture'].push(outcome);
-        turned.push(`${degrees}° ${outcome ?? 'accepted'}`);
+      const turned: Record<string, string[]> = { 'turned-picture': [], 'turned-picture-close': [] };
+      // A print held at arm's length (its edges in sight), and a picture held so close that it fills
+      // the frame (a tablet before the lens): each shown flat, then turned as the challenge asks.
+      const held = [
+        ['turned-picture', p.print, 3000],
+        ['turned-picture-close', p.frontal, 5000],
+      ] as const;
+      for (const [kind, flat, seed] of held) {
+        for (const [k, degrees] of o.turnAngles.entries()) {
+          const picture = turnPicture(flat, degrees);
+          // The attacker turns the picture the way the challenge asks, as far as the pose model sees it.
+          const seen = await analyzer.analyze(picture, { embed: false, detectThreshold: config.detectThreshold });
+          const outcome = await terminal.present(turnFor(seen.face?.quality.pose?.yaw ?? degrees), person, headTurnClip(flat, picture, seed + 10 * i + k));
+          outcomes[kind].push(outcome);
+          turned[kind]!.push(`${degrees}° ${outcome ?? 'accepted'}`);
+        }
       }
       opts.progress?.(
-        `${i + 1}/${people.length} ${p.name}: live ${live ?? 'accepted'}; still ${still ?? 'accepted'}; loop ${looped ?? 'accepted'}; turned ${turned.join(', ')}`,
+        `${i + 1}/${people.length} ${p.name}: live ${live ?? 'accepted'}; still ${still ?? 'accepted'}; loop ${looped ?? 'accepted'}; ` +
+          `turned print ${turned['turned-picture']!.join(', ')}; turned close ${turned['turned-picture-close']!.join(', ')}`,
       );
     }
 
@@ -329,7 +349,7 @@ export async function evaluateLiveness(analyzer: FaceAnalyzer, config: FaceConfi
         bpcer: rate(live.refused, live.sessions),
         codes: live.codes,
       },
-      attacks: (['injected-still', 'looped-clip', 'turned-picture', 'print-or-screen'] as const).map((kind) => attackTally(kind, outcomes[kind])),
+      attacks: ATTACK_KINDS.map((kind) => attackTally(kind, outcomes[kind])),
       passiveStills: [
         await passiveStills(analyzer, config, 'live-still-samples', 'bona-fide', spoofDir, o.liveStills),
         await passiveStills(analyzer, config, 'print-or-screen-stills', 'attack', spoofDir, o.heldPictures),
