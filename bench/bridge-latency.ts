@@ -42,6 +42,11 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The host's stderr must be read: a pipe nobody empties fills at 64 KB and then blocks the
+  // host's every log write, which froze this bench with the host idle. Its tail names a failure.
+  let errTail = '';
+  child.stderr.on('data', (d: Buffer) => (errTail = (errTail + d.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const ready = await new Promise<{ url: string; launchFile: string }>((resolve, reject) => {
       let out = '';
@@ -50,7 +55,7 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
         const line = out.split('\n').find((l) => l.startsWith('{"event":"ready"'));
         if (line) resolve(JSON.parse(line) as { url: string; launchFile: string });
       });
-      child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${errTail}`)));
     });
     const { token } = readLaunchFile(ready.launchFile);
     const call = async (channel: string, input: unknown) => {
@@ -58,6 +63,8 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(input),
+        // A hang detector, not a speed limit: a call the host never answers ends the bench.
+        signal: AbortSignal.timeout(60_000),
       });
       const body = (await res.json()) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string } };
       if (!body.ok) throw new Error(`${channel}: ${body.error?.code}`);
@@ -103,8 +110,8 @@ export async function measureBridgeLatency(platformLatencyMs = 1500, sales = 3):
       sales,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
     await sim.close();
   }
 }
