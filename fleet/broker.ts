@@ -91,8 +91,10 @@ export async function startEmbeddedBroker(opts: BrokerOptions): Promise<Embedded
     port,
     connectedClients: () => broker.connectedClients,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() waits for every open connection to end, and broker.close() is what ends them.
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await listenerClosed;
     },
   };
 }
