@@ -16,6 +16,7 @@ import { silentLogger } from '../main/ground/logger';
 import { openDatabase, type Db } from '../main/store/database';
 import { parseConfig } from '../main/app/config';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import { untilTerminal } from './testing';
 import { FleetServer, type TerminalView } from './server';
 import { migrateStore, openSqliteStore } from './store';
 
@@ -45,29 +46,7 @@ afterAll(async () => {
 });
 
 /** Resolves with the terminal's view once `test` holds, checked at each change the server records. */
-function until(id: string, test: (t: TerminalView) => boolean, ms = 15_000): Promise<TerminalView> {
-  return new Promise((resolve, reject) => {
-    const check = async () => {
-      await server.settled();
-      const t = await server.terminal(id);
-      if (t && test(t)) {
-        done();
-        resolve(t);
-      }
-    };
-    const onChange = (e: { terminalId: string }) => void (e.terminalId === id && check().catch(reject));
-    const timer = setTimeout(() => {
-      done();
-      void server.terminal(id).then((t) => reject(new Error(`condition not met within ${ms} ms; last view: ${JSON.stringify(t)}`)));
-    }, ms);
-    const done = () => {
-      clearTimeout(timer);
-      server.off('changed', onChange);
-    };
-    server.on('changed', onChange);
-    void check().catch(reject);
-  });
-}
+const until = (id: string, test: (t: TerminalView) => boolean, ms?: number) => untilTerminal(server, id, test, ms);
 
 type Tweak = Partial<Pick<FleetDeps, 'health' | 'applyConfig' | 'random'>> & {
   commands?: Partial<FleetDeps['commands']>;

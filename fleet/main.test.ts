@@ -69,6 +69,12 @@ describe('npm run fleet', () => {
     expect(password).toMatch(/^[0-9a-f]{48}$/);
     expect(mode(ready.registered[0]!.passwordFile!)).toBe(0o600);
     expect(mode(ready.consoleUrlFile)).toBe(0o600);
+    // The store holds the terminals' token hashes and their health: the directory is the fleet
+    // server's alone, and so is every file in it (the database and its WAL included).
+    expect(mode(dataDir)).toBe(0o700);
+    const stored = fs.readdirSync(dataDir).filter((f) => f.startsWith('fleet.sqlite'));
+    expect(stored).toContain('fleet.sqlite');
+    for (const f of stored) expect([f, mode(path.join(dataDir, f))]).toEqual([f, 0o600]);
     const consoleUrl = fs.readFileSync(ready.consoleUrlFile, 'utf8').trim();
     const token = new URL(consoleUrl).hash.replace('#token=', '');
     expect(consoleUrl).toBe(`${ready.console}/#token=${token}`);

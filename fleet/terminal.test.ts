@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../main/app/compose';
 import { parseConfig } from '../main/app/config';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
+import { untilTerminal } from './testing';
 import { FleetServer, type TerminalView } from './server';
 import { migrateStore, openSqliteStore } from './store';
 
@@ -38,29 +39,7 @@ async function call<T = Record<string, unknown>>(channel: string, input: unknown
   return r.value as T;
 }
 
-function until(test: (t: TerminalView) => boolean, ms = 20_000): Promise<TerminalView> {
-  return new Promise((resolve, reject) => {
-    const check = async () => {
-      await server.settled();
-      const t = await server.terminal('SZ-NS-001');
-      if (t && test(t)) {
-        done();
-        resolve(t);
-      }
-    };
-    const onChange = () => void check().catch(reject);
-    const timer = setTimeout(() => {
-      done();
-      void server.terminal('SZ-NS-001').then((t) => reject(new Error(`not within ${ms} ms: ${JSON.stringify(t)}`)));
-    }, ms);
-    const done = () => {
-      clearTimeout(timer);
-      server.off('changed', onChange);
-    };
-    server.on('changed', onChange);
-    void check().catch(reject);
-  });
-}
+const until = (test: (t: TerminalView) => boolean, ms = 20_000) => untilTerminal(server, 'SZ-NS-001', test, ms);
 
 async function commandDone(id: string) {
   await expect.poll(async () => (await server.commandState(id))?.state, { timeout: 20_000 }).not.toBe('sent');
