@@ -131,7 +131,9 @@ async function openConsole(page: Page) {
   await expect(page.getByTestId('live')).toHaveAttribute('data-live', 'live');
 }
 
-test('the console shows the fleet as the terminals report it: online, a printer unplugged, a killed terminal offline, a config applied', async ({ page }) => {
+test('the console shows the fleet as the terminals report it: online, a printer unplugged, a frozen terminal silent, a killed terminal offline, a config applied', async ({
+  page,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // The one refusal this test provokes (422 for the bad config) is logged by Chromium as a failed load: expected.
@@ -162,6 +164,18 @@ test('the console shows the fleet as the terminals report it: online, a printer 
   await expect(page.getByTestId(`devices-${T2}`)).toHaveText('正常');
   await expect(page.getByTestId(`devices-${T3}`)).toHaveText('正常');
   await expect(page.getByTestId(`state-${T1}`)).toHaveAttribute('data-state', 'online');
+
+  // Terminal 3 frozen (SIGSTOP: no reports, no keepalive, but its connection open and no will for
+  // 1.5 keepalives = 90 s): silent after three missed health periods, online again when it thaws.
+  const frozen = Date.now();
+  child!.kill('SIGSTOP');
+  await expect(page.getByTestId(`state-${T3}`)).toHaveAttribute('data-state', 'silent', { timeout: 30_000 });
+  await expect(page.getByTestId(`state-${T3}`)).toContainText('失联');
+  report(`terminal process frozen → "失联" shown (3 health periods of ${HEALTH_SECONDS} s, page redraws every 5 s)`, Date.now() - frozen);
+  for (const id of [T1, T2]) await expect(page.getByTestId(`state-${id}`)).toHaveAttribute('data-state', 'online');
+  child!.kill('SIGCONT');
+  await expect(page.getByTestId(`state-${T3}`)).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
+  await expect(page.getByTestId(`state-${T3}`)).not.toContainText('失联');
 
   // Terminal 3 killed (SIGKILL: no clean stop, no "offline" of its own): the broker's will says offline.
   const killed = Date.now();

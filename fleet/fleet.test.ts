@@ -201,7 +201,10 @@ describe('health', () => {
   it('arrives every period; a printer unplugged shows within two periods', async () => {
     const t = await terminal('T-HEALTH', 'C1');
     const first = await until('T-HEALTH', (v) => v.health?.devices[0]?.state === 'ready');
-    expect(first.health).toMatchObject({ bootId: t.agent.bootId, paper: 'ok', configVersion: 0, outOfService: false });
+    expect(first.health).toMatchObject({ bootId: t.agent.bootId, paper: 'ok', configVersion: 0, outOfService: false, intervalSeconds: 1 });
+    // Online and reporting every second: silent once three periods pass after the latest word.
+    const latest = [first.presence!.receivedAt, first.health!.receivedAt].sort().at(-1)!;
+    expect(first.silentAfter).toBe(new Date(Date.parse(latest) + 3 * 1000).toISOString());
     const unpluggedAt = Date.now();
     t.unplugPrinter();
     const seen = await until('T-HEALTH', (v) => v.health?.devices[0]?.state === 'absent');

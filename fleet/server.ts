@@ -14,6 +14,7 @@ import {
   fleetResultSchema,
   fleetStatusSchema,
   parseFleetPayload,
+  silentAfter,
   statusSupersedes,
   FLEET_PREFIX,
   FLEET_SERVER_CLIENT,
@@ -34,6 +35,8 @@ export interface TerminalView {
   health: (FleetHealth & { receivedAt: string }) | null;
   desired: { version: number; config: Record<string, unknown> } | null;
   reported: FleetReported | null;
+  /** For an online terminal: when it counts as silent if nothing more arrives (SILENT_AFTER_PERIODS health periods). */
+  silentAfter: string | null;
 }
 
 export class FleetError extends Error {
@@ -269,10 +272,16 @@ export class FleetServer extends EventEmitter<Events> {
       .executeTakeFirst();
     const d = await this.db.selectFrom('desired').selectAll().where('terminal_id', '=', id).executeTakeFirst();
     const r = await this.db.selectFrom('reported').select('body').where('terminal_id', '=', id).executeTakeFirst();
+    const health = h ? { ...(JSON.parse(h.body) as FleetHealth), receivedAt: h.received_at } : null;
+    const lastSeen = [p?.received_at, health?.receivedAt]
+      .filter((x): x is string => !!x)
+      .sort()
+      .at(-1);
     return {
       id,
       chain,
       group,
+      silentAfter: p?.state === 'online' && lastSeen ? silentAfter(lastSeen, health?.intervalSeconds) : null,
       presence: p
         ? {
             state: p.state as FleetStatus['state'],
@@ -285,7 +294,7 @@ export class FleetServer extends EventEmitter<Events> {
             receivedAt: p.received_at,
           }
         : null,
-      health: h ? { ...(JSON.parse(h.body) as FleetHealth), receivedAt: h.received_at } : null,
+      health,
       desired: d ? { version: d.version, config: JSON.parse(d.config) as Record<string, unknown> } : null,
       reported: r ? (JSON.parse(r.body) as FleetReported) : null,
     };

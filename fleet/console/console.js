@@ -50,6 +50,8 @@ const state = {
   /** Server time minus this page's time, so ages are counted on the server's clock. */
   skew: 0,
   selected: null,
+  /** Ids of the terminals drawn as silent, to redraw when one falls silent or speaks again. */
+  silentShown: '',
   detail: null,
   /** The textarea was edited since it last showed the desired config. */
   dirty: false,
@@ -119,10 +121,24 @@ function since(iso, prefix = '', suffix = '') {
   return el('span', { class: 'since', 'data-since': iso, 'data-prefix': prefix, 'data-suffix': suffix, text: `${prefix}${ago(iso)}${suffix}` });
 }
 
+/** Online by its last word, but nothing heard for the periods the server allows (its silentAfter). */
+function isSilent(t) {
+  return Boolean(t.presence && t.presence.state === 'online' && t.silentAfter && Date.parse(t.silentAfter) < Date.now() + state.skew);
+}
+
+function presenceState(t) {
+  if (!t.presence) return 'never';
+  return isSilent(t) ? 'silent' : t.presence.state;
+}
+
 function presenceCell(t) {
   const p = t.presence;
   if (!p) return [el('span', { class: 'badge', 'data-tone': 'none', text: '从未上线' })];
   if (p.state === 'offline') return [el('span', { class: 'badge', 'data-tone': 'bad', text: '离线' }), ' ', since(p.receivedAt, '（', '断开）')];
+  if (isSilent(t)) {
+    const last = t.health && t.health.receivedAt > p.receivedAt ? t.health.receivedAt : p.receivedAt;
+    return [el('span', { class: 'badge', 'data-tone': 'bad', text: '失联' }), ' ', since(last, '（最后上报 ', '）')];
+  }
   const out = [el('span', { class: 'badge', 'data-tone': 'ok', text: '在线' })];
   if (t.health && t.health.outOfService) out.push(' ', el('span', { class: 'badge', 'data-tone': 'warn', text: '暂停服务' }));
   out.push(' ', since(t.health ? t.health.receivedAt : p.receivedAt, '（', t.health ? '上报）' : '上线）'));
@@ -174,6 +190,10 @@ function groupKind(list) {
 }
 
 function renderList() {
+  state.silentShown = state.terminals
+    .filter(isSilent)
+    .map((t) => t.id)
+    .join(' ');
   const focused = document.activeElement && document.activeElement.getAttribute('data-testid');
   const groups = new Map();
   for (const t of state.terminals) {
@@ -213,7 +233,7 @@ function renderList() {
           }),
           t.chain ? el('div', { class: 'since', text: `连锁 ${t.chain}` }) : null,
         ),
-        el('td', { 'data-testid': `state-${t.id}`, 'data-state': t.presence ? t.presence.state : 'never' }, ...presenceCell(t)),
+        el('td', { 'data-testid': `state-${t.id}`, 'data-state': presenceState(t) }, ...presenceCell(t)),
         el(
           'td',
           { 'data-testid': `paper-${t.id}`, 'data-state': h ? h.paper || 'none' : 'unknown' },
@@ -556,6 +576,12 @@ function onEvent(block) {
 }
 
 function keepAgesCurrent() {
+  // A terminal falls silent without any event: the list is drawn again when one crosses its time.
+  const silent = state.terminals
+    .filter(isSilent)
+    .map((t) => t.id)
+    .join(' ');
+  if (silent !== state.silentShown) renderList();
   for (const s of document.querySelectorAll('[data-since]')) {
     s.textContent = `${s.getAttribute('data-prefix') || ''}${ago(s.getAttribute('data-since'))}${s.getAttribute('data-suffix') || ''}`;
   }

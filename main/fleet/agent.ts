@@ -248,6 +248,7 @@ export class FleetAgent {
         version: this.d.version,
         configVersion: this.configVersion,
         outOfService: this.d.outOfService(),
+        intervalSeconds: Math.max(1, Math.round(this.healthIntervalMs / 1000)),
       };
       this.publish(this.topics.health, body, 0);
     } catch (err) {

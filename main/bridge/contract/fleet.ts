@@ -115,9 +115,25 @@ export const fleetHealthSchema = z
     /** Desired config version in force (0: only the local file). */
     configVersion: z.number().int().nonnegative(),
     outOfService: z.boolean(),
+    /** The terminal's health period, so the server knows when silence means trouble (absent from older terminals). */
+    intervalSeconds: z.number().int().min(1).max(86_400).optional(),
   })
   .strict();
 export type FleetHealth = z.infer<typeof fleetHealthSchema>;
+
+/** Health periods missed before an online terminal counts as silent (its will may never come). */
+export const SILENT_AFTER_PERIODS = 3;
+/** The period assumed for a terminal that did not say its own (the agent's default). */
+export const DEFAULT_HEALTH_SECONDS = 60;
+
+/**
+ * When an online terminal that last reported at `lastSeenIso` is to be called silent: a hung
+ * process or a half-open connection can stop reports long before the broker's keepalive sends the
+ * will (1.5 keepalives), and a broker restart can lose the will altogether.
+ */
+export function silentAfter(lastSeenIso: string, intervalSeconds: number | undefined): string {
+  return new Date(Date.parse(lastSeenIso) + SILENT_AFTER_PERIODS * (intervalSeconds ?? DEFAULT_HEALTH_SECONDS) * 1000).toISOString();
+}
 
 /** A config patch: the local config file's shape, any part of it (validated by the terminal's own schema after merging). */
 export const fleetDesiredSchema = z
