@@ -276,6 +276,28 @@ describe('commands', () => {
     expect(JSON.stringify((await server.commandState(id))?.result)).toBe(first);
   });
 
+  it('copies of one command arriving while it still runs share that one run: over MQTT and as eight calls at once', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const t = await terminal('T-DUP', null, { commands: { 'drain-queue': async () => (await gate, { delivered: 3 }) } });
+    await until('T-DUP', (v) => v.presence?.state === 'online');
+    const id = await server.command('T-DUP', 'drain-queue');
+    await expect.poll(() => t.runs.length, { timeout: 10_000 }).toBe(1);
+    // The broker delivers at least once: three more copies land while the first is still draining.
+    for (let i = 0; i < 3; i++) await server.resend(id);
+    const direct = { id, kind: 'drain-queue' as const, issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() };
+    const together = Promise.all(Array.from({ length: 8 }, () => t.agent.run(direct)));
+    release();
+    const answers = await together;
+    await expect.poll(async () => (await server.commandState(id))?.state, { timeout: 10_000 }).toBe('done');
+    const marker = await server.command('T-DUP', 'readiness');
+    await expect.poll(async () => (await server.commandState(marker))?.state, { timeout: 10_000 }).toBe('done');
+    expect(t.runs).toEqual(['drain-queue', 'readiness']);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toMatchObject({ id, state: 'done', result: { delivered: 3 } });
+    expect((await server.commandState(id))?.result).toEqual(answers[0]);
+  });
+
   it('an expired command is not run and says so; a failing one reports its code', async () => {
     const t = await terminal('T-EXP', null, {
       commands: {
