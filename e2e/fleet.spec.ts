@@ -215,6 +215,19 @@ test('the console shows the fleet as the terminals report it: online, a printer 
   await expect(page.getByTestId('cmd-state-self-test')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   await expect(page.getByTestId('commands').locator('tbody tr').first()).toContainText('通过 4 项');
 
+  // 呼叫工作人员 at terminal 2: the console shows it at once (not at the next health period); staff
+  // answer it from the console and the terminal's own call ends with it.
+  const called = Date.now();
+  await call(app2, 'help.call', { screen: 'counter' });
+  await expect(page.getByTestId(`help-${T2}`)).toContainText('呼叫工作人员');
+  report('help call raised → "呼叫工作人员" shown', Date.now() - called);
+  await expect(page.getByTestId(`help-${T1}`)).toHaveCount(0);
+  await page.getByTestId('cmd-answer-help').click();
+  await expect(page.getByTestId('cmd-state-answer-help')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(page.getByTestId('commands').locator('tbody tr').first()).toContainText('呼叫已结束');
+  await expect(page.getByTestId(`help-${T2}`)).toHaveCount(0);
+  expect((await call<{ call: unknown }>(app2, 'help.get')).call).toBeNull();
+
   // Readable: every text at least 18 px, and contrast of at least 7:1 (axe's WCAG AAA rule).
   const sizes = await page.evaluate(() => {
     const texts = Array.from(document.querySelectorAll('body *')).filter(

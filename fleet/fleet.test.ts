@@ -104,6 +104,7 @@ async function terminal(id: string, chain: string | null, tweak: Tweak = {}) {
       'drain-queue': command('drain-queue'),
       'out-of-service': command('out-of-service'),
       'in-service': command('in-service'),
+      'answer-help': command('answer-help'),
     },
     outOfService: () => false,
   });

@@ -174,6 +174,7 @@ function startAgent() {
       'drain-queue': async () => ({ delivered: 0 }),
       'out-of-service': async () => ({ outOfService: true }),
       'in-service': async () => ({ outOfService: false }),
+      'answer-help': async () => ({ ended: false }),
     },
     outOfService: () => false,
   });

@@ -113,6 +113,19 @@ describe('a terminal in its fleet', () => {
     expect(restart).toMatchObject({ state: 'failed', error: { code: 'FLEET_COMMAND_UNSUPPORTED' } });
   });
 
+  it('a 呼叫工作人员 reaches the server with the next word (not the next period); answering it by command ends it on the terminal', async () => {
+    await call('help.call', { screen: 'counter' });
+    const seen = await until((v) => !!v.health?.help);
+    expect(seen.health?.help).toMatchObject({ screen: 'counter', presses: 1 });
+    expect(JSON.stringify(seen.health?.help)).not.toMatch(/\d{17}[\dX]/);
+    const answered = await commandDone(await server.command('SZ-NS-001', 'answer-help'));
+    expect(answered).toMatchObject({ state: 'done', result: { ended: true } });
+    expect((await call<{ call: unknown }>('help.get')).call).toBeNull();
+    await until((v) => v.health !== null && v.health.help === null);
+    // Nothing pending: the command says so and changes nothing.
+    expect(await commandDone(await server.command('SZ-NS-001', 'answer-help'))).toMatchObject({ state: 'done', result: { ended: false } });
+  });
+
   it('after a restart with the fleet server gone, the terminal runs with the config it last accepted', async () => {
     await app!.close();
     app = null;

@@ -39,6 +39,7 @@ const COMMANDS = [
   ['drain-queue', '立即上传'],
   ['out-of-service', '暂停服务'],
   ['in-service', '恢复服务'],
+  ['answer-help', '已应答呼叫'],
   ['restart', '重启'],
 ];
 const COMMAND_NAMES = Object.fromEntries(COMMANDS);
@@ -141,6 +142,18 @@ function presenceCell(t) {
   }
   const out = [el('span', { class: 'badge', 'data-tone': 'ok', text: '在线' })];
   if (t.health && t.health.outOfService) out.push(' ', el('span', { class: 'badge', 'data-tone': 'warn', text: '暂停服务' }));
+  if (t.health && t.health.help) {
+    const h = t.health.help;
+    out.push(
+      ' ',
+      el(
+        'span',
+        { class: 'badge', 'data-tone': 'bad', 'data-testid': `help-${t.id}`, title: `页面 ${h.screen}，按了 ${h.presses} 次` },
+        '呼叫工作人员 ',
+        since(h.at),
+      ),
+    );
+  }
   out.push(' ', since(t.health ? t.health.receivedAt : p.receivedAt, '（', t.health ? '上报）' : '上线）'));
   return out;
 }
@@ -298,6 +311,8 @@ function commandSummary(c) {
       return '已暂停服务';
     case 'in-service':
       return '已恢复服务';
+    case 'answer-help':
+      return v.ended ? '呼叫已结束' : '没有待应答的呼叫';
     case 'restart':
       return '正在重启';
     default:

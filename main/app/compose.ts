@@ -389,6 +389,7 @@ export async function createApp(fileConfig: Config, opts: AppOptions): Promise<A
       dataDir,
       host: opts.host,
       requestRestart: () => bus.emit('shell.request', { action: 'restart' }),
+      help,
     });
     const agent = fleet.agent;
     closers.unshift(() => agent.stop());

@@ -16,6 +16,7 @@ import { appVersion } from '../ground/version';
 import type { Db } from '../store/database';
 import type { Drainer } from '../outbox/drainer';
 import type { PlatformHealth } from '../platform/health';
+import type { HelpDesk } from '../help/help';
 import type { ServiceModule } from '../service';
 import { FleetAgent, storedDesired } from '../fleet/agent';
 import { parseConfig, type Config } from './config';
@@ -86,6 +87,8 @@ export interface FleetWiring {
   dataDir: string;
   host: 'electron' | 'node';
   requestRestart: () => void;
+  /** 呼叫工作人员: a pending call goes out with the health, and staff can answer it remotely. */
+  help: HelpDesk;
 }
 
 export interface FleetLink {
@@ -132,6 +135,7 @@ export function startFleet(w: FleetWiring): FleetLink {
         platform: w.health.current().platform,
         disk,
         lastError: errors[0] ? { code: errors[0].code.slice(0, 60), at: errors[0].at } : null,
+        help: w.help.current,
       };
     },
     applyConfig: (patch) => {
@@ -186,10 +190,14 @@ export function startFleet(w: FleetWiring): FleetLink {
         w.log.info('fleet.in_service', {});
         return { outOfService };
       },
+      // Staff at the console went to the resident (or phoned the hall): the call ends on the screen too.
+      'answer-help': async () => w.help.end('answered'),
     },
     outOfService: () => outOfService,
   });
   agent.start();
+  // A call raised or ended goes out now, not at the next health period.
+  w.help.on('changed', () => void agent.sendHealth());
   return {
     agent,
     outOfService: () => outOfService,

@@ -51,7 +51,7 @@ export interface FleetDeps {
   clock: Clock;
   log: Logger;
   /** The terminal's state for a health report (the agent adds ids, times and versions). */
-  health(): Promise<Pick<FleetHealth, 'devices' | 'paper' | 'queue' | 'platform' | 'disk' | 'lastError'>>;
+  health(): Promise<Pick<FleetHealth, 'devices' | 'paper' | 'queue' | 'platform' | 'disk' | 'lastError' | 'help'>>;
   /**
    * Validates a desired patch against the terminal's config schema and applies what can change
    * live. Throws `{ code, message, problems }` when the patch is refused.

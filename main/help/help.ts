@@ -2,8 +2,9 @@
  * 呼叫工作人员: a resident (or a customer) asks for a person. The call is one state in main —
  * pending from the first press until a member of staff answers it (or the caller withdraws it) —
  * so pressing the button five times raises one call, every screen and every window of the
- * terminal shows the same state, and the log has one line a remote console can pick up. Where a
- * fleet exists it will forward `help.requested`; today the status bar and the log carry it.
+ * terminal shows the same state, and the log has one line. Where a fleet exists the call goes out
+ * with the terminal's health at once (main/app/fleet.ts), the fleet console shows it, and staff
+ * can answer it from there (`answer-help`); otherwise the status bar and the log carry it.
  *
  * Nothing personal is in a call: the screen's name (so staff know where the resident stuck), the
  * time, and whether a resident was identified — never who.

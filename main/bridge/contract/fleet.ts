@@ -115,6 +115,15 @@ export const fleetHealthSchema = z
     /** Desired config version in force (0: only the local file). */
     configVersion: z.number().int().nonnegative(),
     outOfService: z.boolean(),
+    /**
+     * A pending 呼叫工作人员 (nothing personal: the screen it came from, when, how many presses),
+     * sent at once when it is raised or ends, so a remote console sees it in about a second.
+     */
+    help: z
+      .object({ id: z.string().max(64), at: iso, screen: z.string().max(64), presses: z.number().int().min(1) })
+      .strict()
+      .nullable()
+      .optional(),
     /** The terminal's health period, so the server knows when silence means trouble (absent from older terminals). */
     intervalSeconds: z.number().int().min(1).max(86_400).optional(),
   })
@@ -163,7 +172,7 @@ export const fleetReportedSchema = z
   .strict();
 export type FleetReported = z.infer<typeof fleetReportedSchema>;
 
-export const fleetCommandKinds = ['restart', 'self-test', 'readiness', 'drain-queue', 'out-of-service', 'in-service'] as const;
+export const fleetCommandKinds = ['restart', 'self-test', 'readiness', 'drain-queue', 'out-of-service', 'in-service', 'answer-help'] as const;
 export const fleetCommandSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
