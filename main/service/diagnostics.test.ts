@@ -85,6 +85,22 @@ describe('printing the readiness report', () => {
     expect(printed()).toBe(before + 1);
   });
 
+  it('says it in Chinese on paper and on the page, in Beijing time; only the PDF keeps English for its font', async () => {
+    const r = await diagnosticsWith(signedIn).readiness(true);
+    const receipt = devices.sim!.printer.sim.receipts().at(-1)!.lines.join('\n');
+    const beijing = new Date(Date.parse(r.at) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(receipt).toContain(beijing);
+    expect(receipt).toMatch(/打印机\s+通过/);
+    expect(receipt).toContain('医保平台');
+    expect(receipt).not.toMatch(/PASS|FAIL|READY/);
+    const html = fs.readFileSync(r.htmlPath, 'utf8');
+    expect(html).toContain('<h1>设备就绪报告</h1>');
+    expect(html).toContain(`生成时间 ${beijing}`);
+    expect(html).toMatch(/通过 {2}打印机（printer）/);
+    expect(html).not.toMatch(/PASS|FAIL/);
+    expect(fs.readFileSync(r.pdfPath, 'latin1')).toContain('PASS printer');
+  });
+
   it('a printer out of paper: PRINTER_PAPER_OUT, and nothing comes out once paper is loaded', async () => {
     const before = printed();
     await applySimAction(devices, { action: 'printer', condition: 'paper-out' });

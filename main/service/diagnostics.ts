@@ -17,6 +17,16 @@ import { canPrint, CONDITION_CODES } from '../../drivers/printer/status';
 import type { platformCheckCodes, storageCheckCodes } from '../bridge/contract/service-failures';
 import { appVersion } from '../ground/version';
 import { textPdf } from './pdf';
+import { infTime } from '../platform/envelope';
+
+const DEVICE_NAMES_ZH: Record<string, string> = {
+  idCardReader: '身份证读卡器',
+  ssCardReader: '社保卡读卡器',
+  scanner: '扫码器',
+  printer: '打印机',
+  camera: '摄像头',
+};
+const deviceNameZh = (kind: string) => DEVICE_NAMES_ZH[kind] ?? kind;
 
 export function hideSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(hideSecrets);
@@ -148,6 +158,25 @@ export class Diagnostics {
       `Models ${models.version}:`,
       ...models.files.map((m) => `  ${m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}...`),
     ];
+    // The technician's language: Chinese on the page and on paper, in Beijing time. The PDF keeps
+    // the English lines above: its Helvetica cannot draw Chinese (main/service/pdf.ts).
+    const when = infTime(Date.parse(at));
+    const mark = (good: boolean) => (good ? '通过' : '未通过');
+    const zh = [
+      `E-Station ${appVersion}  终端 ${this.settings.terminalId}  机构 ${this.settings.institutionCode}`,
+      `生成时间 ${when}（北京时间）  Node ${process.version}  结论：${ok ? '就绪' : '未就绪'}`,
+      '',
+      '设备：',
+      ...tests.map((t) => `  ${mark(t.ok)}  ${deviceNameZh(t.kind)}（${t.deviceId}）${t.code ? ` ${t.code}` : ''}  ${t.message}  [${t.durationMs} ms]`),
+      '',
+      `医保平台：${mark(platform.ok)}  9001 签到往返 ${platform.ms} ms  ${platform.ok ? `签到于 ${platform.signedInAt}` : platform.code}`,
+      `存储：${mark(storage.ok)}  完整性 ${storage.integrity}，数据库 ${storage.dbBytes} 字节，剩余空间 ${storage.freeBytes ?? '?'} 字节，被改动的行 ${storage.tamperedRows}`,
+      `待上传队列：${Object.entries(queue)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('，')}`,
+      `人脸模型 ${models.version}：`,
+      ...models.files.map((m) => `  ${m.status === 'verified' ? '已校验' : m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}…`),
+    ];
     const dir = path.join(this.dataDir, 'reports');
     fs.mkdirSync(dir, { recursive: true });
     const stamp = at.replace(/[:.]/g, '-');
@@ -156,7 +185,7 @@ export class Diagnostics {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     fs.writeFileSync(
       htmlPath,
-      `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>就绪报告 Readiness report</title><h1>就绪报告 / Readiness report</h1><pre>${lines.map(esc).join('\n')}</pre></html>\n`,
+      `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>设备就绪报告</title><h1>设备就绪报告</h1><pre>${zh.map(esc).join('\n')}</pre></html>\n`,
     );
     fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
     let receiptJobId: string | null = null;
@@ -172,11 +201,11 @@ export class Diagnostics {
         .align('left')
         .rule()
         .pair('终端', this.settings.terminalId)
-        .pair('时间', at.slice(0, 19).replace('T', ' '))
-        .pair('结论', ok ? '就绪 READY' : '未就绪 NOT READY');
-      for (const t of tests) r.pair(t.deviceId, t.ok ? 'PASS' : `FAIL ${t.code ?? ''}`);
-      r.pair('platform', platform.ok ? `PASS ${platform.ms}ms` : 'FAIL')
-        .pair('storage', storage.ok ? 'PASS' : 'FAIL')
+        .pair('时间', when)
+        .pair('结论', ok ? '就绪' : '未就绪');
+      for (const t of tests) r.pair(deviceNameZh(t.kind), t.ok ? '通过' : `未通过 ${t.code ?? ''}`);
+      r.pair('医保平台', platform.ok ? `通过 ${platform.ms}ms` : `未通过 ${platform.code ?? ''}`)
+        .pair('存储', mark(storage.ok))
         .cut();
       printCode = await this.printReceipt(`readiness-${stamp}`, r.bytes());
       if (printCode === null) receiptJobId = `readiness-${stamp}`;
