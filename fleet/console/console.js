@@ -127,6 +127,14 @@ function isSilent(t) {
   return Boolean(t.presence && t.presence.state === 'online' && t.silentAfter && Date.parse(t.silentAfter) < Date.now() + state.skew);
 }
 
+/** The ids of the silent terminals now, as one string to compare with what was drawn. */
+function silentIds() {
+  return state.terminals
+    .filter(isSilent)
+    .map((t) => t.id)
+    .join(' ');
+}
+
 function presenceState(t) {
   if (!t.presence) return 'never';
   return isSilent(t) ? 'silent' : t.presence.state;
@@ -203,10 +211,7 @@ function groupKind(list) {
 }
 
 function renderList() {
-  state.silentShown = state.terminals
-    .filter(isSilent)
-    .map((t) => t.id)
-    .join(' ');
+  state.silentShown = silentIds();
   const focused = document.activeElement && document.activeElement.getAttribute('data-testid');
   const groups = new Map();
   for (const t of state.terminals) {
@@ -592,11 +597,7 @@ function onEvent(block) {
 
 function keepAgesCurrent() {
   // A terminal falls silent without any event: the list is drawn again when one crosses its time.
-  const silent = state.terminals
-    .filter(isSilent)
-    .map((t) => t.id)
-    .join(' ');
-  if (silent !== state.silentShown) renderList();
+  if (silentIds() !== state.silentShown) renderList();
   for (const s of document.querySelectorAll('[data-since]')) {
     s.textContent = `${s.getAttribute('data-prefix') || ''}${ago(s.getAttribute('data-since'))}${s.getAttribute('data-suffix') || ''}`;
   }
