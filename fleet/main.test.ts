@@ -2,7 +2,9 @@
  * `npm run fleet` as a process (bin/estation-fleet.js): the ready line, the secrets only in 0600
  * files (never on stdout or stderr), a registered terminal able to log in to the broker, the
  * console answering with the token from its file, a clean stop on SIGTERM, and a second start
- * that keeps the terminal's password.
+ * that keeps the terminal's password. The store: a malformed --store is a usage error, a store
+ * that cannot be reached a typed one, neither showing its password; on PostgreSQL (ESTATION_TEST_PG)
+ * the fleet starts with its rows there.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRegistration } from './main';
+import { freshStoreSpec, PG_SKIPPED, STORES, TEST_PG, withPg } from './testing-pg';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-fleet-main-'));
@@ -24,16 +27,18 @@ afterAll(async () => {
 
 interface Ready {
   event: 'ready';
+  store: string;
   mqtt: string;
   console: string;
   consoleUrlFile: string;
   registered: { id: string; created: boolean; passwordFile: string | null }[];
 }
 
-function startFleetProcess(args: string[]) {
+function startFleetProcess(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--unhandled-rejections=strict', path.join(root, 'bin/estation-fleet.js'), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ESTATION_FLEET_STORE: '', ...env },
   });
   children.push(child);
   let out = '';
@@ -115,6 +120,60 @@ describe('npm run fleet', () => {
     badId.ready.catch(() => undefined);
     expect(await badId.exited).toBe(2);
   });
+
+  it('a malformed --store is a usage error (exit 2) naming FLEET_STORE_SPEC; an unreachable one (here from ESTATION_FLEET_STORE) exits 1 with FLEET_STORE_UNAVAILABLE; no password shown, no stack', async () => {
+    const bad = startFleetProcess(['--data-dir', dataDir, '--store', 'mysql://root:hunter2@127.0.0.1/fleet']);
+    bad.ready.catch(() => undefined);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('FLEET_STORE_SPEC: the store mysql://root:***@127.0.0.1/fleet is neither a SQLite file nor a postgres:// URL');
+    // Port 1 on 127.0.0.1: nothing listens there.
+    const away = startFleetProcess(['--data-dir', dataDir, '--mqtt-port', '0', '--console-port', '0'], {
+      ESTATION_FLEET_STORE: 'postgres://fleet:hunter2@127.0.0.1:1/fleet',
+    });
+    away.ready.catch(() => undefined);
+    expect(await away.exited).toBe(1);
+    expect(away.output()).toMatch(/^fleet server: FLEET_STORE_UNAVAILABLE: postgres:\/\/fleet:\*\*\*@127\.0\.0\.1:1\/fleet: .*ECONNREFUSED.*\n$/);
+    for (const run of [bad, away]) {
+      expect(run.output()).not.toContain('hunter2');
+      expect(run.output()).not.toMatch(/^\s+at /m);
+    }
+  });
+
+  it.skipIf(!TEST_PG)(
+    `--store postgres://…: the fleet starts on PostgreSQL, its ready line shows the URL with the password masked, the terminal it registers is a row there${TEST_PG ? '' : ` ${PG_SKIPPED}`}`,
+    async () => {
+      const fresh = await freshStoreSpec(
+        STORES.find((k) => k.dialect === 'postgres')!,
+        dir,
+      );
+      try {
+        const pgDir = path.join(dir, 'pg-data');
+        const run = startFleetProcess([
+          '--data-dir',
+          pgDir,
+          '--store',
+          fresh.spec,
+          '--mqtt-port',
+          '0',
+          '--console-port',
+          '0',
+          '--register',
+          'T-PG-1:C1:南山店',
+        ]);
+        const ready = await run.ready;
+        const secret = new URL(fresh.spec).password;
+        expect(ready.store).toBe(fresh.spec.replace(`:${secret}@`, ':***@'));
+        expect(run.output()).not.toContain(secret);
+        expect(fs.readdirSync(pgDir).filter((f) => f.startsWith('fleet.sqlite'))).toEqual([]);
+        const rows = await withPg((c) => c.query<{ id: string; chain: string; grp: string }>('SELECT id, chain, grp FROM terminal'), fresh.schema!);
+        expect(rows.rows).toEqual([{ id: 'T-PG-1', chain: 'C1', grp: '南山店' }]);
+        run.child.kill('SIGTERM');
+        expect(await run.exited).toBe(0);
+      } finally {
+        await fresh.dispose();
+      }
+    },
+  );
 
   it('parses ID[:CHAIN[:GROUP]]', () => {
     expect(parseRegistration('T1')).toEqual({ id: 'T1', chain: null, group: null });

@@ -1,8 +1,11 @@
 /**
  * `npm run fleet`: the fleet server on one machine. The embedded MQTT broker (aedes), the
- * FleetServer on its SQLite store, and the console (fleet/http.ts), all on 127.0.0.1.
+ * FleetServer on its store (SQLite, or PostgreSQL), and the console (fleet/http.ts), all on 127.0.0.1.
  *
- *   --data-dir DIR        the store, the terminals' passwords and the console URL (default ./fleet-data)
+ *   --data-dir DIR        the terminals' passwords, the console URL and the SQLite store (default ./fleet-data)
+ *   --store FILE|URL      the store: a SQLite file (default DIR/fleet.sqlite) or a postgres:// URL
+ *                         (postgres://USER:PASSWORD@HOST:5432/DATABASE). ESTATION_FLEET_STORE if not
+ *                         given: a password there stays off the command line. Its password is never printed.
  *   --mqtt-port N         the broker's port (default 1883; 0 picks a free one)
  *   --console-port N      the console's port (default 8090; 0 picks a free one)
  *   --register ID[:CHAIN[:GROUP]]
@@ -21,9 +24,10 @@ import { fleetIdSchema } from '../main/bridge/contract/fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
-import { migrateStore, openSqliteStore } from './store';
+import { connectStore, FleetStoreError, parseStoreSpec, type StoreSpec } from './store';
 
-export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--mqtt-port N] [--console-port N] [--register ID[:CHAIN[:GROUP]]]...
+export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--store FILE|postgres://...] [--mqtt-port N] [--console-port N] [--register ID[:CHAIN[:GROUP]]]...
+  (--store defaults to ESTATION_FLEET_STORE, else DIR/fleet.sqlite)
 `;
 
 export class UsageError extends Error {
@@ -63,6 +67,8 @@ export function writeSecretFile(file: string, text: string): void {
 }
 
 export interface RunningFleet {
+  /** The store: its file, or its URL with the password masked. */
+  store: string;
   mqttUrl: string;
   consoleUrl: string;
   consoleUrlFile: string;
@@ -70,11 +76,18 @@ export interface RunningFleet {
   close(): Promise<void>;
 }
 
-export async function startFleet(opts: { dataDir: string; mqttPort?: number; consolePort?: number; register?: Registration[] }): Promise<RunningFleet> {
+export async function startFleet(opts: {
+  dataDir: string;
+  /** A SQLite file or a postgres:// URL (default DIR/fleet.sqlite). */
+  store?: string | StoreSpec;
+  mqttPort?: number;
+  consolePort?: number;
+  register?: Registration[];
+}): Promise<RunningFleet> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = openSqliteStore(path.join(dataDir, 'fleet.sqlite'));
-  await migrateStore(store);
+  const opened = await connectStore(opts.store ?? path.join(dataDir, 'fleet.sqlite'));
+  const store = opened.db;
   const server = new FleetServer(store);
   let broker: EmbeddedBroker | null = null;
   let console_: FleetConsole | null = null;
@@ -103,20 +116,21 @@ export async function startFleet(opts: { dataDir: string; mqttPort?: number; con
     await server.connect(broker.url, server.serverCredentials());
     console_ = await startConsole({ server, port: opts.consolePort ?? 8090 });
     writeSecretFile(consoleUrlFile, `${console_.url}/#token=${console_.token}`);
-    return { mqttUrl: broker.url, consoleUrl: console_.url, consoleUrlFile, registered, close };
+    return { store: opened.label, mqttUrl: broker.url, consoleUrl: console_.url, consoleUrlFile, registered, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values;
   try {
     values = parseArgs({
       args: argv,
       options: {
         'data-dir': { type: 'string', default: './fleet-data' },
+        store: { type: 'string' },
         'mqtt-port': { type: 'string' },
         'console-port': { type: 'string' },
         register: { type: 'string', multiple: true, default: [] },
@@ -129,8 +143,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
+    const storeSpec = values.store ?? (env.ESTATION_FLEET_STORE || undefined);
     const fleet = await startFleet({
       dataDir: values['data-dir'],
+      store: storeSpec === undefined ? undefined : parseStoreSpec(storeSpec),
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883),
       consolePort: port('console-port', values['console-port'], 8090),
       register: values.register.map(parseRegistration),
@@ -150,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       JSON.stringify({
         event: 'ready',
+        store: fleet.store,
         mqtt: fleet.mqttUrl,
         console: fleet.consoleUrl,
         consoleUrlFile: fleet.consoleUrlFile,
@@ -157,12 +174,16 @@ export async function main(argv: string[]): Promise<number> {
       }) + '\n',
     );
     process.stderr.write(
-      `E-Station fleet server: MQTT at ${fleet.mqttUrl}, console at ${fleet.consoleUrl} (its URL with the token is in ${fleet.consoleUrlFile})\n`,
+      `E-Station fleet server: store ${fleet.store}, MQTT at ${fleet.mqttUrl}, console at ${fleet.consoleUrl} (its URL with the token is in ${fleet.consoleUrlFile})\n`,
     );
     await stopped;
     await fleet.close();
     return 0;
   } catch (err) {
+    if (err instanceof FleetStoreError && err.code === 'FLEET_STORE_SPEC') {
+      process.stderr.write(`${err.code}: ${err.message}\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${(err as Error).message}\n${USAGE}`);
       return 2;

@@ -245,7 +245,13 @@ export class FleetServer extends EventEmitter<Events> {
   }
 
   async terminals(): Promise<TerminalView[]> {
-    const rows = await this.db.selectFrom('terminal').selectAll().orderBy('grp').orderBy('id').execute();
+    // NULLS FIRST said, not left to the database: SQLite puts NULL first, PostgreSQL last.
+    const rows = await this.db
+      .selectFrom('terminal')
+      .selectAll()
+      .orderBy('grp', (o) => o.asc().nullsFirst())
+      .orderBy('id')
+      .execute();
     const out: TerminalView[] = [];
     for (const t of rows) out.push(await this.view(t.id, t.chain, t.grp));
     return out;
