@@ -51,6 +51,13 @@ const STATUS: Record<string, number> = {
   CONSOLE_NOT_FOUND: 404,
   FLEET_UNKNOWN_TERMINAL: 404,
   FLEET_UNKNOWN_COMMAND: 404,
+  FLEET_UNKNOWN_RELEASE: 404,
+  FLEET_UNKNOWN_ROLLOUT: 404,
+  FLEET_RELEASE_INVALID: 422,
+  FLEET_RELEASE_SIGNATURE_INVALID: 422,
+  FLEET_ROLLOUT_INVALID: 422,
+  FLEET_RELEASE_KEY_MISSING: 503,
+  FLEET_NO_PACKAGE_URL: 503,
   CONSOLE_METHOD_NOT_ALLOWED: 405,
   CONSOLE_REQUEST_TIMEOUT: 408,
   CONSOLE_PAYLOAD_TOO_LARGE: 413,
@@ -100,6 +107,24 @@ const commandBodySchema = z
   })
   .strict();
 const commandIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const releaseBodySchema = z.object({ version: z.string().max(40), file: z.string().max(100), signature: z.string().max(200) }).strict();
+const rolloutBodySchema = z
+  .object({
+    version: z.string().max(40),
+    group: z.string().max(60).nullable(),
+    canaryPercent: z.number(),
+    growth: z.number(),
+    abortFailurePercent: z.number(),
+    abortMinFinished: z.number(),
+    windowSeconds: z.number().int(),
+    jobTtlSeconds: z.number().int().optional(),
+  })
+  .strict();
+const rolloutIdSchema = z.string().regex(/^[0-9a-f]{12}$/);
+const PACKAGE_ROUTE = /^\/releases\/([0-9A-Za-z][0-9A-Za-z.+-]{0,39})\.tar\.gz$/;
+
+/** A zod failure as the console's problem list. */
+const problemsOf = (e: z.ZodError) => e.issues.map((i) => ({ key: i.path.join('.') || '(root)', expected: i.message }));
 
 function tokenMatches(expected: string, given: string | null): boolean {
   if (!given) return false;
@@ -224,6 +249,19 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
     res.on('close', () => streams.delete(res));
   };
 
+  const servePackage = async (req: http.IncomingMessage, res: http.ServerResponse, version: string) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(req, res, new ConsoleError('CONSOLE_METHOD_NOT_ALLOWED', 'only GET and HEAD are served here'), { allow: 'GET, HEAD' });
+    const file = await fleet.rollouts.packageFile(version);
+    const stat = file ? await fs.promises.stat(file).catch(() => null) : null;
+    if (!file || !stat?.isFile()) return refuse(req, res, new ConsoleError('FLEET_UNKNOWN_RELEASE', 'no such release'));
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/gzip', 'content-length': stat.size, 'cache-control': 'no-store' });
+    if (req.method === 'HEAD') return void res.end();
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
   const terminalOr404 = async (id: string) => {
     const t = fleetIdSchema.safeParse(id).success ? await fleet.terminal(id) : null;
     if (!t) throw new ConsoleError('FLEET_UNKNOWN_TERMINAL', `no terminal ${id.slice(0, 40)} is registered`);
@@ -282,6 +320,36 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
       if (!row) throw new ConsoleError('FLEET_UNKNOWN_COMMAND', 'no such command');
       return send(res, 200, { now, command: commandView(row) });
     }
+    if (a === 'releases' && segments.length === 1 && route('POST', 'POST')) {
+      const parsed = releaseBodySchema.safeParse(await readJson(req));
+      if (!parsed.success) throw new ConsoleError('CONSOLE_BAD_REQUEST', 'the body must be { version, file, signature }', problemsOf(parsed.error));
+      return send(res, 201, { release: await fleet.rollouts.addRelease(parsed.data) });
+    }
+    if (a === 'rollouts' && segments.length === 1) {
+      if (method === 'GET') return send(res, 200, { now, rollouts: await fleet.rollouts.list() });
+      route('POST', 'GET, POST');
+      const parsed = rolloutBodySchema.safeParse(await readJson(req));
+      if (!parsed.success)
+        throw new ConsoleError(
+          'CONSOLE_BAD_REQUEST',
+          'the body must be { version, group, canaryPercent, growth, abortFailurePercent, abortMinFinished, windowSeconds, jobTtlSeconds? }',
+          problemsOf(parsed.error),
+        );
+      const r = parsed.data;
+      const id = await fleet.rollouts.start({
+        version: r.version,
+        group: r.group,
+        policy: { canaryPercent: r.canaryPercent, growth: r.growth, abort: { failurePercent: r.abortFailurePercent, minFinished: r.abortMinFinished } },
+        windowSeconds: r.windowSeconds,
+        jobTtlSeconds: r.jobTtlSeconds ?? 3600,
+      });
+      return send(res, 201, { id });
+    }
+    if (a === 'rollouts' && segments.length === 3 && c === 'abort' && route('POST', 'POST')) {
+      if (!rolloutIdSchema.safeParse(b).success) throw new ConsoleError('FLEET_UNKNOWN_ROLLOUT', 'no such rollout');
+      await fleet.rollouts.abort(b!);
+      return send(res, 200, { aborted: true });
+    }
     if (a === 'events' && segments.length === 1 && route('GET', 'GET')) return openStream(req, res);
     throw new ConsoleError('CONSOLE_NOT_FOUND', 'no such API route');
   };
@@ -294,6 +362,9 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
     if (assets.has(rawPath)) return serveAsset(req, res, rawPath);
     // No icon: an empty answer, so the browser does not log a 404 for it.
     if (rawPath === '/favicon.ico' && req.method === 'GET') return void res.writeHead(204, { ...SECURITY_HEADERS, 'cache-control': 'max-age=86400' }).end();
+    // Packages for the terminals: no token (a terminal has none for the console); they trust a package by its signature alone.
+    const pkg = PACKAGE_ROUTE.exec(rawPath);
+    if (pkg) return void servePackage(req, res, pkg[1]!).catch(() => refuse(req, res, new ConsoleError('INTERNAL', 'the package could not be read')));
     if (rawPath !== '/api' && !rawPath.startsWith('/api/')) return refuse(req, res, new ConsoleError('CONSOLE_NOT_FOUND', 'not found'));
     const auth = req.headers.authorization;
     if (!tokenMatches(token, auth?.startsWith('Bearer ') ? auth.slice(7) : null))

@@ -119,6 +119,11 @@ describe('npm run fleet', () => {
     const badId = startFleetProcess(['--data-dir', dataDir, '--register', 'no/slash']);
     badId.ready.catch(() => undefined);
     expect(await badId.exited).toBe(2);
+    const noKey = startFleetProcess(['--data-dir', dataDir, '--mqtt-port', '0', '--console-port', '0', '--release-key', path.join(dataDir, 'no-such-key.pem')]);
+    noKey.ready.catch(() => undefined);
+    expect(await noKey.exited).toBe(2);
+    expect(noKey.output()).toContain('--release-key');
+    expect(noKey.output()).toContain('ENOENT');
   });
 
   it('a malformed --store is a usage error (exit 2) naming FLEET_STORE_SPEC; an unreachable one (here from ESTATION_FLEET_STORE) exits 1 with FLEET_STORE_UNAVAILABLE; no password shown, no stack', async () => {

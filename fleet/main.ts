@@ -8,6 +8,9 @@
  *                         given: a password there stays off the command line. Its password is never printed.
  *   --mqtt-port N         the broker's port (default 1883; 0 picks a free one)
  *   --console-port N      the console's port (default 8090; 0 picks a free one)
+ *   --release-key FILE    the fleet's release public key (Ed25519, PEM): a package in DIR/releases is
+ *                         registered for rollouts only if its signature verifies with it; the
+ *                         console also serves the packages to the terminals at /releases/VERSION.tar.gz
  *   --register ID[:CHAIN[:GROUP]]
  *                         registers a terminal (repeatable). A new terminal's password goes to
  *                         DIR/terminals/ID.password (0600), never to stdout; a terminal already
@@ -26,7 +29,7 @@ import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
 import { connectStore, FleetStoreError, parseStoreSpec, type StoreSpec } from './store';
 
-export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--store FILE|postgres://...] [--mqtt-port N] [--console-port N] [--register ID[:CHAIN[:GROUP]]]...
+export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--store FILE|postgres://...] [--mqtt-port N] [--console-port N] [--release-key FILE] [--register ID[:CHAIN[:GROUP]]]...
   (--store defaults to ESTATION_FLEET_STORE, else DIR/fleet.sqlite)
 `;
 
@@ -82,13 +85,27 @@ export async function startFleet(opts: {
   store?: string | StoreSpec;
   mqttPort?: number;
   consolePort?: number;
+  /** The fleet's release public key (PEM file): packages are registered only if their signature verifies with it. */
+  releaseKeyFile?: string;
   register?: Registration[];
 }): Promise<RunningFleet> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const opened = await connectStore(opts.store ?? path.join(dataDir, 'fleet.sqlite'));
   const store = opened.db;
-  const server = new FleetServer(store);
+  // Release packages live in DIR/releases (put there by the release pipeline, registered with their signature).
+  const releasesDir = path.join(dataDir, 'releases');
+  fs.mkdirSync(releasesDir, { recursive: true, mode: 0o700 });
+  let releaseKeyPem: string | null = null;
+  if (opts.releaseKeyFile) {
+    try {
+      releaseKeyPem = fs.readFileSync(opts.releaseKeyFile, 'utf8');
+    } catch (err) {
+      await store.destroy();
+      throw new UsageError(`--release-key ${opts.releaseKeyFile}: ${(err as Error).message}`);
+    }
+  }
+  const server = new FleetServer(store, undefined, { releasesDir, releaseKeyPem });
   let broker: EmbeddedBroker | null = null;
   let console_: FleetConsole | null = null;
   const consoleUrlFile = path.join(dataDir, 'console-url');
@@ -115,6 +132,7 @@ export async function startFleet(opts: {
     broker = await startEmbeddedBroker({ authenticate: server.authenticate, port: opts.mqttPort ?? 1883 });
     await server.connect(broker.url, server.serverCredentials());
     console_ = await startConsole({ server, port: opts.consolePort ?? 8090 });
+    server.packageBaseUrl = console_.url;
     writeSecretFile(consoleUrlFile, `${console_.url}/#token=${console_.token}`);
     return { store: opened.label, mqttUrl: broker.url, consoleUrl: console_.url, consoleUrlFile, registered, close };
   } catch (err) {
@@ -133,6 +151,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         store: { type: 'string' },
         'mqtt-port': { type: 'string' },
         'console-port': { type: 'string' },
+        'release-key': { type: 'string' },
         register: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
@@ -149,6 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       store: storeSpec === undefined ? undefined : parseStoreSpec(storeSpec),
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883),
       consolePort: port('console-port', values['console-port'], 8090),
+      releaseKeyFile: values['release-key'],
       register: values.register.map(parseRegistration),
     });
     // Handlers stay for the whole shutdown (a second Ctrl+C while closing must not cut it short), and

@@ -13,6 +13,7 @@ import {
   fleetReportedSchema,
   fleetResultSchema,
   fleetStatusSchema,
+  fleetUpdateResultSchema,
   parseFleetPayload,
   silentAfter,
   statusSupersedes,
@@ -26,6 +27,7 @@ import {
 import { parseConfig, ConfigError } from '../main/app/config';
 import type { FleetDb } from './store';
 import type { Principal } from './broker';
+import { Rollouts } from './rollouts';
 
 export interface TerminalView {
   id: string;
@@ -53,7 +55,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const HEALTH_KEPT = 500;
 
 type Events = {
-  changed: [{ terminalId: string; what: 'presence' | 'health' | 'reported' | 'command' | 'desired' }];
+  changed: [{ terminalId: string; what: 'presence' | 'health' | 'reported' | 'command' | 'desired' | 'rollout' }];
   /** Every presence change as it is stored (a quick reconnect passes offline and online in milliseconds). */
   presence: [{ terminalId: string; status: FleetStatus }];
 };
@@ -64,11 +66,30 @@ export class FleetServer extends EventEmitter<Events> {
   /** Writes to the store one after another: message handlers never interleave a read-modify-write. */
   private chain: Promise<unknown> = Promise.resolve();
 
+  /** Releases and rollouts (issue 19 item 5). */
+  readonly rollouts: Rollouts;
+  private expiry: NodeJS.Timeout | null = null;
+  /** Where terminals fetch packages from (the console's address, set once it listens). */
+  packageBaseUrl: string | null = null;
+
   constructor(
     readonly db: FleetDb,
     private readonly now: () => Date = () => new Date(),
+    opts: { releasesDir?: string; releaseKeyPem?: string | null } = {},
   ) {
     super();
+    this.rollouts = new Rollouts({
+      db,
+      now,
+      publish: (topic, body) =>
+        this.requireClient()
+          .publishAsync(topic, JSON.stringify(body), { qos: 1 })
+          .then(() => undefined),
+      changed: () => this.emit('changed', { terminalId: '', what: 'rollout' }),
+      packageBaseUrl: () => this.packageBaseUrl,
+      releaseKeyPem: opts.releaseKeyPem ?? null,
+      releasesDir: opts.releasesDir ?? 'releases',
+    });
   }
 
   /** The broker's login check (embedded aedes): terminal tokens from the store, the server's own token. */
@@ -117,7 +138,16 @@ export class FleetServer extends EventEmitter<Events> {
     });
     client.on('error', () => undefined);
     const d = devTopics('+');
-    await client.subscribeAsync({ [d.status]: { qos: 1 }, [d.health]: { qos: 0 }, [d.reported]: { qos: 1 }, [d.result]: { qos: 1 } });
+    await client.subscribeAsync({
+      [d.status]: { qos: 1 },
+      [d.health]: { qos: 0 },
+      [d.reported]: { qos: 1 },
+      [d.result]: { qos: 1 },
+      [d.updateResult]: { qos: 1 },
+    });
+    // Update jobs that outlived their expiry without an answer count as failed.
+    this.expiry = setInterval(() => void this.rollouts.expire().catch(() => undefined), 5000);
+    this.expiry.unref();
   }
 
   /** Waits until every message received so far is in the store. */
@@ -126,7 +156,7 @@ export class FleetServer extends EventEmitter<Events> {
   }
 
   private async onMessage(topic: string, payload: Buffer): Promise<void> {
-    const m = new RegExp(`^${FLEET_PREFIX}/dev/([A-Za-z0-9_-]{1,30})/(status|health|cfg/reported|cmd/res)$`).exec(topic);
+    const m = new RegExp(`^${FLEET_PREFIX}/dev/([A-Za-z0-9_-]{1,30})/(status|health|cfg/reported|cmd/res|update/res)$`).exec(topic);
     if (!m || !payload.length) return;
     const id = m[1]!;
     const known = await this.db.selectFrom('terminal').select('id').where('id', '=', id).executeTakeFirst();
@@ -188,6 +218,8 @@ export class FleetServer extends EventEmitter<Events> {
             .execute();
           return void this.emit('changed', { terminalId: id, what: 'command' });
         }
+        case 'update/res':
+          return await this.rollouts.onResult(id, parseFleetPayload(fleetUpdateResultSchema, payload, topic));
       }
     } catch {
       // A malformed message from a terminal is dropped; what the store holds stays as it was.
@@ -312,6 +344,8 @@ export class FleetServer extends EventEmitter<Events> {
   }
 
   async close(): Promise<void> {
+    if (this.expiry) clearInterval(this.expiry);
+    this.expiry = null;
     await this.client?.endAsync(false).catch(() => undefined);
     this.client = null;
     await this.db.destroy();

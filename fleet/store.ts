@@ -25,6 +25,22 @@ export interface FleetTables {
     result: string | null;
     finished_at: string | null;
   };
+  /** Signed packages the fleet serves (fleet/rollouts.ts). */
+  release: { version: string; file: string; size: number; sha256: string; signature: string; created_at: string };
+  /** A rollout: its policy and the planner's state (fleet/rollout.ts), as JSON. */
+  rollout: {
+    id: string;
+    version: string;
+    grp: string | null;
+    policy: string;
+    window_seconds: number;
+    state: string;
+    aborted: number;
+    created_at: string;
+    updated_at: string;
+  };
+  /** Each target's last word on its job (progress, or how it ended). */
+  rollout_report: { rollout_id: string; terminal_id: string; state: string; body: string; received_at: string };
 }
 
 export type FleetDb = Kysely<FleetTables>;
@@ -224,5 +240,42 @@ export async function migrateStore(db: FleetDb, dialect: StoreDialect = 'sqlite'
     .addColumn('result', t.text)
     .addColumn('finished_at', t.text)
     .execute();
+  await migrateRolloutTables(db, t);
   await sql`SELECT 1`.execute(db);
+}
+
+async function migrateRolloutTables(db: FleetDb, t: ReturnType<typeof columnTypes>): Promise<void> {
+  await db.schema
+    .createTable('release')
+    .ifNotExists()
+    .addColumn('version', t.text, (c) => c.primaryKey())
+    .addColumn('file', t.text, (c) => c.notNull())
+    .addColumn('size', t.int, (c) => c.notNull())
+    .addColumn('sha256', t.text, (c) => c.notNull())
+    .addColumn('signature', t.text, (c) => c.notNull())
+    .addColumn('created_at', t.text, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('rollout')
+    .ifNotExists()
+    .addColumn('id', t.text, (c) => c.primaryKey())
+    .addColumn('version', t.text, (c) => c.notNull())
+    .addColumn('grp', t.text)
+    .addColumn('policy', t.text, (c) => c.notNull())
+    .addColumn('window_seconds', t.int, (c) => c.notNull())
+    .addColumn('state', t.text, (c) => c.notNull())
+    .addColumn('aborted', t.int, (c) => c.notNull())
+    .addColumn('created_at', t.text, (c) => c.notNull())
+    .addColumn('updated_at', t.text, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('rollout_report')
+    .ifNotExists()
+    .addColumn('rollout_id', t.text, (c) => c.notNull())
+    .addColumn('terminal_id', t.text, (c) => c.notNull())
+    .addColumn('state', t.text, (c) => c.notNull())
+    .addColumn('body', t.text, (c) => c.notNull())
+    .addColumn('received_at', t.text, (c) => c.notNull())
+    .addPrimaryKeyConstraint('rollout_report_pk', ['rollout_id', 'terminal_id'])
+    .execute();
 }

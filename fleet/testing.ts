@@ -3,22 +3,34 @@
  * every change the server records (no polling, no fixed sleep), with a deadline that names the
  * last view it saw.
  */
+import type { RolloutView } from './rollouts';
 import type { FleetServer, TerminalView } from './server';
 
-export function untilTerminal(server: FleetServer, id: string, test: (t: TerminalView) => boolean, ms = 15_000): Promise<TerminalView> {
+/**
+ * Resolves with `read()`'s value once `test` passes, checked now and at every change the server
+ * records; rejects at the deadline with the last value seen.
+ */
+function untilChanged<T>(
+  server: FleetServer,
+  read: () => Promise<T | null | undefined>,
+  test: (v: T) => boolean,
+  ms: number,
+  label: string,
+  relevant: (e: { terminalId: string }) => boolean,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const check = async () => {
       await server.settled();
-      const t = await server.terminal(id);
-      if (t && test(t)) {
+      const v = await read();
+      if (v && test(v)) {
         done();
-        resolve(t);
+        resolve(v);
       }
     };
-    const onChange = (e: { terminalId: string }) => void (e.terminalId === id && check().catch(reject));
+    const onChange = (e: { terminalId: string }) => void (relevant(e) && check().catch(reject));
     const timer = setTimeout(() => {
       done();
-      void server.terminal(id).then((t) => reject(new Error(`${id}: condition not met within ${ms} ms; last view: ${JSON.stringify(t)}`)), reject);
+      void read().then((v) => reject(new Error(`${label}: condition not met within ${ms} ms; last view: ${JSON.stringify(v)}`)), reject);
     }, ms);
     const done = () => {
       clearTimeout(timer);
@@ -27,4 +39,27 @@ export function untilTerminal(server: FleetServer, id: string, test: (t: Termina
     server.on('changed', onChange);
     void check().catch(reject);
   });
+}
+
+export function untilTerminal(server: FleetServer, id: string, test: (t: TerminalView) => boolean, ms = 15_000): Promise<TerminalView> {
+  return untilChanged(
+    server,
+    () => server.terminal(id),
+    test,
+    ms,
+    id,
+    (e) => e.terminalId === id,
+  );
+}
+
+/** Waits for a rollout's view to meet a condition, checked at every change the server records. */
+export function untilRollout(server: FleetServer, id: string, test: (r: RolloutView) => boolean, ms = 60_000): Promise<RolloutView> {
+  return untilChanged(
+    server,
+    async () => (await server.rollouts.list()).find((r) => r.id === id),
+    test,
+    ms,
+    `rollout ${id}`,
+    () => true,
+  );
 }

@@ -516,6 +516,7 @@ const refreshList = coalesced(async () => {
   noteNow(r.now);
   state.terminals = r.terminals;
   renderList();
+  renderGroupChoices();
 });
 
 const refreshDetail = coalesced(async () => {
@@ -526,6 +527,102 @@ const refreshDetail = coalesced(async () => {
   noteNow(r.now);
   state.detail = r;
   renderDetail();
+});
+
+// ---- rollouts -----------------------------------------------------------------------------
+
+const UPDATE_STATES = {
+  pending: '未发送',
+  sent: '已发送',
+  waiting: '等待业务结束',
+  downloading: '下载中',
+  switching: '切换中',
+  committed: '已完成',
+  'rolled-back': '已回滚',
+  refused: '终端拒绝',
+  failed: '失败',
+};
+
+function rolloutStatus(r) {
+  if (r.aborted) return ['已中止', 'bad'];
+  if (r.summary.done) return ['已完成', 'ok'];
+  return ['进行中', 'warn'];
+}
+
+function renderRollouts(list) {
+  const body = document.querySelector('[data-testid=rollout-list] tbody');
+  body.replaceChildren();
+  $('rollouts-empty').hidden = list.length > 0;
+  for (const r of list) {
+    const [label, tone] = rolloutStatus(r);
+    const terminals = el('ul', { class: 'rollout-terminals' });
+    for (const t of r.terminals) {
+      // A terminal's own last word (waiting, downloading…) while its job runs; the planner's word once it ended.
+      const word = t.state === 'sent' && t.last ? t.last.state : t.state;
+      const why = t.last && t.last.error ? `（${t.last.error.code}：${t.last.error.message}）` : t.last && t.last.detail ? `（${t.last.detail}）` : '';
+      terminals.append(el('li', { 'data-testid': `ro-${r.id}-${t.id}`, 'data-state': word, text: `${t.id}：${UPDATE_STATES[word] || word}${why}` }));
+    }
+    const abort =
+      r.aborted || r.summary.done
+        ? null
+        : el('button', {
+            type: 'button',
+            'data-testid': `ro-abort-${r.id}`,
+            text: '中止',
+            onclick: () => {
+              if (window.confirm(`确定要中止 ${r.version} 的发布吗？已发出的终端仍会各自完成或回滚。`))
+                void api('POST', `/api/rollouts/${encodeURIComponent(r.id)}/abort`).then(refreshRollouts, (e) => showProblem(`中止失败：${e.message}`));
+            },
+          });
+    body.append(
+      el(
+        'tr',
+        { 'data-testid': `rollout-${r.id}`, 'data-version': r.version },
+        el('td', { text: r.version }),
+        el('td', { text: r.group || '全部终端' }),
+        el('td', { 'data-testid': `ro-waves-${r.id}`, text: r.waves.length ? r.waves.join(' → ') + ' 台' : '—' }),
+        el('td', null, el('span', { class: 'badge', 'data-tone': tone, 'data-testid': `ro-state-${r.id}`, 'data-state': label, text: label })),
+        el('td', null, terminals),
+        el('td', null, abort),
+      ),
+    );
+  }
+}
+
+function renderGroupChoices() {
+  const select = $('ro-group');
+  const chosen = select.value;
+  const groups = [...new Set(state.terminals.map((t) => t.group).filter(Boolean))].sort();
+  select.replaceChildren(el('option', { value: '', text: '全部终端' }), ...groups.map((g) => el('option', { value: g, text: g })));
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+}
+
+async function startRollout() {
+  const n = (id) => Number($(id).value);
+  const body = {
+    version: $('ro-version').value.trim(),
+    group: $('ro-group').value || null,
+    canaryPercent: n('ro-canary'),
+    growth: n('ro-growth'),
+    abortFailurePercent: n('ro-fail'),
+    abortMinFinished: n('ro-min'),
+    windowSeconds: n('ro-window'),
+  };
+  const out = $('ro-result');
+  try {
+    await api('POST', '/api/rollouts', JSON.stringify(body));
+    out.replaceChildren(el('span', { 'data-tone': 'ok-text', 'data-state': 'started', text: `已开始发布 ${body.version}` }));
+  } catch (e) {
+    const box = [el('span', { 'data-tone': 'bad-text', 'data-state': 'refused', text: `未能开始（${e.code || '错误'}）：${e.message}` })];
+    if (e.problems && e.problems.length) box.push(problemList(e.problems));
+    out.replaceChildren(...box);
+  }
+  void refreshRollouts();
+}
+
+const refreshRollouts = coalesced(async () => {
+  const r = await api('GET', '/api/rollouts');
+  renderRollouts(r.rollouts);
 });
 
 function showProblem(text) {
@@ -556,6 +653,7 @@ async function listen() {
       // Whatever changed while no stream was open.
       void refreshList();
       void refreshDetail();
+      void refreshRollouts();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
       for (;;) {
@@ -591,6 +689,7 @@ function onEvent(block) {
   } catch {
     return;
   }
+  if (e && e.what === 'rollout') return void refreshRollouts();
   void refreshList();
   if (e && e.terminalId === state.selected) void refreshDetail();
 }
@@ -630,6 +729,7 @@ function setUp() {
     renderDiff();
   });
   $('config-send').addEventListener('click', () => void sendConfig());
+  $('ro-start').addEventListener('click', () => void startRollout());
   $('config-reset').addEventListener('click', () => {
     $('config-editor').value = desiredText();
     state.dirty = false;

@@ -19,6 +19,7 @@ import type { PlatformHealth } from '../platform/health';
 import type { HelpDesk } from '../help/help';
 import type { ServiceModule } from '../service';
 import { FleetAgent, storedDesired } from '../fleet/agent';
+import { UpdateSlots } from '../fleet/slots';
 import { parseConfig, type Config } from './config';
 
 /** Keys a fleet server may not set: where the data lives, how this terminal reaches the fleet, the local HTTP host. */
@@ -89,6 +90,52 @@ export interface FleetWiring {
   requestRestart: () => void;
   /** 呼叫工作人员: a pending call goes out with the health, and staff can answer it remotely. */
   help: HelpDesk;
+  /** Who is at the terminal now (a resident's or customer's session, a face session), for the update lock. */
+  attended(): string | null;
+  /** The launcher's environment (ESTATION_LAUNCHED, ESTATION_UPDATES_DIR, ESTATION_RELEASE_KEY); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Calls during which no update may switch the terminal (issue 19 item 5, the update lock): a
+ * payment, an enrolment or consent, a filing, a print. Data, so a deployment's list can grow.
+ */
+export const UPDATE_LOCK: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /^checkout\.(quote|pay|refund|resolve|mutualAid)$/, what: 'a payment' },
+  { pattern: /^face\.(start|frame|consent|delete)$/, what: 'a face session or enrolment' },
+  { pattern: /^kiosk\.(printJob|printCertificate|servicePrint|authPrint)$/, what: 'a print' },
+  { pattern: /^kiosk\.(file|authorise|revokeAuth|serviceSubmit|familyBind|familyBindChild|familyUnbind|premiumOrder)$/, what: 'a filing or consent' },
+];
+
+/** Counts the calls under the update lock while they run; `holder` says what holds it (or null). */
+export function updateLockTracker(list: readonly { pattern: RegExp; what: string }[] = UPDATE_LOCK) {
+  const running = new Map<string, number>();
+  return {
+    holder: (): string | null => [...running.entries()].find(([, n]) => n > 0)?.[0] ?? null,
+    async run<T>(channel: string, fn: () => T | Promise<T>): Promise<T> {
+      const what = list.find((l) => l.pattern.test(channel))?.what;
+      if (what) running.set(what, (running.get(what) ?? 0) + 1);
+      try {
+        return await fn();
+      } finally {
+        if (what) running.set(what, running.get(what)! - 1);
+      }
+    },
+  };
+}
+
+/** The update slots when this terminal runs under `estation launch` with a release key; otherwise why not. */
+export function updateSlotsFrom(env: NodeJS.ProcessEnv): { slots: UpdateSlots | null; disabled: { code: string; message: string } | null } {
+  if (env.ESTATION_LAUNCHED !== '1' || !env.ESTATION_UPDATES_DIR)
+    return {
+      slots: null,
+      disabled: { code: 'UPDATE_NO_LAUNCHER', message: 'this terminal was not started by estation launch, which alone can switch versions' },
+    };
+  try {
+    return { slots: new UpdateSlots(env.ESTATION_UPDATES_DIR, fs.readFileSync(env.ESTATION_RELEASE_KEY ?? '', 'utf8')), disabled: null };
+  } catch (err) {
+    return { slots: null, disabled: { code: 'UPDATE_NOT_CONFIGURED', message: `the release key cannot be read: ${(err as Error).message.slice(0, 200)}` } };
+  }
 }
 
 export interface FleetLink {
@@ -102,6 +149,11 @@ const BUSINESS = /^(kiosk|checkout|face)\./;
 
 export function startFleet(w: FleetWiring): FleetLink {
   let outOfService = false;
+  const env = w.env ?? process.env;
+  const launched = env.ESTATION_LAUNCHED === '1';
+  const updates = updateSlotsFrom(env);
+  const locking = updateLockTracker();
+  const lockedBy = () => w.attended() ?? locking.holder();
   const paperOf = (h: FleetHealth['devices']): FleetHealth['paper'] => {
     const p = h.find((d) => d.id === 'printer');
     if (!p) return null;
@@ -109,7 +161,7 @@ export function startFleet(w: FleetWiring): FleetLink {
     if (p.code === 'PRINTER_PAPER_NEAR_END') return 'near-end';
     return 'ok';
   };
-  const agent = new FleetAgent({
+  const agent: FleetAgent = new FleetAgent({
     terminalId: w.inForce.current.terminal.id,
     mode: w.inForce.current.mode,
     version: appVersion,
@@ -161,7 +213,11 @@ export function startFleet(w: FleetWiring): FleetLink {
     },
     commands: {
       restart: async () => {
-        if (w.host === 'node') throw new FleetConfigError('FLEET_COMMAND_UNSUPPORTED', 'the Node host cannot restart itself; its service manager restarts it');
+        if (w.host === 'node' && !launched)
+          throw new FleetConfigError(
+            'FLEET_COMMAND_UNSUPPORTED',
+            'the Node host cannot restart itself without estation launch; its service manager restarts it',
+          );
         setTimeout(() => w.requestRestart(), 500);
         return { restarting: true };
       },
@@ -194,6 +250,20 @@ export function startFleet(w: FleetWiring): FleetLink {
       'answer-help': async () => w.help.end('answered'),
     },
     outOfService: () => outOfService,
+    updates: {
+      ...updates,
+      lockedBy,
+      workingDevices: async () => (await w.devices.selfTestAll()).filter((r) => r.ok).map((r) => r.deviceId),
+      healthy: async (before): Promise<{ ok: boolean; why?: string }> => {
+        // Devices still opening count as absent: wait until each has opened or failed.
+        await w.devices.settled();
+        const results = await w.devices.selfTestAll();
+        const failed = results.filter((r) => !r.ok && before.includes(r.deviceId)).map((r) => `${r.deviceId}: ${r.code}`);
+        if (failed.length) return { ok: false, why: `self-tests failed: ${failed.join(', ')}` };
+        return agent.isConnected ? { ok: true } : { ok: false, why: 'the fleet server is not reachable' };
+      },
+      restartIntoCurrent: () => w.requestRestart(),
+    },
   });
   agent.start();
   // A call raised or ended goes out now, not at the next health period.
@@ -206,9 +276,9 @@ export function startFleet(w: FleetWiring): FleetLink {
         Object.entries(handlers).map(([channel, h]) => [
           channel,
           BUSINESS.test(channel)
-            ? (input: never, ctx: never) => {
+            ? async (input: never, ctx: never) => {
                 if (outOfService) throw new BridgeError('TERMINAL_OUT_OF_SERVICE', 'this terminal was taken out of service by its fleet');
-                return (h as (i: never, c: never) => unknown)(input, ctx);
+                return locking.run(channel, () => (h as (i: never, c: never) => unknown)(input, ctx));
               }
             : h,
         ]),

@@ -8,6 +8,7 @@ import { startNodeHost } from '../node-host/host';
 import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../node-host/launch-file';
 import type { runDoctor } from './doctor';
 import { CliFailure } from './failure';
+import { RESTART_EXIT_CODE } from '../fleet/launcher';
 // Each command's module loads when it runs: `estation start` does not pay for the others.
 const doctorModule = () => import('./doctor');
 const faceModule = () => import('./face');
@@ -16,6 +17,7 @@ const queueModule = () => import('./queue');
 const serviceModule = () => import('./service');
 const devicesModule = () => import('./devices');
 const verifyModule = () => import('./verify');
+const launchModule = () => import('./launch');
 
 const USAGE = `usage: estation <command> [options]
 
@@ -23,6 +25,9 @@ commands:
   start [--config FILE] [--headless] [--port N] [--data-dir DIR] [--launch-file FILE]
                        start the terminal on the Node host (embedded defaults without --config);
                        the launch URL with its token goes to FILE (0600, default DATA_DIR/launch-url)
+  launch --updates DIR --release-key KEY.pem [--adopt VERSION] -- start [options]
+                       run the terminal from its update slots: start the current release, try a
+                       switched one and roll it back when it crashes or stays unhealthy
   doctor [--config FILE] [--json]
                        print config, data directory, versions and what is available here
   devices list [--json]                    serial ports and HID devices on this machine
@@ -91,22 +96,32 @@ async function start(argv: string[]): Promise<number> {
   // half-way (an unfinished close leaves the token's file and the serial children behind). They
   // are in place before the ready line: whoever reads it may press Ctrl+C at once.
   let stopping = false;
+  let stopNow = () => undefined as void;
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       if (stopping) process.stderr.write('still closing…\n');
       stopping = true;
       resolve();
     };
+    stopNow = stop;
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
   process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchFile, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
   process.stderr.write(`E-Station (${config.mode}) is running at ${host.url}; the launch URL is in ${launchFile}\nPress Ctrl+C to stop.\n`);
   if (process.stdout.isTTY) process.stdout.write(`Open ${host.launchUrl}\n`);
+  // Under `estation launch`, a restart (an update's switch, a restart command) is an exit the launcher answers by starting `current`.
+  let exitCode = 0;
+  if (process.env.ESTATION_LAUNCHED === '1')
+    host.app.bus.subscribe((e) => {
+      if (e.event !== 'shell.request') return;
+      exitCode = RESTART_EXIT_CODE;
+      stopNow();
+    });
   await stopped;
   await host.close();
   removeLaunchFile(launchFile);
-  return 0;
+  return exitCode;
 }
 
 async function doctor(argv: string[]): Promise<number> {
@@ -176,6 +191,8 @@ export async function main(argv: string[]): Promise<number> {
             m.stdinSecrets(),
           );
         })();
+      case 'launch':
+        return await (await launchModule()).launchCommand(rest, (t) => process.stderr.write(t));
       case 'verify':
         return await (await verifyModule()).verifyCommand(rest, (t) => process.stdout.write(t));
       case 'devices':

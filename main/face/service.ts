@@ -367,6 +367,11 @@ export class FaceService {
     }
   }
 
+  /** Face sessions open now (login, verify, pay or enrolment): the update lock holds while any is. */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
   end(sessionId: string): void {
     this.sessions.delete(sessionId);
   }

@@ -25,6 +25,7 @@ import {
   fleetCommandSchema,
   fleetDesiredSchema,
   fleetStatusSchema,
+  fleetUpdateJobSchema,
   parseFleetPayload,
   type FleetCommand,
   type FleetHealth,
@@ -38,6 +39,7 @@ import type { Logger } from '../ground/logger';
 import { migrateModule, type Db } from '../store/database';
 import { Backoff } from './backoff';
 import type { FleetConfig } from './config';
+import { Updater, type UpdaterDeps } from './updater';
 
 export type FleetCommandKind = FleetCommand['kind'];
 
@@ -62,6 +64,8 @@ export interface FleetDeps {
   outOfService(): boolean;
   /** The jitter's random source (tests make it fixed). */
   random?: () => number;
+  /** Update jobs of rollouts (absent: a job is refused as not configured). */
+  updates?: Pick<UpdaterDeps, 'slots' | 'disabled' | 'lockedBy' | 'workingDevices' | 'healthy' | 'restartIntoCurrent' | 'pollMs' | 'fetch'>;
 }
 
 const migrations = [
@@ -112,9 +116,24 @@ export class FleetAgent {
   private readonly backoff: Backoff;
   private healthIntervalMs: number;
   private readonly running = new Map<string, Promise<FleetResult>>();
+  readonly updater: Updater;
 
   constructor(private readonly d: FleetDeps) {
     migrateFleet(d.db);
+    this.updater = new Updater({
+      slots: null,
+      disabled: { code: 'UPDATE_NOT_CONFIGURED', message: 'this terminal takes no updates' },
+      lockedBy: () => null,
+      workingDevices: async () => [],
+      healthy: async () => ({ ok: false, why: 'not configured' }),
+      restartIntoCurrent: () => undefined,
+      ...d.updates,
+      version: d.version,
+      db: d.db,
+      clock: d.clock,
+      log: d.log,
+      publish: (r) => this.publish(this.topics.updateResult, r, 1),
+    });
     this.topics = devTopics(d.terminalId);
     this.startedAt = d.clock.now();
     this.backoff = new Backoff(d.config.backoff.minMs, d.config.backoff.maxMs, d.random);
@@ -208,7 +227,7 @@ export class FleetAgent {
     this.backoff.reset();
     this.d.log.info('fleet.connected', { url: this.d.config.url, seq: this.seq });
     client.subscribe(
-      { [this.topics.status]: { qos: 1 }, [this.topics.desired]: { qos: 1 }, [this.topics.command]: { qos: 1 } },
+      { [this.topics.status]: { qos: 1 }, [this.topics.desired]: { qos: 1 }, [this.topics.command]: { qos: 1 }, [this.topics.update]: { qos: 1 } },
       (err) => err && this.d.log.warn('fleet.subscribe_failed', { error: err.message }),
     );
     this.publish(this.topics.status, this.status('online'), 1, true);
@@ -216,6 +235,8 @@ export class FleetAgent {
     if (report) this.publish(this.topics.reported, JSON.parse(report.body), 1, true);
     void this.sendHealth();
     this.scheduleHealth();
+    // A switch made by the process before us ends now: committed by the new version, or rolled back.
+    void this.updater.resume();
   }
 
   private publish(topic: string, body: unknown, qos: 0 | 1, retain = false): void {
@@ -261,6 +282,7 @@ export class FleetAgent {
       if (topic === this.topics.status) return this.onOwnStatus(payload);
       if (topic === this.topics.desired) return this.onDesired(payload);
       if (topic === this.topics.command) return void this.onCommand(payload);
+      if (topic === this.topics.update) return void this.updater.handle(parseFleetPayload(fleetUpdateJobSchema, payload, topic));
     } catch (err) {
       this.d.log.warn('fleet.message_refused', { topic, error: (err as Error).message });
     }
@@ -365,6 +387,7 @@ export class FleetAgent {
   /** Leaves cleanly: "offline" retained (a clean DISCONNECT sends no will), then the connection ends. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.updater.stop();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.stopHealth();
     const c = this.client;

@@ -43,3 +43,50 @@ export async function runTrial(slots: UpdateSlots, start: StartRelease, opts: { 
   const back = slots.rollback(reason);
   return { outcome: 'rolled-back', version, reason, child: back.current ? start(slots.currentDir()!) : null };
 }
+
+/** The exit code with which a terminal asks its launcher to start `current` again (after a switch, or a restart command). */
+export const RESTART_EXIT_CODE = 75;
+
+/** Resolves with how a child ended, also when it ended before this was called. */
+export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * `estation launch`: start the current release, run its trial after a switch, and start it again
+ * whenever it exits with RESTART_EXIT_CODE. Any other exit ends the launcher with that code (the
+ * service manager restarts the whole). `stop` (SIGTERM, SIGINT) is passed on to the terminal.
+ */
+export async function runLauncher(
+  slots: UpdateSlots,
+  start: StartRelease,
+  opts: { stop: Promise<void>; log: (line: string) => void; pollMs?: number },
+): Promise<number> {
+  let stopping = false;
+  let current: ChildProcess | null = null;
+  void opts.stop.then(() => {
+    stopping = true;
+    current?.kill('SIGTERM');
+  });
+  for (;;) {
+    if (stopping) return 0;
+    const trial = await runTrial(slots, start, { pollMs: opts.pollMs });
+    if (trial.outcome !== 'no-trial') opts.log(`update ${trial.version}: ${trial.outcome}${trial.reason ? ` (${trial.reason})` : ''}`);
+    current = trial.child;
+    if (!current) {
+      opts.log('no release to start: install one and adopt it (estation launch --adopt VERSION)');
+      return 1;
+    }
+    if (stopping) current.kill('SIGTERM');
+    const { code, signal } = await exitOf(current);
+    current = null;
+    if (stopping) return 0;
+    if (code === RESTART_EXIT_CODE) {
+      opts.log(`the terminal asked to be started again (now ${slots.state().current})`);
+      continue;
+    }
+    opts.log(`the terminal ended (${signal ?? `exit code ${code}`})`);
+    return code ?? 1;
+  }
+}

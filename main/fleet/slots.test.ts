@@ -26,7 +26,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 /** A release package: its entry start.mjs does what `behaviour` says. */
 function makePackage(version: string, behaviour: 'healthy' | 'crash' | 'silent', opts: { claim?: string; key?: typeof privateKey; extra?: string } = {}) {
   const src = fs.mkdtempSync(path.join(root, `src-${version}-`));
-  fs.writeFileSync(path.join(src, RELEASE_FILE), JSON.stringify({ version: opts.claim ?? version }));
+  fs.writeFileSync(path.join(src, RELEASE_FILE), JSON.stringify({ version: opts.claim ?? version, entry: 'start.mjs' }));
   const body = {
     healthy: `import fs from 'node:fs'; import path from 'node:path';
       fs.writeFileSync(path.join(process.env.UPDATES_DIR, 'trial-ok', ${JSON.stringify(version)}), new Date().toISOString());
@@ -53,7 +53,7 @@ function slotsWith(installed: string): UpdateSlots {
   const dir = fs.mkdtempSync(path.join(root, 'updates-'));
   const slots = new UpdateSlots(dir, pub);
   fs.mkdirSync(slots.releaseDir(installed), { recursive: true });
-  fs.writeFileSync(path.join(slots.releaseDir(installed), RELEASE_FILE), JSON.stringify({ version: installed }));
+  fs.writeFileSync(path.join(slots.releaseDir(installed), RELEASE_FILE), JSON.stringify({ version: installed, entry: 'start.mjs' }));
   fs.writeFileSync(path.join(slots.releaseDir(installed), 'start.mjs'), 'setInterval(() => {}, 1000);');
   slots.adopt(installed);
   return slots;

@@ -21,6 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { releaseVersionSchema } from '../bridge/contract/fleet';
 
 const run = promisify(execFile);
 
@@ -34,7 +35,8 @@ export class UpdateError extends Error {
       | 'UPDATE_VERSION_FAILED'
       | 'UPDATE_NOT_STAGED'
       | 'UPDATE_TRIAL_RUNNING'
-      | 'UPDATE_NO_PREVIOUS',
+      | 'UPDATE_NO_PREVIOUS'
+      | 'UPDATE_DOWNLOAD_FAILED',
     message: string,
   ) {
     super(message);
@@ -57,8 +59,16 @@ export interface PackageRef {
   signature: string;
 }
 
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$/;
+const VERSION = { test: (v: string) => releaseVersionSchema.safeParse(v).success };
 export const RELEASE_FILE = 'estation-release.json';
+/** The program a release starts, relative to its directory, unless its release file names another. */
+export const DEFAULT_ENTRY = 'bin/estation.js';
+
+export interface ReleaseInfo {
+  version: string;
+  /** Relative to the release directory; never leaves it. */
+  entry: string;
+}
 
 export class UpdateSlots {
   readonly dir: string;
@@ -97,6 +107,15 @@ export class UpdateSlots {
 
   releaseDir(version: string): string {
     return path.join(this.dir, 'releases', version);
+  }
+
+  /** What a staged release says of itself (its release file, checked when it was staged). */
+  release(version: string): ReleaseInfo {
+    const raw = JSON.parse(fs.readFileSync(path.join(this.releaseDir(version), RELEASE_FILE), 'utf8')) as { version?: unknown; entry?: unknown };
+    const entry = typeof raw.entry === 'string' ? raw.entry : DEFAULT_ENTRY;
+    if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..'))
+      throw new UpdateError('UPDATE_PACKAGE_INVALID', `entry ${entry.slice(0, 80)} leaves the release`);
+    return { version, entry };
   }
 
   /** The directory the launcher starts (through the `current` link). */
@@ -139,9 +158,12 @@ export class UpdateSlots {
     fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
     try {
       await run('tar', ['-xzf', file, '-C', tmp, '--no-same-owner', '--no-same-permissions']);
-      const release = JSON.parse(fs.readFileSync(path.join(tmp, RELEASE_FILE), 'utf8')) as { version?: unknown };
+      const release = JSON.parse(fs.readFileSync(path.join(tmp, RELEASE_FILE), 'utf8')) as { version?: unknown; entry?: unknown };
       if (release.version !== pkg.version)
         throw new UpdateError('UPDATE_PACKAGE_INVALID', `package says version ${String(release.version)}, the job ${pkg.version}`);
+      const entry = typeof release.entry === 'string' ? release.entry : DEFAULT_ENTRY;
+      if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..') || !fs.statSync(path.join(tmp, entry), { throwIfNoEntry: false })?.isFile())
+        throw new UpdateError('UPDATE_PACKAGE_INVALID', `the package has no program at ${entry.slice(0, 80)}`);
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
       if (err instanceof UpdateError) throw err;

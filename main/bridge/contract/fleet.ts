@@ -31,6 +31,10 @@ export const devTopics = (id: string) => {
     command: `${base}/cmd/req`,
     /** QoS 1, terminal to server. */
     result: `${base}/cmd/res`,
+    /** QoS 1, server to terminal: an update job of a rollout. */
+    update: `${base}/update/req`,
+    /** QoS 1, terminal to server: the job's progress and its end (committed, rolled back, refused, failed). */
+    updateResult: `${base}/update/res`,
   };
 };
 
@@ -183,20 +187,71 @@ export const fleetCommandSchema = z
   .strict();
 export type FleetCommand = z.infer<typeof fleetCommandSchema>;
 
+/** A command's or an update job's id. */
+const jobId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** Why a command or a job did not do what it was asked: a code for machines, words for people. */
+const fleetErrorSchema = z.object({ code: z.string().max(60), message: z.string().max(2000) }).strict();
+
 export const fleetResultSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+    id: jobId,
     kind: z.enum(fleetCommandKinds),
     state: z.enum(['done', 'failed', 'expired', 'refused']),
     result: z.unknown().optional(),
-    error: z
-      .object({ code: z.string().max(60), message: z.string().max(2000) })
-      .strict()
-      .nullable(),
+    error: fleetErrorSchema.nullable(),
     at: iso,
   })
   .strict();
 export type FleetResult = z.infer<typeof fleetResultSchema>;
+
+/** A release version as packages and terminals name it. */
+export const releaseVersionSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$/, 'a version: letters, digits, . + -, at most 40');
+
+/**
+ * An update job (issue 19 item 5): one terminal's part of a rollout. The package is fetched from
+ * `url` and trusted only if its size, SHA-256 and Ed25519 signature (the fleet's release key, which
+ * the terminal holds) check out; `windowSeconds` is the health window after the switch.
+ */
+export const fleetUpdateJobSchema = z
+  .object({
+    id: jobId,
+    rolloutId: jobId,
+    version: releaseVersionSchema,
+    /** Bytes; below 2 GiB (a 32-bit column on every store). */
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    signature: z.string().min(40).max(200),
+    url: z
+      .string()
+      .max(500)
+      .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL'),
+    windowSeconds: z.number().int().min(5).max(3600),
+    issuedAt: iso,
+    expiresAt: iso,
+  })
+  .strict();
+export type FleetUpdateJob = z.infer<typeof fleetUpdateJobSchema>;
+
+/** A job's progress (waiting for the update lock, downloading, switching) and its end. */
+export const updateStates = ['waiting', 'downloading', 'switching', 'committed', 'rolled-back', 'refused', 'failed'] as const;
+export const FINAL_UPDATE_STATES: readonly (typeof updateStates)[number][] = ['committed', 'rolled-back', 'refused', 'failed'];
+export const fleetUpdateResultSchema = z
+  .object({
+    id: jobId,
+    rolloutId: jobId,
+    version: releaseVersionSchema,
+    state: z.enum(updateStates),
+    /** For waiting: what holds the lock (a payment, an enrolment, a print), nothing personal. */
+    detail: z.string().max(200).nullable(),
+    error: fleetErrorSchema.nullable(),
+    at: iso,
+  })
+  .strict();
+export type FleetUpdateResult = z.infer<typeof fleetUpdateResultSchema>;
 
 /** Largest fleet message either side accepts: a health report is about 1 KB, a desired config a few. */
 export const FLEET_MAX_PAYLOAD = 64 * 1024;
