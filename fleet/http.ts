@@ -350,6 +350,10 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
       await fleet.rollouts.abort(b!);
       return send(res, 200, { aborted: true });
     }
+    if (a === 'chains' && segments.length === 3 && c === 'faces' && route('GET', 'GET')) {
+      if (!fleetIdSchema.safeParse(b).success) throw new ConsoleError('CONSOLE_BAD_PATH', 'not a chain id');
+      return send(res, 200, { now, chain: b, entries: await fleet.faces.list(b!) });
+    }
     if (a === 'events' && segments.length === 1 && route('GET', 'GET')) return openStream(req, res);
     throw new ConsoleError('CONSOLE_NOT_FOUND', 'no such API route');
   };

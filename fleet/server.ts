@@ -14,6 +14,8 @@ import {
   fleetResultSchema,
   fleetStatusSchema,
   fleetUpdateResultSchema,
+  fleetFaceAckSchema,
+  fleetFaceOutSchema,
   parseFleetPayload,
   silentAfter,
   statusSupersedes,
@@ -28,6 +30,7 @@ import { parseConfig, ConfigError } from '../main/app/config';
 import type { FleetDb } from './store';
 import type { Principal } from './broker';
 import { Rollouts } from './rollouts';
+import { FaceShares } from './faces';
 
 export interface TerminalView {
   id: string;
@@ -55,7 +58,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const HEALTH_KEPT = 500;
 
 type Events = {
-  changed: [{ terminalId: string; what: 'presence' | 'health' | 'reported' | 'command' | 'desired' | 'rollout' }];
+  changed: [{ terminalId: string; what: 'presence' | 'health' | 'reported' | 'command' | 'desired' | 'rollout' | 'faces' }];
   /** Every presence change as it is stored (a quick reconnect passes offline and online in milliseconds). */
   presence: [{ terminalId: string; status: FleetStatus }];
 };
@@ -68,6 +71,8 @@ export class FleetServer extends EventEmitter<Events> {
 
   /** Releases and rollouts (issue 19 item 5). */
   readonly rollouts: Rollouts;
+  /** Face enrolments shared in each chain, relayed sealed (issue 19 item 6). */
+  readonly faces: FaceShares;
   private expiry: NodeJS.Timeout | null = null;
   /** Where terminals fetch packages from (the console's address, set once it listens). */
   packageBaseUrl: string | null = null;
@@ -89,6 +94,15 @@ export class FleetServer extends EventEmitter<Events> {
       packageBaseUrl: () => this.packageBaseUrl,
       releaseKeyPem: opts.releaseKeyPem ?? null,
       releasesDir: opts.releasesDir ?? 'releases',
+    });
+    this.faces = new FaceShares({
+      db,
+      now,
+      publishRetained: (topic, body) =>
+        this.requireClient()
+          .publishAsync(topic, JSON.stringify(body), { qos: 1, retain: true })
+          .then(() => undefined),
+      changed: (terminalId) => this.emit('changed', { terminalId, what: 'faces' }),
     });
   }
 
@@ -144,6 +158,8 @@ export class FleetServer extends EventEmitter<Events> {
       [d.reported]: { qos: 1 },
       [d.result]: { qos: 1 },
       [d.updateResult]: { qos: 1 },
+      [d.facesOut]: { qos: 1 },
+      [d.facesAck]: { qos: 1 },
     });
     // Update jobs that outlived their expiry without an answer count as failed.
     this.expiry = setInterval(() => void this.rollouts.expire().catch(() => undefined), 5000);
@@ -156,10 +172,10 @@ export class FleetServer extends EventEmitter<Events> {
   }
 
   private async onMessage(topic: string, payload: Buffer): Promise<void> {
-    const m = new RegExp(`^${FLEET_PREFIX}/dev/([A-Za-z0-9_-]{1,30})/(status|health|cfg/reported|cmd/res|update/res)$`).exec(topic);
+    const m = new RegExp(`^${FLEET_PREFIX}/dev/([A-Za-z0-9_-]{1,30})/(status|health|cfg/reported|cmd/res|update/res|faces/out|faces/ack)$`).exec(topic);
     if (!m || !payload.length) return;
     const id = m[1]!;
-    const known = await this.db.selectFrom('terminal').select('id').where('id', '=', id).executeTakeFirst();
+    const known = await this.db.selectFrom('terminal').select(['id', 'chain']).where('id', '=', id).executeTakeFirst();
     if (!known) return;
     const receivedAt = this.now().toISOString();
     try {
@@ -220,6 +236,10 @@ export class FleetServer extends EventEmitter<Events> {
         }
         case 'update/res':
           return await this.rollouts.onResult(id, parseFleetPayload(fleetUpdateResultSchema, payload, topic));
+        case 'faces/out':
+          return await this.faces.onOut(id, known.chain, parseFleetPayload(fleetFaceOutSchema, payload, topic));
+        case 'faces/ack':
+          return await this.faces.onAck(id, known.chain, parseFleetPayload(fleetFaceAckSchema, payload, topic));
       }
     } catch {
       // A malformed message from a terminal is dropped; what the store holds stays as it was.

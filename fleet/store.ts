@@ -39,6 +39,12 @@ export interface FleetTables {
     created_at: string;
     updated_at: string;
   };
+  /** Face enrolments shared in a chain (fleet/faces.ts): opaque sealed blobs, their order and tombstones. */
+  face_share: { shared_id: string; chain: string; chain_person: string; origin: string; blob: string | null; version: number; deleted: number; at: string };
+  /** Each terminal's answer to each entry (stored, deleted, refused). */
+  face_share_ack: { shared_id: string; terminal_id: string; version: number; state: string; body: string; received_at: string };
+  /** The chain's manifest version: the last entry version it published. */
+  face_manifest: { chain: string; version: number; updated_at: string };
   /** Each target's last word on its job (progress, or how it ended). */
   rollout_report: { rollout_id: string; terminal_id: string; state: string; body: string; received_at: string };
 }
@@ -241,6 +247,7 @@ export async function migrateStore(db: FleetDb, dialect: StoreDialect = 'sqlite'
     .addColumn('finished_at', t.text)
     .execute();
   await migrateRolloutTables(db, t);
+  await migrateFaceShareTables(db, t);
   await sql`SELECT 1`.execute(db);
 }
 
@@ -277,5 +284,39 @@ async function migrateRolloutTables(db: FleetDb, t: ReturnType<typeof columnType
     .addColumn('body', t.text, (c) => c.notNull())
     .addColumn('received_at', t.text, (c) => c.notNull())
     .addPrimaryKeyConstraint('rollout_report_pk', ['rollout_id', 'terminal_id'])
+    .execute();
+}
+
+async function migrateFaceShareTables(db: FleetDb, t: ReturnType<typeof columnTypes>): Promise<void> {
+  await db.schema
+    .createTable('face_share')
+    .ifNotExists()
+    .addColumn('shared_id', t.text, (c) => c.primaryKey())
+    .addColumn('chain', t.text, (c) => c.notNull())
+    .addColumn('chain_person', t.text, (c) => c.notNull())
+    .addColumn('origin', t.text, (c) => c.notNull())
+    .addColumn('blob', t.text)
+    .addColumn('version', t.int, (c) => c.notNull())
+    .addColumn('deleted', t.int, (c) => c.notNull())
+    .addColumn('at', t.text, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('face_share_person').ifNotExists().on('face_share').columns(['chain', 'chain_person']).execute();
+  await db.schema
+    .createTable('face_share_ack')
+    .ifNotExists()
+    .addColumn('shared_id', t.text, (c) => c.notNull())
+    .addColumn('terminal_id', t.text, (c) => c.notNull())
+    .addColumn('version', t.int, (c) => c.notNull())
+    .addColumn('state', t.text, (c) => c.notNull())
+    .addColumn('body', t.text, (c) => c.notNull())
+    .addColumn('received_at', t.text, (c) => c.notNull())
+    .addPrimaryKeyConstraint('face_share_ack_pk', ['shared_id', 'terminal_id'])
+    .execute();
+  await db.schema
+    .createTable('face_manifest')
+    .ifNotExists()
+    .addColumn('chain', t.text, (c) => c.primaryKey())
+    .addColumn('version', t.int, (c) => c.notNull())
+    .addColumn('updated_at', t.text, (c) => c.notNull())
     .execute();
 }

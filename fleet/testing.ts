@@ -3,6 +3,7 @@
  * every change the server records (no polling, no fixed sleep), with a deadline that names the
  * last view it saw.
  */
+import type { FaceShareView } from './faces';
 import type { RolloutView } from './rollouts';
 import type { FleetServer, TerminalView } from './server';
 
@@ -60,6 +61,18 @@ export function untilRollout(server: FleetServer, id: string, test: (r: RolloutV
     test,
     ms,
     `rollout ${id}`,
+    () => true,
+  );
+}
+
+/** Waits for a chain's shared face entries (with each terminal's answer) to meet a condition. */
+export function untilFaces(server: FleetServer, chain: string, test: (entries: FaceShareView[]) => boolean, ms = 20_000): Promise<FaceShareView[]> {
+  return untilChanged(
+    server,
+    () => server.faces.list(chain),
+    test,
+    ms,
+    `faces of ${chain}`,
     () => true,
   );
 }

@@ -57,6 +57,8 @@ const state = {
   /** The textarea was edited since it last showed the desired config. */
   dirty: false,
   shownDesiredVersion: null,
+  /** The chains whose shared faces are drawn. */
+  facesChains: null,
 };
 
 // ---- API ----------------------------------------------------------------------------------
@@ -517,6 +519,12 @@ const refreshList = coalesced(async () => {
   state.terminals = r.terminals;
   renderList();
   renderGroupChoices();
+  // The chains' shared faces: drawn again when a chain appears or goes (their own changes come as events).
+  const chains = [...new Set(state.terminals.map((t) => t.chain).filter(Boolean))].sort().join(',');
+  if (chains !== state.facesChains) {
+    state.facesChains = chains;
+    void refreshFaces();
+  }
 });
 
 const refreshDetail = coalesced(async () => {
@@ -625,6 +633,43 @@ const refreshRollouts = coalesced(async () => {
   renderRollouts(r.rollouts);
 });
 
+// ---- shared face enrolment --------------------------------------------------------------
+
+const FACE_ACKS = { stored: '已保存', deleted: '已删除', refused: '拒绝' };
+
+function renderFaces(byChain) {
+  const box = $('faces-chains');
+  box.replaceChildren();
+  for (const [chain, entries] of byChain) {
+    const members = state.terminals.filter((t) => t.chain === chain).map((t) => t.id);
+    const rows = entries.map((e) =>
+      el(
+        'tr',
+        { 'data-testid': `face-${e.sharedId.slice(0, 8)}`, 'data-deleted': String(e.deleted) },
+        el('td', { text: e.sharedId.slice(0, 8) }),
+        el('td', { text: e.origin }),
+        el('td', { text: `v${e.version}` }),
+        el('td', { text: e.deleted ? '已撤回' : '有效' }),
+        el('td', null, members.map((id) => `${id}：${e.acks[id] ? FACE_ACKS[e.acks[id].state] || e.acks[id].state : '未确认'}`).join('；')),
+      ),
+    );
+    const head = el('tr', null, ...['模板', '登记门店', '版本', '状态', '各终端'].map((h) => el('th', { scope: 'col', text: h })));
+    box.append(
+      el('h3', { text: `连锁 ${chain}` }),
+      entries.length
+        ? el('div', { class: 'scroll' }, el('table', { 'data-testid': `faces-${chain}` }, el('thead', null, head), el('tbody', null, ...rows)))
+        : el('p', { class: 'note', text: '还没有共享的登记。' }),
+    );
+  }
+}
+
+const refreshFaces = coalesced(async () => {
+  const chains = [...new Set(state.terminals.map((t) => t.chain).filter(Boolean))].sort();
+  const byChain = [];
+  for (const chain of chains) byChain.push([chain, (await api('GET', `/api/chains/${encodeURIComponent(chain)}/faces`)).entries]);
+  renderFaces(byChain);
+});
+
 function showProblem(text) {
   const p = $('problem');
   p.textContent = text;
@@ -654,6 +699,7 @@ async function listen() {
       void refreshList();
       void refreshDetail();
       void refreshRollouts();
+      void refreshFaces();
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
       for (;;) {
@@ -690,6 +736,7 @@ function onEvent(block) {
     return;
   }
   if (e && e.what === 'rollout') return void refreshRollouts();
+  if (e && e.what === 'faces') return void refreshFaces();
   void refreshList();
   if (e && e.terminalId === state.selected) void refreshDetail();
 }

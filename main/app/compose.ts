@@ -390,6 +390,7 @@ export async function createApp(fileConfig: Config, opts: AppOptions): Promise<A
       host: opts.host,
       requestRestart: () => bus.emit('shell.request', { action: 'restart' }),
       help,
+      gallery: face?.gallery ?? null,
       attended: () => (session.current ? 'a resident or customer at the terminal' : (face?.openSessions ?? 0) > 0 ? 'a face session' : null),
     });
     const agent = fleet.agent;

@@ -1,9 +1,14 @@
 /**
  * The update lock's bookkeeping: a call that moves money, consents, files or prints holds the
- * lock while it runs (also when it fails), and says what holds it; other calls do not.
+ * lock while it runs (also when it fails), and says what holds it; other calls do not. And the
+ * chain's face-sharing key file: what it may hold, and the typed refusal of anything else.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_LOCK, updateLockTracker } from './fleet';
+import { readChainKey, UPDATE_LOCK, updateLockTracker } from './fleet';
 
 describe('update lock', () => {
   it('is held by a payment while it runs, by what it is, and released when it ends or fails', async () => {
@@ -44,5 +49,26 @@ describe('update lock', () => {
       'a filing or consent',
     ]);
     expect(['kiosk.person', 'checkout.sales', 'status.get', 'face.status'].map(what)).toEqual([null, null, null, null]);
+  });
+});
+
+describe('chain key file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-chain-key-'));
+  const key = randomBytes(32);
+  const write = (name: string, content: string | Buffer) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, content);
+    return f;
+  };
+
+  it('takes 32 raw bytes, 64 hex digits or base64, with a trailing newline', () => {
+    expect(readChainKey(write('raw', key))).toEqual(key);
+    expect(readChainKey(write('hex', key.toString('hex') + '\n'))).toEqual(key);
+    expect(readChainKey(write('b64', key.toString('base64') + '\n'))).toEqual(key);
+  });
+
+  it('refuses anything else, and a missing file, with FLEET_CHAIN_KEY_INVALID', () => {
+    for (const f of [write('short', randomBytes(16)), write('hex-short', 'abcd\n'), write('text', 'not a key at all\n'), path.join(dir, 'absent')])
+      expect(() => readChainKey(f)).toThrow(expect.objectContaining({ code: 'FLEET_CHAIN_KEY_INVALID' }));
   });
 });

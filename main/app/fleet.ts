@@ -20,10 +20,12 @@ import type { HelpDesk } from '../help/help';
 import type { ServiceModule } from '../service';
 import { FleetAgent, storedDesired } from '../fleet/agent';
 import { UpdateSlots } from '../fleet/slots';
+import { ChainFaces } from '../fleet/faces';
+import type { FaceGallery } from '../face/gallery';
 import { parseConfig, type Config } from './config';
 
 /** Keys a fleet server may not set: where the data lives, how this terminal reaches the fleet, the local HTTP host. */
-const LOCAL_ONLY = ['dataDir', 'host', 'fleet.enabled', 'fleet.url', 'fleet.password', 'fleet.tls', 'fleet.chain', 'mode'];
+const LOCAL_ONLY = ['dataDir', 'host', 'fleet.enabled', 'fleet.url', 'fleet.password', 'fleet.tls', 'fleet.chain', 'fleet.chainKeyFile', 'mode'];
 /** Keys whose readers look them up at each use: they change at once. Everything else at the next start. */
 const LIVE = ['terminal.name', 'ui.elderlyMode', 'ui.idleTimeoutSeconds', 'fleet.healthIntervalSeconds'];
 
@@ -92,6 +94,8 @@ export interface FleetWiring {
   help: HelpDesk;
   /** Who is at the terminal now (a resident's or customer's session, a face session), for the update lock. */
   attended(): string | null;
+  /** The face gallery, when face recognition runs here: enrolments are shared with the chain. */
+  gallery: FaceGallery | null;
   /** The launcher's environment (ESTATION_LAUNCHED, ESTATION_UPDATES_DIR, ESTATION_RELEASE_KEY); process.env by default. */
   env?: NodeJS.ProcessEnv;
 }
@@ -122,6 +126,22 @@ export function updateLockTracker(list: readonly { pattern: RegExp; what: string
       }
     },
   };
+}
+
+/** Reads a chain key file: 32 bytes raw, as 64 hex digits, or as base64. Anything else is FLEET_CHAIN_KEY_INVALID. */
+export function readChainKey(file: string): Buffer {
+  let raw: Buffer;
+  try {
+    raw = fs.readFileSync(file);
+  } catch (err) {
+    throw new FleetConfigError('FLEET_CHAIN_KEY_INVALID', `fleet.chainKeyFile ${file}: ${(err as Error).message}`);
+  }
+  if (raw.length === 32) return raw;
+  const text = raw.toString('utf8').trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  const b64 = /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : null;
+  if (b64?.length === 32) return b64;
+  throw new FleetConfigError('FLEET_CHAIN_KEY_INVALID', `fleet.chainKeyFile ${file}: not 32 bytes (raw, 64 hex digits or base64)`);
 }
 
 /** The update slots when this terminal runs under `estation launch` with a release key; otherwise why not. */
@@ -161,7 +181,21 @@ export function startFleet(w: FleetWiring): FleetLink {
     if (p.code === 'PRINTER_PAPER_NEAR_END') return 'near-end';
     return 'ok';
   };
+  const fleetConfig = w.inForce.current.fleet;
+  const faces =
+    fleetConfig.chain && fleetConfig.chainKeyFile && w.gallery
+      ? new ChainFaces({
+          gallery: w.gallery,
+          chainKey: readChainKey(fleetConfig.chainKeyFile),
+          chain: fleetConfig.chain,
+          terminalId: w.inForce.current.terminal.id,
+          db: w.db,
+          clock: w.clock,
+          log: w.log.child({ component: 'fleet' }),
+        })
+      : undefined;
   const agent: FleetAgent = new FleetAgent({
+    faces,
     terminalId: w.inForce.current.terminal.id,
     mode: w.inForce.current.mode,
     version: appVersion,

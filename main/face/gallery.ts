@@ -83,13 +83,37 @@ function unpackPayload(b: Buffer): { person: EnrolledPerson; embedding: Float32A
   return { person, embedding };
 }
 
+/**
+ * An enrolment as it is shared across a chain: everything another terminal needs to store it under
+ * its own key. Lives in memory only (the event at enrolment, the import after decryption).
+ */
+export interface SharedEnrolment {
+  person: EnrolledPerson;
+  embedding: Float32Array;
+  /** The second factor in clear (each terminal keeps only its own keyed hash of it). */
+  factor: string | null;
+  consent: Consent & { grantedAt: string };
+  platformConfirmedAt: string | null;
+  enrolledAt: string;
+  expiresAt: string;
+  modelVersion: string;
+}
+
+export interface GalleryEvents {
+  quarantined: [QuarantinedTemplate];
+  /** A template enrolled here (with its consent), for the chain to share. */
+  enrolled: [{ templateId: number; share: SharedEnrolment }];
+  /** A person's templates deleted and consent withdrawn here. */
+  deleted: [{ person: EnrolledPerson; at: string }];
+}
+
 export interface GalleryOptions {
   modelVersion: string;
   terminalId: string;
   retentionDays: number;
 }
 
-export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplate] }> {
+export class FaceGallery extends EventEmitter<GalleryEvents> {
   private loaded: Loaded[] = [];
   private search: GallerySearch | null = null;
   private dirty = true;
@@ -156,19 +180,116 @@ export class FaceGallery extends EventEmitter<{ quarantined: [QuarantinedTemplat
         platformConfirmedAt,
       );
     this.dirty = true;
-    return Number(r.lastInsertRowid);
+    const templateId = Number(r.lastInsertRowid);
+    if (this.listenerCount('enrolled')) {
+      const c = this.db.prepare('SELECT purpose, text_version, granted_at FROM face_consent WHERE id = ?').get(consentId) as {
+        purpose: Consent['purpose'];
+        text_version: string;
+        granted_at: string;
+      };
+      this.emit('enrolled', {
+        templateId,
+        share: {
+          person,
+          embedding,
+          factor,
+          consent: { purpose: c.purpose, textVersion: c.text_version, grantedAt: c.granted_at },
+          platformConfirmedAt,
+          enrolledAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + this.opts.retentionDays * 86_400_000).toISOString(),
+          modelVersion: this.opts.modelVersion,
+        },
+      });
+    }
+    return templateId;
   }
 
   /** Deletes every template of the person and withdraws their consent. Returns templates removed. */
   deletePerson(person: EnrolledPerson): number {
     const personHash = this.hash('person', personKey(person));
+    const at = this.clock.nowIso();
     const removed = this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM face_template WHERE person_hash = ?').run(personHash).changes;
-      this.db.prepare('UPDATE face_consent SET withdrawn_at = ? WHERE person_hash = ? AND withdrawn_at IS NULL').run(this.clock.nowIso(), personHash);
+      this.db.prepare('UPDATE face_consent SET withdrawn_at = ? WHERE person_hash = ? AND withdrawn_at IS NULL').run(at, personHash);
+      return n;
+    })();
+    this.dirty = true;
+    this.emit('deleted', { person, at });
+    return removed;
+  }
+
+  /** Names a template chain-wide once the chain knows it (the origin's own copy). */
+  markShared(templateId: number, sharedId: string, chainPerson: string): void {
+    this.db
+      .prepare('UPDATE face_template SET shared_id = ?, chain_person = ?, origin_terminal = ? WHERE id = ?')
+      .run(sharedId, chainPerson, this.opts.terminalId, templateId);
+  }
+
+  /**
+   * Stores an enrolment made at another terminal of the chain, sealed under this terminal's key,
+   * with the consent as the person gave it there. Idempotent by `sharedId`; an enrolment older
+   * than a withdrawal of the same person seen here is not stored.
+   */
+  importShared(sharedId: string, chainPerson: string, origin: string, e: SharedEnrolment): 'stored' | 'known' | 'withdrawn' {
+    if (e.embedding.length !== EMBEDDING_DIM) throw new FaceGalleryError('FACE_TEMPLATE_UNREADABLE', 'shared template has the wrong embedding size');
+    if (this.db.prepare('SELECT 1 FROM face_template WHERE shared_id = ?').get(sharedId)) return 'known';
+    const w = this.db.prepare('SELECT withdrawn_at FROM face_chain_withdrawal WHERE chain_person = ?').get(chainPerson) as { withdrawn_at: string } | undefined;
+    if (w && w.withdrawn_at >= e.enrolledAt) return 'withdrawn';
+    const personHash = this.hash('person', personKey(e.person));
+    this.db.transaction(() => {
+      const c = this.db
+        .prepare('INSERT INTO face_consent(person_hash, purpose, terminal_id, text_version, granted_at) VALUES (?, ?, ?, ?, ?)')
+        .run(personHash, e.consent.purpose, origin, e.consent.textVersion, e.consent.grantedAt);
+      const sealed = seal(this.keys.key(), packPayload(e.person, e.embedding), this.aad(personHash, e.modelVersion));
+      this.db
+        .prepare(
+          'INSERT INTO face_template(person_hash, factor_hash, model_version, consent_id, iv, ciphertext, tag, created_at, expires_at, platform_confirmed_at, shared_id, chain_person, origin_terminal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          personHash,
+          e.factor ? this.hash('factor', e.factor) : null,
+          e.modelVersion,
+          Number(c.lastInsertRowid),
+          sealed.iv,
+          sealed.ciphertext,
+          sealed.tag,
+          e.enrolledAt,
+          e.expiresAt,
+          e.platformConfirmedAt,
+          sharedId,
+          chainPerson,
+          origin,
+        );
+    })();
+    this.dirty = true;
+    return 'stored';
+  }
+
+  /** A withdrawal made at another terminal of the chain: that person's templates go, and their consents end. */
+  deleteChainPerson(chainPerson: string, at: string): number {
+    const removed = this.db.transaction(() => {
+      const hashes = (
+        this.db.prepare('SELECT DISTINCT person_hash FROM face_template WHERE chain_person = ?').all(chainPerson) as { person_hash: string }[]
+      ).map((r) => r.person_hash);
+      let n = 0;
+      for (const h of hashes) {
+        n += this.db.prepare('DELETE FROM face_template WHERE person_hash = ?').run(h).changes;
+        this.db.prepare('UPDATE face_consent SET withdrawn_at = ? WHERE person_hash = ? AND withdrawn_at IS NULL').run(at, h);
+      }
+      this.db
+        .prepare(
+          'INSERT INTO face_chain_withdrawal(chain_person, withdrawn_at) VALUES (?, ?) ON CONFLICT (chain_person) DO UPDATE SET withdrawn_at = MAX(withdrawn_at, excluded.withdrawn_at)',
+        )
+        .run(chainPerson, at);
       return n;
     })();
     this.dirty = true;
     return removed;
+  }
+
+  /** Whether a chain-wide template is stored here (for the chain's confirmations and tests). */
+  hasShared(sharedId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM face_template WHERE shared_id = ?').get(sharedId) !== undefined;
   }
 
   /** Removes templates past their retention date and those whose consent was withdrawn. */

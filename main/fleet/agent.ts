@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
+  chainTopics,
   devTopics,
   fleetCommandSchema,
   fleetDesiredSchema,
@@ -40,6 +41,7 @@ import { migrateModule, type Db } from '../store/database';
 import { Backoff } from './backoff';
 import type { FleetConfig } from './config';
 import { Updater, type UpdaterDeps } from './updater';
+import type { ChainFaces } from './faces';
 
 export type FleetCommandKind = FleetCommand['kind'];
 
@@ -64,6 +66,8 @@ export interface FleetDeps {
   outOfService(): boolean;
   /** The jitter's random source (tests make it fixed). */
   random?: () => number;
+  /** Face enrolments shared with the chain (absent: no chain key, nothing shared). */
+  faces?: ChainFaces;
   /** Update jobs of rollouts (absent: a job is refused as not configured). */
   updates?: Pick<UpdaterDeps, 'slots' | 'disabled' | 'lockedBy' | 'workingDevices' | 'healthy' | 'restartIntoCurrent' | 'pollMs' | 'fetch'>;
 }
@@ -206,6 +210,7 @@ export class FleetAgent {
       this.connected = false;
       this.stopHealth();
       if (was) this.d.log.warn('fleet.disconnected', {});
+      this.d.faces?.setPublisher(null);
       client.removeAllListeners('message');
       client.end(true);
       this.client = null;
@@ -226,10 +231,18 @@ export class FleetAgent {
     this.connected = true;
     this.backoff.reset();
     this.d.log.info('fleet.connected', { url: this.d.config.url, seq: this.seq });
+    const faces = this.d.faces;
     client.subscribe(
-      { [this.topics.status]: { qos: 1 }, [this.topics.desired]: { qos: 1 }, [this.topics.command]: { qos: 1 }, [this.topics.update]: { qos: 1 } },
+      {
+        [this.topics.status]: { qos: 1 },
+        [this.topics.desired]: { qos: 1 },
+        [this.topics.command]: { qos: 1 },
+        [this.topics.update]: { qos: 1 },
+        ...(faces ? { [faces.subscription]: { qos: 1 as const } } : {}),
+      },
       (err) => err && this.d.log.warn('fleet.subscribe_failed', { error: err.message }),
     );
+    faces?.setPublisher((topic, body) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 }).then(() => undefined));
     this.publish(this.topics.status, this.status('online'), 1, true);
     const report = this.d.db.prepare('SELECT body FROM fleet_report WHERE id = 1').get() as { body: string } | undefined;
     if (report) this.publish(this.topics.reported, JSON.parse(report.body), 1, true);
@@ -283,6 +296,10 @@ export class FleetAgent {
       if (topic === this.topics.desired) return this.onDesired(payload);
       if (topic === this.topics.command) return void this.onCommand(payload);
       if (topic === this.topics.update) return void this.updater.handle(parseFleetPayload(fleetUpdateJobSchema, payload, topic));
+      if (this.d.faces && topic.startsWith(`${chainTopics(this.d.config.chain ?? '').base}/faces/`))
+        return void this.d.faces
+          .onChainMessage(topic, payload)
+          .catch((err: unknown) => this.d.log.warn('fleet.message_refused', { topic, error: (err as Error).message }));
     } catch (err) {
       this.d.log.warn('fleet.message_refused', { topic, error: (err as Error).message });
     }
@@ -388,6 +405,7 @@ export class FleetAgent {
   async stop(): Promise<void> {
     this.stopped = true;
     this.updater.stop();
+    this.d.faces?.setPublisher(null);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.stopHealth();
     const c = this.client;

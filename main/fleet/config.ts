@@ -18,6 +18,12 @@ export const fleetConfigSchema = z
       .regex(/^[A-Za-z0-9_-]{1,30}$/)
       .nullable()
       .default(null),
+    /**
+     * The chain's face-sharing key: a file holding 32 random bytes (raw, or as 64 hex digits or
+     * base64), the same on every terminal of the chain and on no fleet server. With `chain` set,
+     * enrolments made here reach the chain's other terminals sealed with it (issue 19 item 6).
+     */
+    chainKeyFile: z.string().min(1).max(500).nullable().default(null),
     password: z.string().min(16).max(200).nullable().default(null),
     tls: z
       .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })

@@ -174,4 +174,24 @@ export const migrations: Migration[] = [
       ALTER TABLE face_template ADD COLUMN platform_confirmed_at TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'face-template-chain-share',
+    sql: `
+      -- Enrolments shared across a pharmacy chain (issue 19 item 6). shared_id names a template
+      -- chain-wide; chain_person is a hash keyed with the chain's key (the same person on every
+      -- terminal of the chain, nobody else can compute it), so a withdrawal at one terminal finds
+      -- the templates at the others; origin_terminal is where the person consented.
+      ALTER TABLE face_template ADD COLUMN shared_id TEXT;
+      ALTER TABLE face_template ADD COLUMN chain_person TEXT;
+      ALTER TABLE face_template ADD COLUMN origin_terminal TEXT;
+      CREATE UNIQUE INDEX face_template_shared ON face_template(shared_id) WHERE shared_id IS NOT NULL;
+      CREATE INDEX face_template_chain_person ON face_template(chain_person);
+      -- A withdrawal seen here: an older enrolment of that person arriving later is not stored.
+      CREATE TABLE face_chain_withdrawal (
+        chain_person TEXT PRIMARY KEY,
+        withdrawn_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -35,10 +35,25 @@ export const devTopics = (id: string) => {
     update: `${base}/update/req`,
     /** QoS 1, terminal to server: the job's progress and its end (committed, rolled back, refused, failed). */
     updateResult: `${base}/update/res`,
+    /** QoS 1, terminal to server: an enrolment to share with the chain (sealed with the chain's key), or a withdrawal. */
+    facesOut: `${base}/faces/out`,
+    /** QoS 1, terminal to server: a shared template stored, or a withdrawal carried out, here. */
+    facesAck: `${base}/faces/ack`,
   };
 };
 
-export const chainTopics = (chain: string) => ({ base: `${FLEET_PREFIX}/chain/${chain}` });
+export const chainTopics = (chain: string) => {
+  const base = `${FLEET_PREFIX}/chain/${chain}`;
+  return {
+    base,
+    /** Retained, written by the server: the chain's face manifest (its version and counts). */
+    facesManifest: `${base}/faces/manifest`,
+    /** Retained, written by the server: one shared template (sealed), or its tombstone after a withdrawal. */
+    faceEntry: (sharedId: string) => `${base}/faces/t/${sharedId}`,
+    /** What a terminal of the chain subscribes to. */
+    faces: `${base}/faces/#`,
+  };
+};
 
 /** The fleet server's own MQTT identity: reads every terminal's topics and writes their desired config and commands. */
 export const FLEET_SERVER_CLIENT = 'fleet-server';
@@ -252,6 +267,49 @@ export const fleetUpdateResultSchema = z
   })
   .strict();
 export type FleetUpdateResult = z.infer<typeof fleetUpdateResultSchema>;
+
+const sharedId = z.string().regex(/^[0-9a-f]{32}$/);
+const chainPerson = z.string().regex(/^[0-9a-f]{64}$/);
+/** AES-256-GCM under the chain's key, base64 of iv (12) ‖ tag (16) ‖ ciphertext: opaque to the server. */
+const sealedBlob = z.string().min(40).max(40_000);
+
+/** Terminal to server: share an enrolment (put) or withdraw a person everywhere (delete). */
+export const fleetFaceOutSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('put'), sharedId, chainPerson, blob: sealedBlob, at: iso }).strict(),
+  z.object({ op: z.literal('delete'), chainPerson, at: iso }).strict(),
+]);
+export type FleetFaceOut = z.infer<typeof fleetFaceOutSchema>;
+
+/** Server to the chain (retained): a template, or its tombstone once the person withdrew. */
+export const fleetFaceEntrySchema = z
+  .object({
+    sharedId,
+    chainPerson,
+    origin: fleetIdSchema,
+    version: z.number().int().min(1),
+    deleted: z.boolean(),
+    blob: sealedBlob.nullable(),
+    at: iso,
+  })
+  .strict();
+export type FleetFaceEntry = z.infer<typeof fleetFaceEntrySchema>;
+
+export const fleetFaceManifestSchema = z
+  .object({ version: z.number().int().min(0), templates: z.number().int().min(0), withdrawn: z.number().int().min(0), at: iso })
+  .strict();
+export type FleetFaceManifest = z.infer<typeof fleetFaceManifestSchema>;
+
+/** Terminal to server: what it did with a chain entry. */
+export const fleetFaceAckSchema = z
+  .object({
+    sharedId,
+    version: z.number().int().min(1),
+    state: z.enum(['stored', 'deleted', 'refused']),
+    error: fleetErrorSchema.nullable(),
+    at: iso,
+  })
+  .strict();
+export type FleetFaceAck = z.infer<typeof fleetFaceAckSchema>;
 
 /** Largest fleet message either side accepts: a health report is about 1 KB, a desired config a few. */
 export const FLEET_MAX_PAYLOAD = 64 * 1024;
