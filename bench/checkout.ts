@@ -13,9 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { decodeImage, encodeJpeg, type Image } from '../models/image';
-import { prng, withSensorNoise } from '../models/attacks';
-import { placeInFrame } from '../fixtures/media/camera-clips';
+import { prng } from '../models/attacks';
+import { cameraFrames } from '../fixtures/media/camera-clips';
 import { facesAvailable, lfwImage } from '../fixtures/faces';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
@@ -44,13 +43,12 @@ if (!facesAvailable) {
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
 const FPS = 15;
-const photo = (name: string, i: number) => placeInFrame(decodeImage(fs.readFileSync(lfwImage(name, i))));
 const rand = prng(42);
 /** `n` camera frames of one pose: the same scene, its own noise each. */
-const frames = (img: Image, n: number) => Array.from({ length: n }, () => encodeJpeg(withSensorNoise(img, 0.5, rand), 85));
-const frontal = frames(photo('David_Beckham', 1), 24);
-const left = frames(photo('David_Beckham', 11), 8);
-const others = [photo('Tony_Blair', 53), photo('Andre_Agassi', 9), photo('Hugo_Chavez', 41)].map((p) => frames(p, 12));
+const frames = (name: string, i: number, n: number) => cameraFrames(lfwImage(name, i), n, rand);
+const frontal = frames('David_Beckham', 1, 24);
+const left = frames('David_Beckham', 11, 8);
+const others = [frames('Tony_Blair', 53, 12), frames('Andre_Agassi', 9, 12), frames('Hugo_Chavez', 41, 12)];
 
 const sim = await startPlatformSimulator();
 const r = rig(sim.url);
