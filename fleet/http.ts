@@ -12,11 +12,11 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { fleetCommandKinds, fleetIdSchema } from '../main/bridge/contract/fleet';
+import { guardHttpServer } from '../main/ground/http-guard';
 import { FleetError, type FleetServer } from './server';
 import type { FleetTables } from './store';
 
@@ -400,17 +400,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
       refuse(req, res, new ConsoleError('INTERNAL', 'the console could not answer'));
     }
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  const answered = new WeakSet<Duplex>();
-  server.on('clientError', (err: NodeJS.ErrnoException, duplex: Duplex) => {
-    const socket = duplex as Socket & { _httpMessage?: { headersSent: boolean } | null };
-    if (answered.has(socket)) return;
-    if (!socket.writable || err.code === 'ECONNRESET' || socket._httpMessage?.headersSent) return void socket.destroy();
-    answered.add(socket);
-    socket.end(clientErrorReply(err));
-    socket.setTimeout(1000, () => socket.destroy());
-  });
+  guardHttpServer(server, clientErrorReply, 1000);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { fleetIdSchema } from '../main/bridge/contract/fleet';
+import { onStopSignal } from '../main/ground/stop-signal';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
@@ -171,18 +172,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       releaseKeyFile: values['release-key'],
       register: values.register.map(parseRegistration),
     });
-    // Handlers stay for the whole shutdown (a second Ctrl+C while closing must not cut it short), and
-    // are in place before the ready line: whoever reads it may stop us at once.
-    let stopping = false;
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        if (stopping) process.stderr.write('still closing…\n');
-        stopping = true;
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const { stopped } = onStopSignal();
     process.stdout.write(
       JSON.stringify({
         event: 'ready',

@@ -9,6 +9,7 @@ import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../node-hos
 import type { runDoctor } from './doctor';
 import { CliFailure } from './failure';
 import { RESTART_EXIT_CODE } from '../fleet/launcher';
+import { onStopSignal } from '../ground/stop-signal';
 // Each command's module loads when it runs: `estation start` does not pay for the others.
 const doctorModule = () => import('./doctor');
 const faceModule = () => import('./face');
@@ -92,21 +93,8 @@ async function start(argv: string[]): Promise<number> {
     await host.close();
     throw err;
   }
-  // Handlers stay for the whole shutdown: a second Ctrl+C while closing must not kill the host
-  // half-way (an unfinished close leaves the token's file and the serial children behind). They
-  // are in place before the ready line: whoever reads it may press Ctrl+C at once.
-  let stopping = false;
-  let stopNow = () => undefined as void;
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      if (stopping) process.stderr.write('still closing…\n');
-      stopping = true;
-      resolve();
-    };
-    stopNow = stop;
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  // A second Ctrl+C while closing must not kill the host half-way (an unfinished close leaves the token's file and the serial children behind).
+  const { stopped, stop: stopNow } = onStopSignal();
   process.stdout.write(JSON.stringify({ event: 'ready', url: host.url, launchFile, dataDir: host.app.dataDir, mode: config.mode }) + '\n');
   process.stderr.write(`E-Station (${config.mode}) is running at ${host.url}; the launch URL is in ${launchFile}\nPress Ctrl+C to stop.\n`);
   if (process.stdout.isTTY) process.stdout.write(`Open ${host.launchUrl}\n`);

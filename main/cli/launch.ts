@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { runLauncher } from '../fleet/launcher';
 import { UpdateSlots } from '../fleet/slots';
 import { CliFailure } from './failure';
+import { onStopSignal } from '../ground/stop-signal';
 
 export const LAUNCH_USAGE = `usage: estation launch --updates DIR --release-key KEY.pem [--adopt VERSION] -- start [start's options]
 `;
@@ -35,10 +36,7 @@ export async function launchCommand(argv: string[], err: (t: string) => void): P
   }
   const slots = new UpdateSlots(path.resolve(values.updates), pem);
   if (values.adopt) slots.adopt(values.adopt);
-  const stop = new Promise<void>((resolve) => {
-    process.on('SIGINT', () => resolve());
-    process.on('SIGTERM', () => resolve());
-  });
+  const { stopped: stop } = onStopSignal(err);
   return runLauncher(
     slots,
     (dir) => {

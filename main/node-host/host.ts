@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../app/config';
 import { createApp, type App, type AppOptions } from '../app/compose';
 import { BridgeError } from '../bridge/contract';
 import { clientErrorReply, hostAllowed, HttpBridge, refuse } from './http-bridge';
+import { guardHttpServer } from '../ground/http-guard';
 import { serveStatic } from './static';
 import { spawnTiedChild, stopTiedChild } from '../../drivers/transport/tied-child';
 
@@ -55,21 +55,8 @@ export async function startNodeHost(config: Config, opts: NodeHostOptions = {}):
     if (bridge.handle(req, res)) return;
     serveStatic(root, req, res);
   });
-  // A slow or endless request (or the drained rest of a refused body) cannot hold a connection for long.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  // A request the HTTP parser cannot read gets a typed answer, then the connection lingers: what the
-  // client still sends is read and dropped for a moment, so the answer is not lost to a reset.
-  const answered = new WeakSet<Duplex>();
-  server.on('clientError', (err: NodeJS.ErrnoException, duplex: Duplex) => {
-    const socket = duplex as Socket & { _httpMessage?: { headersSent: boolean } | null };
-    if (answered.has(socket)) return;
-    // As Node's default handler does: answer only when no other answer has begun on this socket.
-    if (!socket.writable || err.code === 'ECONNRESET' || socket._httpMessage?.headersSent) return void socket.destroy();
-    answered.add(socket);
-    socket.end(clientErrorReply(err));
-    socket.setTimeout(LINGER_MS, () => socket.destroy());
-  });
+  // Timeouts, and a typed answer to what the parser cannot read (main/ground/http-guard.ts).
+  guardHttpServer(server, clientErrorReply, LINGER_MS);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

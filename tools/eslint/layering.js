@@ -6,7 +6,7 @@
  *   modes      main/{pharmacy,kiosk,service,fleet}           never each other, never app or hosts
  *   rooms      main/{bridge,store,devices,platform,policy,outbox,face,session,lockdown,documents,voice,help}
  *   ground     main/ground, main/bridge/contract             import nothing above them
- *   fleet/     the fleet server                              its own code, the MQTT contract, the config schema
+ *   fleet/     the fleet server                              its own code, the MQTT contract, the ground, the config schema
  *
  * Each layer also names the npm packages it may use, and only main/electron/ may import
  * `electron` (anywhere else, requiring it tries to download the Electron binary and fails).
@@ -82,7 +82,7 @@ export const LAYERS = [
   // desired config before sending it); its tests run real terminals (main/) against it.
   {
     from: 'fleet/',
-    allow: ['fleet/', 'main/bridge/contract/', 'main/app/config.ts'],
+    allow: ['fleet/', 'main/bridge/contract/', 'main/ground/', 'main/app/config.ts'],
     testAllow: ['main/'],
     packages: ['aedes', 'mqtt', 'kysely', 'better-sqlite3', 'pg', 'zod'],
     node: true,
