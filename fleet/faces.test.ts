@@ -7,7 +7,9 @@
  * templates only — and not at C of chain LB (which may not even subscribe to YF's topics, and
  * cannot open YF's entries); a withdrawal at B removes the person at A and B, including at A
  * while it was offline, and each terminal confirms it. The server never holds a readable
- * template. Runs on SQLite and PostgreSQL (ESTATION_TEST_PG; skipped by name without it).
+ * template. On SQLite a fourth terminal of YF runs as its own process (`estation start` under the
+ * launcher, face engine on, chain key from its config file) and stores and deletes the entry too.
+ * Runs on SQLite and PostgreSQL (ESTATION_TEST_PG; skipped by name without it).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -33,7 +35,8 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
 import { openTestStore, STORES, type TestStore } from './testing-pg';
-import { untilFaces } from './testing';
+import { untilFaces, untilTerminal } from './testing';
+import { launchTerminal, releaseKeys, type LaunchedTerminal } from './testing-update';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-chain-faces-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -95,6 +98,9 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
   let broker: EmbeddedBroker;
   let server: FleetServer;
   let fleetConsole: FleetConsole;
+  let host: LaunchedTerminal | null = null;
+  /** The chain YF's terminals that answer for its entries. */
+  const yf = () => ['YF-A', 'YF-B', ...(host ? ['YF-H'] : [])];
   const keys = { YF: randomBytes(32), LB: randomBytes(32) };
   const t: Record<'A' | 'B' | 'C', Terminal> = {} as never;
 
@@ -146,6 +152,20 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
     broker = await startEmbeddedBroker({ authenticate: server.authenticate });
     await server.connect(broker.url, server.serverCredentials());
     fleetConsole = await startConsole({ server });
+    // On SQLite also a real terminal process of chain YF (estation start, face engine on, the chain key from its config
+    // file): the wiring from its config to the chain's topics is what it proves. Its face plays no part otherwise.
+    if (kind.dialect === 'sqlite') {
+      const keyFile = path.join(dir, 'yf-chain.key');
+      fs.writeFileSync(keyFile, keys.YF.toString('hex') + '\n', { mode: 0o600 });
+      host = launchTerminal({
+        dir,
+        id: 'YF-H',
+        releaseKeyFile: releaseKeys(dir).publicFile,
+        fleet: { url: broker.url, chain: 'YF', chainKeyFile: keyFile, password: (await server.register('YF-H', { chain: 'YF', group: 'YF' }))! },
+        config: { face: { enabled: true } },
+      });
+      await untilTerminal(server, 'YF-H', (v) => v.presence?.state === 'online', 90_000);
+    }
     for (const [name, id, chain] of [
       ['A', 'YF-A', 'YF'],
       ['B', 'YF-B', 'YF'],
@@ -169,6 +189,7 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
       await x.gallery.close();
       x.db.close();
     }
+    await host?.stop();
     await fleetConsole?.close();
     await server?.close();
     await broker?.close();
@@ -194,9 +215,9 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
       const consentId = t.A.gallery.recordConsent(gul, { purpose: 'payment', textVersion: 'chain-v1' });
       const enrol = t.A.face.start('enrol', { person: gul, consentId, factor: FACTOR });
       expect(await runSession(t.A.face, enrol.sessionId, enrolClip())).toMatchObject({ state: 'done', result: { purpose: 'enrol' } });
-      const [entry] = await untilFaces(server, 'YF', (l) => l.length === 1 && l[0]!.acks[t.A.id]?.state === 'stored' && l[0]!.acks[t.B.id]?.state === 'stored');
+      const [entry] = await untilFaces(server, 'YF', (l) => l.length === 1 && yf().every((id) => l[0]!.acks[id]?.state === 'stored'));
       expect(entry).toMatchObject({ origin: t.A.id, deleted: false });
-      expect(Object.keys(entry!.acks).sort()).toEqual([t.A.id, t.B.id]);
+      expect(Object.keys(entry!.acks).sort()).toEqual(yf());
 
       // At B: he pays by face, a whole payment session.
       expect(await payByFace(t.B)).toEqual({ state: 'done', match: true, person: gul });
@@ -245,12 +266,12 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
     async () => {
       await t.A.agent!.stop();
       expect(t.B.gallery.deletePerson(gul)).toBe(1);
-      await untilFaces(server, 'YF', (l) => l[0]?.deleted === true && l[0].acks[t.B.id]?.state === 'deleted');
+      await untilFaces(server, 'YF', (l) => l[0]?.deleted === true && yf().every((id) => id === t.A.id || l[0]!.acks[id]?.state === 'deleted'));
       // A was away: its copy is still there until it comes back.
       expect(t.A.gallery.isEnrolled(gul)).toBe(true);
       startAgent(t.A);
       const [entry] = await untilFaces(server, 'YF', (l) => l[0]?.acks[t.A.id]?.state === 'deleted');
-      expect(entry!.acks).toEqual({ [t.A.id]: expect.objectContaining({ state: 'deleted' }), [t.B.id]: expect.objectContaining({ state: 'deleted' }) });
+      expect(entry!.acks).toEqual(Object.fromEntries(yf().map((id) => [id, expect.objectContaining({ state: 'deleted' })])));
       expect(t.A.gallery.isEnrolled(gul)).toBe(false);
       expect(t.A.gallery.activeConsent(gul)).toBeNull();
       for (const x of [t.A, t.B]) expect(await payByFace(x)).toMatchObject({ match: false, person: null });

@@ -62,7 +62,14 @@ export interface LaunchedTerminal {
  * A terminal (counter mode, simulated devices, face off) under `estation launch`, installed as
  * release 1.0.0. `fleet` is the terminal's fleet config (url plus password or tls).
  */
-export function launchTerminal(opts: { dir: string; id: string; releaseKeyFile: string; fleet: Record<string, unknown> }): LaunchedTerminal {
+export function launchTerminal(opts: {
+  dir: string;
+  id: string;
+  releaseKeyFile: string;
+  fleet: Record<string, unknown>;
+  /** More of the terminal's config (face on, say). */
+  config?: Record<string, unknown>;
+}): LaunchedTerminal {
   const home = path.join(opts.dir, opts.id);
   const updates = path.join(home, 'updates');
   writeRelease(path.join(updates, 'releases', '1.0.0'), '1.0.0', 'terminal');
@@ -73,6 +80,7 @@ export function launchTerminal(opts: { dir: string; id: string; releaseKeyFile: 
     face: { enabled: false },
     platform: { healthIntervalMs: 60_000 },
     fleet: { enabled: true, healthIntervalSeconds: 2, backoff: { minMs: 100, maxMs: 500 }, ...opts.fleet },
+    ...opts.config,
   };
   // JSON is YAML too: the terminal reads it as its config file.
   fs.writeFileSync(path.join(home, 'config.yaml'), JSON.stringify(config, null, 2), { mode: 0o600 });
