@@ -6,6 +6,7 @@
  * with SIGKILL going offline, a config edited in the console applied by the terminal (and one the
  * server refuses, with the key). Waits are Playwright's expects, never sleeps.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,4 +256,27 @@ test('without the token the page says how to open it and shows no terminal', asy
   await page.goto(`${fleetConsole.url}/#token=${'0'.repeat(48)}`);
   await expect(page.getByTestId('problem')).toContainText('访问令牌无效');
   await expect(page.getByTestId(`terminal-${T1}`)).toHaveCount(0);
+});
+
+test('the console lists a chain’s shared face entries by their sealed id, with each terminal’s answer, and shows a withdrawal', async ({ page }) => {
+  await openConsole(page);
+  await expect(page.getByTestId('chain-faces')).toContainText('连锁 YF');
+  await expect(page.getByTestId('chain-faces')).toContainText('连锁 LB');
+  // What a terminal of YF sends when it shares an enrolment: opaque to the server and to this page.
+  const sharedId = randomBytes(16).toString('hex');
+  const chainPerson = randomBytes(32).toString('hex');
+  await server.faces.onOut(T1, 'YF', { op: 'put', sharedId, chainPerson, blob: randomBytes(600).toString('base64'), at: new Date().toISOString() });
+  const row = page.getByTestId(`face-${sharedId.slice(0, 8)}`);
+  await expect(row).toHaveAttribute('data-deleted', 'false');
+  await expect(row).toContainText(T1);
+  await expect(row).toContainText('有效');
+  // The two counters of YF run without face recognition here: neither has answered.
+  await expect(row).toContainText(`${T1}：未确认；${T2}：未确认`);
+  await expect(page.getByTestId('faces-LB')).toHaveCount(0);
+  // The customer withdraws at T2: the entry becomes a tombstone.
+  await server.faces.onOut(T2, 'YF', { op: 'delete', chainPerson, at: new Date().toISOString() });
+  await expect(row).toHaveAttribute('data-deleted', 'true');
+  await expect(row).toContainText('已撤回');
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 });
