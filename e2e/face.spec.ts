@@ -8,7 +8,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { facesAvailable } from '../fixtures/faces';
 import { wangJianguo } from '../fixtures/people/id-cards';
 import { CLIPS } from './global-setup';
-import { expect, openService, test, type RunningHost } from './fixtures';
+import { expect, fillAuthorisation, openService, test, type RunningHost } from './fixtures';
 
 async function withCamera(clip: string): Promise<Browser> {
   return chromium.launch({
@@ -67,16 +67,13 @@ test.describe('face login with a fake camera', () => {
       });
       await expect(host.call('kiosk.authorise', await grant('INS000101'))).rejects.toThrow(/^AUTH_VERIFICATION_REQUIRED/);
       await openService(page, 'auth');
-      await page.getByRole('button', { name: '新增授权' }).click();
-      await page.getByRole('radio', { name: '中国人寿保险股份有限公司' }).check();
-      await page.getByRole('radio', { name: '商业健康保险理赔' }).check();
-      await page.getByRole('checkbox', { name: '参保信息' }).check();
-      await page.getByRole('checkbox', { name: '就诊结算记录' }).check();
-      await page.getByRole('checkbox', { name: '定点药店购药' }).check();
-      await page.getByRole('radio', { name: '90 天' }).check();
-      await page.getByLabel('累计最多').selectOption({ label: '2 次' });
-      await page.getByRole('button', { name: '下一步：阅读授权协议' }).click();
-      await page.getByRole('checkbox', { name: '我已阅读并同意以上协议' }).check();
+      await fillAuthorisation(page, {
+        grantee: '中国人寿保险股份有限公司',
+        purpose: '商业健康保险理赔',
+        items: ['参保信息', '就诊结算记录', '定点药店购药'],
+        days: 90,
+        limit: { per: '累计最多', times: 2 },
+      });
       await page.getByRole('button', { name: '刷脸确认授权' }).click();
       await expect(page.getByTestId('auth-result')).toHaveText('授权成功', { timeout: 60_000 });
       await expect(page.getByTestId('auths').locator('li[data-state="active"]')).toContainText('中国人寿保险股份有限公司 · 参保信息、就诊结算记录');

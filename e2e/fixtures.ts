@@ -141,6 +141,30 @@ export async function openService(page: Page, id: string): Promise<void> {
   await page.getByTestId(`tile-${id}`).click();
 }
 
+/** A new 个人信息授权 as a resident fills it in: who, what for, which records, how long, how often. */
+export interface AuthorisationChoice {
+  grantee: string;
+  /** The purpose, where the grantee has more than one. */
+  purpose?: string;
+  items: string[];
+  days: number;
+  limit: { per: '每日最多' | '累计最多'; times: number };
+}
+
+/** Fills in a new 个人信息授权 and accepts its agreement: ready to be confirmed (face or card PIN). */
+export async function fillAuthorisation(page: Page, a: AuthorisationChoice): Promise<void> {
+  await page.getByRole('button', { name: '新增授权' }).click();
+  for (const radio of [a.grantee, ...(a.purpose ? [a.purpose] : [])]) await page.getByRole('radio', { name: radio }).check();
+  for (const item of a.items) await page.getByRole('checkbox', { name: item }).check();
+  await page.getByRole('radio', { name: `${a.days} 天` }).check();
+  await page.getByLabel(a.limit.per).selectOption({ label: `${a.limit.times} 次` });
+  await page.getByRole('button', { name: '下一步：阅读授权协议' }).click();
+  await page.getByRole('checkbox', { name: '我已阅读并同意以上协议' }).check();
+}
+
+/** 本人所在单位 may read 缴费记录 for 30 days, once a day. */
+export const EMPLOYER_AUTHORISATION: AuthorisationChoice = { grantee: '本人所在单位', items: ['缴费记录'], days: 30, limit: { per: '每日最多', times: 1 } };
+
 export async function openTerminal(page: Page, host: RunningHost): Promise<void> {
   await page.goto(host.launchUrl);
   await expect(page.locator('.shell')).toBeVisible();

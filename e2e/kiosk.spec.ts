@@ -13,7 +13,7 @@ import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { clientFor } from '../main/platform/testing';
 import { infTime } from '../main/platform/envelope';
 import { formatMoney } from '../main/bridge/contract/money';
-import { expect, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { EMPLOYER_AUTHORISATION, expect, fillAuthorisation, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
 
 const shots = path.resolve(import.meta.dirname, '../test-output/screenshots');
 fs.mkdirSync(shots, { recursive: true });
@@ -205,13 +205,7 @@ test('a social-security card holder confirms with the PIN pad; a scanned e-vouch
 
   // 个人信息授权 without face enrolment: the card's PIN confirms it is him.
   await service(page, 'auth');
-  await page.getByRole('button', { name: '新增授权' }).click();
-  await page.getByRole('radio', { name: '本人所在单位' }).check();
-  await page.getByRole('checkbox', { name: '缴费记录' }).check();
-  await page.getByRole('radio', { name: '30 天' }).check();
-  await page.getByLabel('每日最多').selectOption({ label: '1 次' });
-  await page.getByRole('button', { name: '下一步：阅读授权协议' }).click();
-  await page.getByRole('checkbox', { name: '我已阅读并同意以上协议' }).check();
+  await fillAuthorisation(page, EMPLOYER_AUTHORISATION);
   await expect(page.getByRole('button', { name: '输入社保卡密码确认授权' })).toBeEnabled();
   await expect(page.getByRole('button', { name: '刷脸确认授权' })).toHaveCount(0);
   await page.getByRole('button', { name: '输入社保卡密码确认授权' }).click();

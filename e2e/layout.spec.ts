@@ -2,31 +2,22 @@
  * Every kiosk screen at the three screens kiosks have (portrait 1080×1920, landscape 1920×1080,
  * the 10-inch 1280×800), in normal and 长辈版: the layout rules of issue 18 measured in the page
  * (e2e/layout/measure.ts) and axe-core's WCAG 2.x A/AA rules (no serious or critical violation).
- * A screenshot of each is kept in test-output/screens/ for review, with the fonts and rendering
- * flags pinned in playwright.config.ts.
+ * The PIN pads (the social-security card's, alone and inside a service; the technician's after the
+ * hold gesture) are walked the same way; the counter and the service screens at 1280×800. The
+ * camera screens are in layout-camera.spec.ts. A screenshot of each is kept in
+ * test-output/screens/ for review, with the fonts and rendering flags pinned in playwright.config.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { residentByName } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
-import { expect, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
-import { layoutProblems, type LayoutRules } from './layout/measure';
+import { EMPLOYER_AUTHORISATION, expect, fillAuthorisation, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { LayoutWalk } from './layout/walk';
 
-const SIZES = [
-  { name: '1080x1920', width: 1080, height: 1920, tenInch: false },
-  { name: '1920x1080', width: 1920, height: 1080, tenInch: false },
-  { name: '1280x800', width: 1280, height: 800, tenInch: true },
-];
-const SHOTS = path.resolve(import.meta.dirname, '..', 'test-output', 'screens');
 const wang = residentByName('王建国');
 
 let kiosk: RunningHost & { stop(): Promise<void> };
 let counter: RunningHost & { stop(): Promise<void> };
 let service: RunningHost & { stop(): Promise<void> };
 test.beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
   [kiosk, counter, service] = await Promise.all([
     startHost({ ui: { idleTimeoutSeconds: 900 } }),
     startHost({ mode: 'checkout' }),
@@ -37,76 +28,29 @@ test.afterAll(async () => {
   await Promise.all([kiosk?.stop(), counter?.stop(), service?.stop()]);
 });
 
-function rules(elderly: boolean, tenInch: boolean, mustShow: string[]): LayoutRules {
-  return {
-    minText: elderly ? 36 : 24,
-    minTarget: 60,
-    minPrimary: tenInch ? 89 : 60,
-    minGap: 8,
-    minLineHeight: 1.5,
-    minTextContrast: 7,
-    minControlContrast: 3,
-    mustShow: ['.toolbar', '.steps', '.assist', '[data-testid=back]', 'main h1', ...mustShow],
-    scope: '.toolbar .toolbar-button, main, .assist, .steps, .idle-warning',
-  };
-}
-
-/** The counter and the technician's screens: one 10-inch size (the counter's), normal type. */
-async function measureAt(page: Page, mode: string, screen: string, mustShow: string[]): Promise<string[]> {
-  const found: string[] = [];
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.screenshot({ path: path.join(SHOTS, `${mode}-${screen}-1280x800-normal.png`) });
-  const r = { ...rules(false, true, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
-  for (const p of await layoutProblems(page, r)) found.push(`${mode} ${screen}: ${p}`);
-  const axe = await axeOf(page);
-  for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
-    found.push(`${mode} ${screen}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
-  return found;
-}
-
-/**
- * axe-core's WCAG 2.x A/AA rules. Its colour-contrast rule (4.5:1) is left to measure.ts, which asks
- * for 7:1 on every text and 3:1 on every control; it is also axe's slowest rule, and this walk runs
- * axe on every screen at six sizes.
- */
-const axeOf = (page: Page) =>
-  new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).disableRules(['color-contrast']).analyze();
-
-async function setElderly(page: Page, on: boolean) {
-  const shell = page.locator('.shell');
-  if ((await shell.getAttribute('data-elderly')) === String(on)) return;
-  await page.locator('.toolbar-button[aria-pressed]').click();
-  await expect(shell).toHaveAttribute('data-elderly', String(on));
-}
-
-/** Measures the screen as it stands at every size, normal and 长辈版; returns every problem named. */
-async function measure(page: Page, screen: string, mustShow: string[] = []): Promise<string[]> {
-  const found: string[] = [];
-  for (const size of SIZES)
-    for (const elderly of [false, true]) {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await setElderly(page, elderly);
-      // Layout settles in the next frame after a resize.
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      const where = `${screen} at ${size.name}${elderly ? ' 长辈版' : ''}`;
-      await page.screenshot({ path: path.join(SHOTS, `kiosk-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}.png`) });
-      for (const p of await layoutProblems(page, rules(elderly, size.tenInch, mustShow))) found.push(`${where}: ${p}`);
-      const axe = await axeOf(page);
-      for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
-        found.push(`${where}: axe ${v.id} (${v.impact}): ${v.nodes[0]?.target.join(' ')}`);
-    }
-  await setElderly(page, false);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  return found;
-}
-
 test.setTimeout(600_000);
+
+/** The kiosk screens the first test walks, in its order. */
+const KIOSK_SERVICES = ['info', 'account', 'certificate', 'records', 'cumulative', 'contributions', 'policy', 'estimate', 'family', 'auth'];
+const KIOSK_SCREENS = [
+  'attract',
+  'identify',
+  'public-catalogue',
+  'message',
+  'home',
+  'catalogue-search',
+  'face-consent',
+  'catalogue-apply',
+  'form-remote-filing',
+  'result-visits',
+  ...KIOSK_SERVICES,
+  'agent',
+];
 
 test('every kiosk screen keeps the layout rules and has no serious accessibility violation at each size, normal and 长辈版', async ({ page }) => {
   await kiosk.call('session.end', { reason: 'logout' });
   await openTerminal(page, kiosk);
-  const found: string[] = [];
+  const walk = new LayoutWalk(page, 'kiosk');
   await expect(page.getByTestId('attract')).toBeVisible();
   // The screens are set in the font the app ships (Noto Sans SC from its own files), not whatever the machine has.
   const font = await page.evaluate(async () => {
@@ -121,48 +65,48 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   expect(font.loaded).toBeGreaterThanOrEqual(1);
   expect(font.fromApp).toBeGreaterThanOrEqual(1);
   expect(font.h1).toMatch(/^"?Noto Sans SC"?,/);
-  found.push(...(await measure(page, 'attract')));
+  await walk.kiosk('attract');
 
   await page.getByTestId('attract').getByRole('button').first().click();
   await expect(page.getByTestId('identify')).toBeVisible();
-  found.push(...(await measure(page, 'identify')));
+  await walk.kiosk('identify');
 
   await page.getByTestId('public-services').click();
   await expect(page.getByTestId('catalogue')).toBeVisible();
-  found.push(...(await measure(page, 'public-catalogue')));
+  await walk.kiosk('public-catalogue');
   await page.getByTestId('back').click();
 
   // 刷脸登录 in a browser without a camera: the message screen says so (the camera screens themselves
-  // are in face.spec.ts, which has a fake camera); 确定 leads back to identifying.
+  // are walked in layout-camera.spec.ts, which has a fake camera); 确定 leads back to identifying.
   await page.getByRole('button', { name: '刷脸登录' }).click();
   await expect(page.getByTestId('message')).toContainText('摄像头无法使用');
-  found.push(...(await measure(page, 'message')));
+  await walk.kiosk('message');
   await page.getByRole('button', { name: '确定' }).click();
   await expect(page.getByTestId('identify')).toBeVisible();
 
   await kiosk.call('sim.device', { action: 'scan', code: wang.ecQrCode });
   await expect(page.getByTestId('greeting')).toBeVisible();
-  found.push(...(await measure(page, 'home', ['[data-testid=categories]'])));
+  await walk.kiosk('home', ['[data-testid=categories]']);
 
   await page.getByTestId('category-search').click();
   await expect(page.getByTestId('service-search')).toBeVisible();
   await page.getByTestId('service-search').fill('备案');
-  found.push(...(await measure(page, 'catalogue-search')));
+  await walk.kiosk('catalogue-search');
   await page.getByTestId('back').click();
 
   await page.getByRole('button', { name: '开通刷脸登录' }).click();
   await expect(page.getByTestId('face-consent')).toBeVisible();
-  found.push(...(await measure(page, 'face-consent')));
+  await walk.kiosk('face-consent');
   await page.getByRole('button', { name: '不同意' }).click();
   await expect(page.getByTestId('greeting')).toBeVisible();
 
   await page.getByTestId('category-apply').click();
   await expect(page.getByTestId('catalogue')).toBeVisible();
-  found.push(...(await measure(page, 'catalogue-apply')));
+  await walk.kiosk('catalogue-apply');
 
   await page.getByTestId('tile-remote-filing').click();
   await expect(page.getByTestId('service-remote-filing').locator('form')).toBeVisible();
-  found.push(...(await measure(page, 'form-remote-filing')));
+  await walk.kiosk('form-remote-filing');
   await page.getByTestId('back').click();
 
   await page.getByTestId('category-query').click();
@@ -170,39 +114,41 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   await page.getByTestId('service-visits').locator('input[type=date]').first().fill('2026-01-01');
   await page.getByTestId('service-visits').getByRole('button', { name: '查询' }).click();
   await expect(page.getByTestId('service-result')).toBeVisible();
-  found.push(...(await measure(page, 'result-visits')));
+  await walk.kiosk('result-visits');
   await page.getByTestId('back').click();
 
   // The screens of their own (not the generic form): each opened as a resident would, from home.
-  for (const service of ['info', 'account', 'certificate', 'records', 'cumulative', 'contributions', 'policy', 'estimate', 'family', 'auth']) {
+  for (const service of KIOSK_SERVICES) {
     await openService(page, service);
     await expect(page.getByTestId(`service-${service}`)).toBeVisible();
     await expect(page.getByText('正在查询，请稍候')).toHaveCount(0);
-    found.push(...(await measure(page, service)));
+    await walk.kiosk(service);
     await page.getByTestId('back').click();
   }
 
   await page.getByTestId('agent-start').click();
   await expect(page.getByTestId('agent')).toBeVisible();
-  found.push(...(await measure(page, 'agent')));
+  await walk.kiosk('agent');
   await page.getByTestId('agent-clear').click();
 
-  expect(found).toEqual([]);
+  expect(walk.measured).toEqual(LayoutWalk.kioskNames('kiosk', KIOSK_SCREENS));
+  expect(walk.problems).toEqual([]);
 });
 
 test('the counter at 1280×800 (no shift, a customer with a basket) and the service screens keep the layout rules and have no serious accessibility violation', async ({
   page,
 }) => {
-  const found: string[] = [];
+  const counterWalk = new LayoutWalk(page, 'counter');
+  const serviceWalk = new LayoutWalk(page, 'service');
   await openTerminal(page, counter);
   await expect(page.getByTestId('checkout')).toBeVisible();
-  found.push(...(await measureAt(page, 'counter', 'no-shift', [])));
+  await counterWalk.at1280('no-shift');
   await counter.call('checkout.shift', { action: 'open', cashier: '收银员21' });
   await counter.call('sim.device', { action: 'scan', code: wang.ecQrCode });
   await expect(page.getByTestId('customer')).toBeVisible();
   for (const i of [0, 1, 2]) await counter.call('sim.device', { action: 'scan', code: CATALOGUE[i]!.barcode, aim: ']E0' });
   await expect(page.locator('[data-testid=basket] tbody tr')).toHaveCount(3);
-  found.push(...(await measureAt(page, 'counter', 'basket', ['[data-testid=quote-request]', '[data-testid=customer]'])));
+  await counterWalk.at1280('basket', ['[data-testid=quote-request]', '[data-testid=customer]']);
   for (const [tab, name] of [
     ['sales', '今日交易'],
     ['queue', '待处理'],
@@ -210,16 +156,91 @@ test('the counter at 1280×800 (no shift, a customer with a basket) and the serv
   ] as const) {
     await page.getByRole('button', { name, exact: true }).click();
     await expect(page.getByRole('button', { name, exact: true })).toHaveClass(/primary/);
-    found.push(...(await measureAt(page, 'counter', tab, [])));
+    await counterWalk.at1280(tab);
   }
 
   await openTerminal(page, service);
   await expect(page.getByTestId('service-set-pin')).toBeVisible();
-  found.push(...(await measureAt(page, 'service', 'set-pin', [])));
+  await serviceWalk.at1280('set-pin');
   await page.getByRole('textbox', { name: '新的维护密码', exact: true }).fill('246810');
   await page.getByRole('textbox', { name: '再次输入新的维护密码' }).fill('246810');
   await page.getByRole('button', { name: '设置并进入维护' }).click();
   await expect(page.getByTestId('service')).toBeVisible();
-  found.push(...(await measureAt(page, 'service', 'panels', [])));
-  expect(found).toEqual([]);
+  await serviceWalk.at1280('panels');
+  expect([...counterWalk.measured, ...serviceWalk.measured]).toEqual([
+    'counter no-shift 1280x800',
+    'counter basket 1280x800',
+    'counter sales 1280x800',
+    'counter queue 1280x800',
+    'counter shift 1280x800',
+    'service set-pin 1280x800',
+    'service panels 1280x800',
+  ]);
+  expect([...counterWalk.problems, ...serviceWalk.problems]).toEqual([]);
+});
+
+/** What a PIN pad must show without scrolling: the dots, every key and 取消. */
+const PIN_PAD = ['.pin-dots', '.pin-key', '[data-testid=pin-pad] > button'];
+/** The technician's PIN screens: every field and button, 返回 included. */
+const SERVICE_PIN = ['main input', 'main button'];
+
+test('every PIN pad (the social-security card PIN, alone and in a form; the technician PIN after the hold gesture) keeps the layout rules at each size, normal and 长辈版, without scrolling', async ({
+  page,
+}) => {
+  await kiosk.call('session.end', { reason: 'logout' });
+  await openTerminal(page, kiosk);
+  await expect(page.getByTestId('attract')).toBeVisible();
+  const walk = new LayoutWalk(page, 'kiosk');
+
+  // The technician holds the terminal name for 3 s: the PIN screen comes over the kiosk (and hides
+  // the 长辈版 switch), so it is opened at each size after 长辈版 is set, and left with 返回.
+  const hold = async (screen: string) => {
+    await page.getByTestId('terminal-name').hover();
+    await page.mouse.down();
+    await expect(page.getByTestId(screen)).toBeVisible({ timeout: 8_000 });
+    await page.mouse.up();
+  };
+  const leave = async () => {
+    await page.getByRole('button', { name: '返回' }).click();
+    await expect(page.getByTestId('attract')).toBeVisible();
+  };
+  await walk.kiosk('service-set-pin', SERVICE_PIN, { open: () => hold('service-set-pin'), close: leave });
+  await hold('service-set-pin');
+  await page.getByRole('textbox', { name: '新的维护密码', exact: true }).fill('97531864');
+  await page.getByRole('textbox', { name: '再次输入新的维护密码' }).fill('97531864');
+  await page.getByRole('button', { name: '设置并进入维护' }).click();
+  await expect(page.getByTestId('service')).toBeVisible();
+  await page.getByRole('button', { name: '退出维护' }).click();
+  await expect(page.getByTestId('attract')).toBeVisible();
+  await walk.kiosk('service-lock', SERVICE_PIN, { open: () => hold('service-lock'), close: leave });
+
+  // A social-security card holder opens 个人账户: the card's PIN first, then again after a wrong one.
+  await kiosk.call('sim.device', {
+    action: 'insert-ss-card',
+    card: { cardSn: wang.ssCard.cardSn, cardNumber: wang.ssCard.cardNumber, idNumber: wang.idNumber, name: wang.name, gender: '1', pin: wang.ssCard.pin },
+  });
+  await expect(page.getByTestId('greeting')).toBeVisible();
+  await openService(page, 'account');
+  await expect(page.getByTestId('pin-pad')).toBeVisible();
+  await walk.kiosk('pin-pad', PIN_PAD);
+  for (const d of '000000') await page.getByRole('button', { name: d, exact: true }).click();
+  await expect(page.getByTestId('pin-pad').getByRole('alert')).toContainText('密码错误');
+  await walk.kiosk('pin-pad-wrong', PIN_PAD);
+  for (const d of wang.ssCard.pin) await page.getByRole('button', { name: d, exact: true }).click();
+  await expect(page.getByTestId('balance')).toBeVisible();
+  await page.getByTestId('back').click();
+
+  // 个人信息授权 confirmed with the card's PIN: the pad inside the service's own screen.
+  await openService(page, 'auth');
+  await fillAuthorisation(page, EMPLOYER_AUTHORISATION);
+  await page.getByRole('button', { name: '输入社保卡密码确认授权' }).click();
+  await expect(page.getByTestId('pin-pad')).toBeVisible();
+  await walk.kiosk('auth-pin-pad', PIN_PAD);
+  await page.getByTestId('pin-pad').getByRole('button', { name: '取消' }).click();
+  await expect(page.getByTestId('auth-agreement')).toBeVisible();
+  await kiosk.call('sim.device', { action: 'remove-ss-card' });
+  await expect(page.getByTestId('attract')).toBeVisible();
+
+  expect(walk.measured).toEqual(LayoutWalk.kioskNames('kiosk', ['service-set-pin', 'service-lock', 'pin-pad', 'pin-pad-wrong', 'auth-pin-pad']));
+  expect(walk.problems).toEqual([]);
 });

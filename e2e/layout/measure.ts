@@ -11,7 +11,7 @@ export interface LayoutRules {
   minText: number;
   /** Smallest height and width of a control, CSS px. */
   minTarget: number;
-  /** Smallest height of a primary control (the screen's main action, service tiles), CSS px. */
+  /** Smallest height of a primary control (the screen's main action, service tiles, PIN keys), CSS px. */
   minPrimary: number;
   /** Smallest gap between two controls, CSS px. */
   minGap: number;
@@ -99,8 +99,9 @@ export async function layoutProblems(page: Page, rules: LayoutRules): Promise<st
         if (lb.height < r.minTarget - 0.5) problems.push(`${label(lab ?? el)} is ${Math.round(lb.height)} px high (< ${r.minTarget})`);
         continue;
       }
-      // The screen's main action and service tiles; a tab in a navigation row is navigation, not the action.
-      const primary = el.matches('.primary, .tile') && !el.closest('nav.tabs');
+      // The screen's main action, service tiles and the keys of a PIN pad; a tab in a navigation row
+      // is navigation, not the action.
+      const primary = el.matches('.primary, .tile, .pin-key') && !el.closest('nav.tabs');
       const min = primary ? r.minPrimary : r.minTarget;
       if (b.height < min - 0.5 || b.width < Math.min(min, r.minTarget) - 0.5)
         problems.push(`${label(el)} is ${Math.round(b.width)}×${Math.round(b.height)} px (< ${primary ? 'primary ' : ''}${min})`);
