@@ -18,6 +18,7 @@ import { ReceiptPrinter, type PrintJob } from '../../drivers/printer/printer';
 import { CONDITION_CODES } from '../../drivers/printer/status';
 import { ReceiptBuilder } from '../../drivers/printer/encoder';
 import { DeviceError, type DeviceDescriptor } from './supervisor';
+import { selfTestDetailText, type SelfTestDetail } from '../bridge/contract/technician-text';
 
 export interface DeviceHealth {
   state: DeviceState;
@@ -29,8 +30,29 @@ export interface SelfTestResult {
   kind: string;
   ok: boolean;
   code: string | null;
+  /** What the test found, in English: `detail` in words (the log, the command line, the PDF). */
   message: string;
+  detail: SelfTestDetail;
   durationMs: number;
+}
+
+/** What a test found: a detail code and its values. */
+const found = (code: SelfTestDetail['code'], params: SelfTestDetail['params'] = {}): SelfTestDetail => ({ code, params });
+
+/** A self-test that found the device unable to pass: its failure code, and what it found. */
+class SelfTestFailure extends DeviceError {
+  constructor(
+    code: string,
+    readonly detail: SelfTestDetail,
+  ) {
+    super(code, selfTestDetailText(detail, 'en'));
+  }
+}
+
+/** What a test that threw found: its own detail, or the driver's words as they are. */
+function failureDetail(err: unknown): SelfTestDetail {
+  if (err instanceof SelfTestFailure) return err.detail;
+  return found('device-fault', { message: (err as Error).message ?? String(err) });
 }
 
 /** Thrown by open() or tick() when the device is not there: the supervisor reopens with backoff. */
@@ -74,7 +96,7 @@ export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
     return false;
   }
   abstract close(): Promise<void>;
-  protected abstract test(): Promise<string>;
+  protected abstract test(): Promise<SelfTestDetail>;
 
   /** Connects a serial transport: a failure is DEVICE_ABSENT, and a close or error marks the device lost. */
   protected async attachSerial(connect: () => Promise<ByteTransport>): Promise<ByteTransport> {
@@ -106,11 +128,19 @@ export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
     const base = { deviceId: this.descriptor.id, kind: this.descriptor.kind };
     try {
       await this.stimulus?.before();
-      const message = await this.test();
-      return { ...base, ok: true, code: null, message, durationMs: Date.now() - started };
+      const detail = await this.test();
+      return { ...base, ok: true, code: null, message: selfTestDetailText(detail, 'en'), detail, durationMs: Date.now() - started };
     } catch (err) {
       const e = err as Error & { code?: string };
-      return { ...base, ok: false, code: e.code ?? 'DEVICE_SELF_TEST_FAILED', message: e.message, durationMs: Date.now() - started };
+      const detail = failureDetail(err);
+      return {
+        ...base,
+        ok: false,
+        code: e.code ?? 'DEVICE_SELF_TEST_FAILED',
+        message: selfTestDetailText(detail, 'en'),
+        detail,
+        durationMs: Date.now() - started,
+      };
     } finally {
       await Promise.resolve(this.stimulus?.after()).catch(() => undefined);
       this.busy = false;
@@ -162,12 +192,12 @@ export class IdCardHandle extends DeviceHandle {
     return { state: 'ready', code: null };
   }
 
-  protected async test(): Promise<string> {
-    if (!this.reader) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+  protected async test(): Promise<SelfTestDetail> {
+    if (!this.reader) throw new SelfTestFailure('DEVICE_ABSENT', found('device-not-open'));
     await this.reader.samStatus();
-    if (!(await this.reader.findCard())) return 'SAM module answers; no card on the reader to read';
+    if (!(await this.reader.findCard())) return found('id-card-no-card');
     const card = await this.reader.readCard();
-    return `SAM module answers; read a ${card.text.kind} card`;
+    return found('id-card-read', { kind: card.text.kind });
   }
 
   async close(): Promise<void> {
@@ -236,11 +266,11 @@ export class SsCardHandle extends DeviceHandle {
     await reader.verifyPin(pin);
   }
 
-  protected async test(): Promise<string> {
-    if (!this.apdu) throw new DeviceLost('DEVICE_ABSENT', 'not open');
-    if (!(await this.apdu.cardPresent())) return 'reader answers; no card in the slot';
+  protected async test(): Promise<SelfTestDetail> {
+    if (!this.apdu) throw new SelfTestFailure('DEVICE_ABSENT', found('device-not-open'));
+    if (!(await this.apdu.cardPresent())) return found('ss-card-no-card');
     const card = await new SocialSecurityCardReader(this.apdu).read();
-    return `reader answers; read card of region ${card.issuingRegion}`;
+    return found('ss-card-read', { region: card.issuingRegion });
   }
 
   async close(): Promise<void> {
@@ -317,13 +347,14 @@ export class ScannerHandle extends DeviceHandle {
     return { state: 'ready', code: null };
   }
 
-  protected async test(): Promise<string> {
-    if (!this.hid && !this.serial) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+  protected async test(): Promise<SelfTestDetail> {
+    if (!this.hid && !this.serial) throw new SelfTestFailure('DEVICE_ABSENT', found('device-not-open'));
     const before = this.lastScan;
     const deadline = Date.now() + 3000;
     while (this.lastScan === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (this.lastScan === before) return 'scanner connected; no code was scanned during the test';
-    return `scanned ${this.lastScan!.symbology ?? 'a code'} of ${this.lastScan!.code.length} characters`;
+    if (this.lastScan === before) return found('scanner-no-scan');
+    const { symbology, code } = this.lastScan!;
+    return symbology ? found('scanner-scanned', { symbology, length: code.length }) : found('scanner-scanned-unnamed', { length: code.length });
   }
 
   async close(): Promise<void> {
@@ -376,16 +407,18 @@ export class PrinterHandle extends DeviceHandle {
     return this.printer.submit(id, bytes);
   }
 
-  protected async test(): Promise<string> {
-    if (!this.printer) throw new DeviceLost('DEVICE_ABSENT', 'not open');
+  protected async test(): Promise<SelfTestDetail> {
+    if (!this.printer) throw new SelfTestFailure('DEVICE_ABSENT', found('device-not-open'));
     const { condition } = await this.printer.status();
-    if (condition !== 'ready' && condition !== 'paper-near-end') throw new DeviceError(CONDITION_CODES[condition]!, `printer is ${condition}`);
+    if (condition !== 'ready' && condition !== 'paper-near-end')
+      throw new SelfTestFailure(CONDITION_CODES[condition]!, found('printer-not-ready', { condition }));
     const id = `self-test-${Date.now()}`;
     const bytes = testReceipt(this.descriptor.model);
     this.printer.submit(id, bytes);
     const job = await this.printer.waitFor(id, 15_000);
-    if (job.state !== 'done') throw new DeviceError(job.reason?.split(':')[0] ?? 'PRINTER_JOB_FAILED', `test page ${job.state}`);
-    return 'status ready; test page printed';
+    if (job.state !== 'done')
+      throw new SelfTestFailure(job.reason?.split(':')[0] ?? 'PRINTER_JOB_FAILED', found('printer-test-page-failed', { state: job.state }));
+    return found('printer-test-page');
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import type { IdCardText } from '../../drivers/id-card/text-block';
 import type { SimulatedSsCardData } from '../../drivers/ss-card/simulator';
 import { DeviceError, type DeviceSupervisor } from './supervisor';
 import { type DeviceHandle, DeviceLost, IdCardHandle, PrinterHandle, ScannerHandle, SsCardHandle, type SelfTestResult } from './handles';
+import { selfTestDetailText, type SelfTestDetail } from '../bridge/contract/technician-text';
 import { SimulatedHardware } from './simulated-hardware';
 import type { Identity } from './identity';
 import type { DevicesConfig } from './config';
@@ -261,12 +262,16 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     for (const h of this.handles.values()) {
       const status = this.supervisor.get(h.descriptor.id);
       if (status.state === 'absent' || status.state === 'opening') {
+        const detail: SelfTestDetail = status.lastError
+          ? { code: 'device-lost', params: { message: status.lastError.message } }
+          : { code: 'device-not-connected', params: {} };
         out.push({
           deviceId: h.descriptor.id,
           kind: h.descriptor.kind,
           ok: false,
           code: status.code ?? 'DEVICE_ABSENT',
-          message: status.lastError?.message ?? 'device not connected',
+          message: selfTestDetailText(detail, 'en'),
+          detail,
           durationMs: 0,
         });
         continue;

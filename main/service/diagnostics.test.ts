@@ -2,7 +2,8 @@
  * The technician's checks report codes, not English sentences: the 9001 round trip says which
  * failure it met, storage says what is wrong with it, and a readiness report the printer cannot
  * print says why (on the simulated devices: a roll run out, the cover open), instead of queuing a
- * receipt that comes out later or never.
+ * receipt that comes out later or never. What each self-test found is a detail code the report
+ * words in the technician's language: no English finding on a Chinese page.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { applySimAction } from '../devices/simulation';
 import type { Outcome, PlatformClient } from '../platform/client';
 import type { Outbox } from '../outbox/outbox';
 import { Diagnostics } from './diagnostics';
+import { SELF_TEST_DETAILS, selfTestDetailText, type SelfTestDetail, type SelfTestDetailCode } from '../bridge/contract/technician-text';
 
 let dir: string;
 let db: Db;
@@ -128,5 +130,104 @@ describe('printing the readiness report', () => {
     const before = printed();
     expect(await diagnosticsWith(signedIn).readiness(false)).toMatchObject({ printCode: null, receiptJobId: null });
     expect(printed()).toBe(before);
+  });
+});
+
+/**
+ * Runs of four or more Latin letters in a Chinese report: English words. What may stand there is
+ * named: the product and runtime names, device ids, failure codes, the models' version, file
+ * names and checksums, and the values a detail reports as they are (a symbology's name).
+ */
+function englishIn(text: string, allowed: string[]): string[] {
+  let rest = text;
+  for (const a of ['E-Station', 'Node', ...allowed]) rest = rest.split(a).join(' ');
+  rest = rest
+    .replace(/\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/g, ' ')
+    .replace(/[\w.-]+\.onnx\b/g, ' ')
+    .replace(/sha256 [0-9a-f]+/g, ' ')
+    .replace(/\S*\d+\.\d+\.\d+\S*/g, ' ');
+  return rest.match(/[A-Za-z]{4,}/g) ?? [];
+}
+/** The report's lines: the page's <pre>. */
+const reportText = (html: string) => /<pre>([\s\S]*)<\/pre>/.exec(html)![1]!;
+
+describe("what a self-test found, in the technician's language", () => {
+  // A value for every parameter a detail has, English where a device reports English.
+  const sample: Record<string, string | number> = {
+    kind: 'foreign-permanent-2023',
+    region: '320100',
+    symbology: 'QR',
+    length: 18,
+    condition: 'cover-open',
+    state: 'cancelled',
+    message: 'connect ENOENT /dev/ttyUSB0',
+  };
+  it.each(Object.keys(SELF_TEST_DETAILS) as SelfTestDetailCode[])('%s: Chinese words in Chinese, English in English, every value filled in', (code) => {
+    const detail: SelfTestDetail = { code, params: sample };
+    const zh = selfTestDetailText(detail, 'zh-CN');
+    const en = selfTestDetailText(detail, 'en');
+    expect(zh).not.toMatch(/[{}]/);
+    expect(en).not.toMatch(/[{}]/);
+    expect(zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(englishIn(zh, ['QR'])).toEqual([]);
+    expect(en).not.toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('the English is what the log and the PDF said before the details had codes', () => {
+    const en = (code: SelfTestDetailCode, params: SelfTestDetail['params'] = {}) => selfTestDetailText({ code, params }, 'en');
+    expect(en('id-card-read', { kind: 'resident' })).toBe('SAM module answers; read a resident card');
+    expect(en('ss-card-read', { region: '320100' })).toBe('reader answers; read card of region 320100');
+    expect(en('scanner-scanned', { symbology: 'QR', length: 18 })).toBe('scanned QR of 18 characters');
+    expect(en('printer-not-ready', { condition: 'paper-out' })).toBe('printer is paper-out');
+    expect(en('printer-test-page')).toBe('status ready; test page printed');
+    expect(en('device-fault', { message: 'connect ENOENT /dev/ttyUSB0' })).toBe('connect ENOENT /dev/ttyUSB0');
+  });
+
+  /** The device lines of a report page. */
+  const deviceLines = (html: string) => html.split('\n').filter((l) => /^ {2}(通过|未通过|PASS|FAIL) /.test(l));
+
+  const settledIn = { timeout: 15_000 };
+  it('a Chinese report page says every finding in Chinese, passing or failing; an English one says it in English', async () => {
+    // The tests above leave the printer replugged: every device ready first, then a roll out and a reader unplugged.
+    for (const id of ['id-card', 'ss-card', 'scanner', 'printer']) await expect.poll(() => devices.supervisor.get(id).state, settledIn).toBe('ready');
+    await applySimAction(devices, { action: 'printer', condition: 'paper-out' });
+    await applySimAction(devices, { action: 'unplug', deviceId: 'id-card' });
+    await expect.poll(() => devices.supervisor.get('id-card').state, settledIn).toBe('absent');
+    await expect.poll(() => devices.supervisor.get('printer').state, settledIn).toBe('fault');
+    try {
+      const r = await diagnosticsWith(signedIn).readiness(false, 'zh-CN');
+      const byId = Object.fromEntries(r.tests.map((t) => [t.deviceId, t]));
+      expect(byId['printer']).toMatchObject({
+        ok: false,
+        code: 'PRINTER_PAPER_OUT',
+        detail: { code: 'printer-not-ready', params: { condition: 'paper-out' } },
+      });
+      expect(byId['id-card']).toMatchObject({ ok: false });
+      expect(['DEVICE_ABSENT', 'DEVICE_NOT_RESPONDING']).toContain(byId['id-card']!.code);
+      expect(byId['ss-card']).toMatchObject({ ok: true, detail: { code: 'ss-card-read' } });
+      expect(byId['scanner']).toMatchObject({ ok: true });
+
+      const html = fs.readFileSync(r.htmlPath, 'utf8');
+      expect(html).toContain('<html lang="zh-CN">');
+      const lines = deviceLines(html);
+      expect(lines).toHaveLength(r.tests.length);
+      expect(lines.find((l) => l.includes('（printer）'))).toContain('打印机缺纸，未打印测试页');
+      expect(lines.find((l) => l.includes('（id-card）'))).toMatch(/设备未连接/);
+      expect(lines.find((l) => l.includes('（ss-card）'))).toMatch(/读卡器应答正常，读出一张参保地 \d+ 的社保卡/);
+      for (const t of r.tests) expect(html).not.toContain(t.message);
+      const symbologies = r.tests.map((t) => t.detail.params['symbology']).filter((v): v is string => typeof v === 'string');
+      expect(englishIn(reportText(html), [...r.tests.map((t) => t.deviceId), ...symbologies])).toEqual([]);
+
+      const english = await diagnosticsWith(signedIn).readiness(false, 'en');
+      const page = fs.readFileSync(english.htmlPath, 'utf8');
+      expect(page).toContain('<html lang="en">');
+      expect(page).toContain('FAIL printer (printer) PRINTER_PAPER_OUT printer is paper-out');
+      expect(deviceLines(page).join('\n')).not.toMatch(/[\u4e00-\u9fff]/);
+    } finally {
+      await applySimAction(devices, { action: 'replug', deviceId: 'id-card' });
+      await applySimAction(devices, { action: 'printer', condition: 'paper-loaded' });
+      await expect.poll(() => devices.supervisor.get('id-card').state, settledIn).toBe('ready');
+      await expect.poll(() => devices.supervisor.get('printer').state, settledIn).toBe('ready');
+    }
   });
 });

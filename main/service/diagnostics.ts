@@ -18,15 +18,11 @@ import type { platformCheckCodes, storageCheckCodes } from '../bridge/contract/s
 import { appVersion } from '../ground/version';
 import { textPdf } from './pdf';
 import { infTime } from '../platform/envelope';
+import type { Locale } from '../bridge/contract';
+import { deviceName, INTEGRITY_NAMES, MODEL_STATUS_NAMES, QUEUE_STATE_NAMES, selfTestDetailText, wordFor } from '../bridge/contract/technician-text';
 
-const DEVICE_NAMES_ZH: Record<string, string> = {
-  idCardReader: '身份证读卡器',
-  ssCardReader: '社保卡读卡器',
-  scanner: '扫码器',
-  printer: '打印机',
-  camera: '摄像头',
-};
-const deviceNameZh = (kind: string) => DEVICE_NAMES_ZH[kind] ?? kind;
+const zh = 'zh-CN' satisfies Locale;
+const REPORT_TITLE: Record<Locale, string> = { 'zh-CN': '设备就绪报告', en: 'E-Station readiness report' };
 
 export function hideSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(hideSecrets);
@@ -134,8 +130,11 @@ export class Diagnostics {
     return { lines: lines.slice(-filter.limit) };
   }
 
-  /** Runs every check and writes the readiness report (HTML and PDF) into the data directory. */
-  async readiness(print: boolean) {
+  /**
+   * Runs every check and writes the readiness report into the data directory: its page (HTML) in
+   * the technician's language, every self-test's finding included; its PDF in English.
+   */
+  async readiness(print: boolean, locale: Locale = zh) {
     const at = new Date(this.clock.now()).toISOString();
     const tests = await this.selfTest();
     const platform = await this.platformCheck();
@@ -158,25 +157,30 @@ export class Diagnostics {
       `Models ${models.version}:`,
       ...models.files.map((m) => `  ${m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}...`),
     ];
-    // The technician's language: Chinese on the page and on paper, in Beijing time. The PDF keeps
-    // the English lines above: its Helvetica cannot draw Chinese (main/service/pdf.ts).
+    // The page in the technician's language: Chinese in Beijing time, every finding in words from
+    // technician-text.ts (or the English lines above on an English screen); the paper in Chinese.
+    // The PDF keeps the English lines: its Helvetica cannot draw Chinese (main/service/pdf.ts).
     const when = infTime(Date.parse(at));
     const mark = (good: boolean) => (good ? '通过' : '未通过');
-    const zh = [
+    const chinese = [
       `E-Station ${appVersion}  终端 ${this.settings.terminalId}  机构 ${this.settings.institutionCode}`,
       `生成时间 ${when}（北京时间）  Node ${process.version}  结论：${ok ? '就绪' : '未就绪'}`,
       '',
       '设备：',
-      ...tests.map((t) => `  ${mark(t.ok)}  ${deviceNameZh(t.kind)}（${t.deviceId}）${t.code ? ` ${t.code}` : ''}  ${t.message}  [${t.durationMs} ms]`),
+      ...tests.map(
+        (t) =>
+          `  ${mark(t.ok)}  ${deviceName(t.kind, zh)}（${t.deviceId}）${t.code ? ` ${t.code}` : ''}  ${selfTestDetailText(t.detail, zh)}  [${t.durationMs} ms]`,
+      ),
       '',
       `医保平台：${mark(platform.ok)}  9001 签到往返 ${platform.ms} ms  ${platform.ok ? `签到于 ${platform.signedInAt}` : platform.code}`,
-      `存储：${mark(storage.ok)}  完整性 ${storage.integrity}，数据库 ${storage.dbBytes} 字节，剩余空间 ${storage.freeBytes ?? '?'} 字节，被改动的行 ${storage.tamperedRows}`,
+      `存储：${mark(storage.ok)}  完整性 ${INTEGRITY_NAMES[storage.integrity === 'ok' ? 'ok' : 'failed'][zh]}，数据库 ${storage.dbBytes} 字节，剩余空间 ${storage.freeBytes ?? '?'} 字节，被改动的行 ${storage.tamperedRows}`,
       `待上传队列：${Object.entries(queue)
-        .map(([k, v]) => `${k} ${v}`)
+        .map(([k, v]) => `${wordFor(QUEUE_STATE_NAMES, k, zh)} ${v}`)
         .join('，')}`,
       `人脸模型 ${models.version}：`,
-      ...models.files.map((m) => `  ${m.status === 'verified' ? '已校验' : m.status} ${m.file} sha256 ${m.sha256.slice(0, 16)}…`),
+      ...models.files.map((m) => `  ${wordFor(MODEL_STATUS_NAMES, m.status, zh)} ${m.file} sha256 ${m.sha256.slice(0, 16)}…`),
     ];
+    const page = { 'zh-CN': chinese, en: lines }[locale];
     const dir = path.join(this.dataDir, 'reports');
     fs.mkdirSync(dir, { recursive: true });
     const stamp = at.replace(/[:.]/g, '-');
@@ -185,9 +189,9 @@ export class Diagnostics {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     fs.writeFileSync(
       htmlPath,
-      `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>设备就绪报告</title><h1>设备就绪报告</h1><pre>${zh.map(esc).join('\n')}</pre></html>\n`,
+      `<!doctype html><html lang="${locale}"><meta charset="utf-8"><title>${REPORT_TITLE[locale]}</title><h1>${REPORT_TITLE[locale]}</h1><pre>${page.map(esc).join('\n')}</pre></html>\n`,
     );
-    fs.writeFileSync(pdfPath, textPdf('E-Station readiness report', lines));
+    fs.writeFileSync(pdfPath, textPdf(REPORT_TITLE.en, lines));
     let receiptJobId: string | null = null;
     let printCode: string | null = null;
     if (print) {
@@ -203,7 +207,7 @@ export class Diagnostics {
         .pair('终端', this.settings.terminalId)
         .pair('时间', when)
         .pair('结论', ok ? '就绪' : '未就绪');
-      for (const t of tests) r.pair(deviceNameZh(t.kind), t.ok ? '通过' : `未通过 ${t.code ?? ''}`);
+      for (const t of tests) r.pair(deviceName(t.kind, zh), t.ok ? '通过' : `未通过 ${t.code ?? ''}`);
       r.pair('医保平台', platform.ok ? `通过 ${platform.ms}ms` : `未通过 ${platform.code ?? ''}`)
         .pair('存储', mark(storage.ok))
         .cut();

@@ -48,7 +48,7 @@ export function createService(d: ServiceDeps): ServiceModule {
     'service.platform': () => diagnostics.platformCheck(),
     'service.overview': () => ({ storage: diagnostics.storage(), queue: diagnostics.queue(), models: diagnostics.models(), config: diagnostics.configView() }),
     'service.readiness': async (i) => {
-      const r = await diagnostics.readiness(i.print);
+      const r = await diagnostics.readiness(i.print, i.locale);
       return { ok: r.ok, at: r.at, htmlPath: r.htmlPath, pdfPath: r.pdfPath, receiptJobId: r.receiptJobId, printCode: r.printCode };
     },
     'service.logs': (i) => diagnostics.logs(i),

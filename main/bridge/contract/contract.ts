@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { deviceStatusSchema, networkStatusSchema, queueStatusSchema, serviceAccessSchema, statusSnapshotSchema } from './status';
 import { platformCheckCodes, storageCheckCodes } from './service-failures';
+import { selfTestDetailSchema } from './technician-text';
 
 export const modeSchema = z.enum(['kiosk', 'checkout', 'service']);
 export type Mode = z.infer<typeof modeSchema>;
@@ -84,7 +85,10 @@ export const selfTestResultSchema = z.object({
   kind: z.string(),
   ok: z.boolean(),
   code: z.string().nullable(),
+  /** What the test found, in English (the log, the command line, the PDF). */
   message: z.string(),
+  /** The same as a code and its values, for the technician's language (technician-text.ts). */
+  detail: selfTestDetailSchema,
   durationMs: z.number().nonnegative(),
 });
 
@@ -780,7 +784,8 @@ export const requests = {
     }),
   ),
   'service.readiness': request(
-    z.object({ print: z.boolean() }).strict(),
+    /** `locale`: the language of the screen that asks, for the report's page (Chinese when left out). */
+    z.object({ print: z.boolean(), locale: localeSchema.optional() }).strict(),
     z.object({
       ok: z.boolean(),
       at: z.string(),

@@ -5,3 +5,4 @@ export * from './mask';
 export * from './id-number';
 export * from './status';
 export * from './fleet';
+export * from './technician-text';

@@ -1,4 +1,5 @@
 import type { Catalog } from './zh-CN';
+import { DEVICE_NAMES, INTEGRITY_NAMES, MODEL_STATUS_NAMES, QUEUE_STATE_NAMES, wordsIn } from '../../../main/bridge/contract/technician-text';
 
 export const en: Catalog = {
   app: {
@@ -250,13 +251,7 @@ export const en: Catalog = {
     bar: 'Device status',
     network: { label: 'Platform', online: 'online', offline: 'offline', unknown: 'checking' },
     queue: { label: 'To upload', value: '{{count}}' },
-    device: {
-      idCardReader: 'ID card reader',
-      ssCardReader: 'Social-security card reader',
-      scanner: 'Scanner',
-      printer: 'Printer',
-      camera: 'Camera',
-    },
+    device: wordsIn(DEVICE_NAMES, 'en'),
     state: { opening: 'connecting', ready: 'ready', busy: 'busy', warning: 'attention', fault: 'fault', absent: 'not connected' },
   },
   checkout: {
@@ -441,21 +436,13 @@ export const en: Catalog = {
     platformFailed: 'Sign-in did not succeed · {{ms}} ms',
     platformSaid: 'The platform said: {{message}}',
     storageLine: 'Database {{integrity}} · database size {{db}} · free space {{free}} · altered records {{tampered}}',
-    integrityOk: 'intact',
-    integrityBad: 'failed its check',
+    integrityOk: INTEGRITY_NAMES.ok.en,
+    integrityBad: INTEGRITY_NAMES.failed.en,
     unknownSize: 'unknown',
     queueItem: '{{state}} {{count}}',
-    queueState: {
-      pending: 'to upload',
-      sending: 'uploading',
-      done: 'done',
-      'failed-business': 'refused by the platform',
-      unknown: 'outcome unknown',
-      reversed: 'reversed, to resend',
-      'needs-attention': 'needs attention',
-    },
+    queueState: wordsIn(QUEUE_STATE_NAMES, 'en'),
     modelsVersion: 'Model version {{version}}',
-    modelStatus: { verified: 'verified', missing: 'missing', 'hash-mismatch': 'checksum differs' },
+    modelStatus: wordsIn(MODEL_STATUS_NAMES, 'en'),
     reportFile: 'Report file',
     reportPrinted: 'Readiness report printed: please take it',
     reportNotPrinted: 'Readiness report not printed',

@@ -1,3 +1,5 @@
+import { DEVICE_NAMES, INTEGRITY_NAMES, MODEL_STATUS_NAMES, QUEUE_STATE_NAMES, wordsIn } from '../../../main/bridge/contract/technician-text';
+
 export const zhCN = {
   app: {
     title: '医保自助服务',
@@ -241,13 +243,7 @@ export const zhCN = {
     bar: '设备状态',
     network: { label: '医保平台', online: '在线', offline: '离线', unknown: '检测中' },
     queue: { label: '待上传', value: '{{count}} 笔' },
-    device: {
-      idCardReader: '身份证读卡器',
-      ssCardReader: '社保卡读卡器',
-      scanner: '扫码器',
-      printer: '打印机',
-      camera: '摄像头',
-    },
+    device: wordsIn(DEVICE_NAMES, 'zh-CN'),
     state: { opening: '连接中', ready: '正常', busy: '工作中', warning: '注意', fault: '故障', absent: '未连接' },
   },
   checkout: {
@@ -431,21 +427,13 @@ export const zhCN = {
     platformFailed: '签到未成功 · 用时 {{ms}} 毫秒',
     platformSaid: '平台答复：{{message}}',
     storageLine: '数据库{{integrity}} · 数据库大小 {{db}} · 剩余空间 {{free}} · 被改动的记录 {{tampered}} 条',
-    integrityOk: '完好',
-    integrityBad: '校验未通过',
+    integrityOk: INTEGRITY_NAMES.ok['zh-CN'],
+    integrityBad: INTEGRITY_NAMES.failed['zh-CN'],
     unknownSize: '未知',
     queueItem: '{{state}} {{count}} 笔',
-    queueState: {
-      pending: '待上传',
-      sending: '上传中',
-      done: '已完成',
-      'failed-business': '平台拒绝',
-      unknown: '结果未明',
-      reversed: '已冲正待重发',
-      'needs-attention': '需处理',
-    },
+    queueState: wordsIn(QUEUE_STATE_NAMES, 'zh-CN'),
     modelsVersion: '模型版本 {{version}}',
-    modelStatus: { verified: '已校验', missing: '缺失', 'hash-mismatch': '校验值不符' },
+    modelStatus: wordsIn(MODEL_STATUS_NAMES, 'zh-CN'),
     reportFile: '报告文件',
     reportPrinted: '就绪报告已打印，请取走',
     reportNotPrinted: '就绪报告未打印',

@@ -63,7 +63,17 @@ describe('the service panels', () => {
   it('say every standing device failure in plain Chinese with what to do, and 重试 runs that self-test again', async () => {
     answerServiceMode(open);
     bridge.answer('service.selfTest', () => ({
-      results: [{ deviceId: 'printer', kind: 'printer', ok: false, code: 'PRINTER_PAPER_OUT', message: 'printer is paper-out', durationMs: 40 }],
+      results: [
+        {
+          deviceId: 'printer',
+          kind: 'printer',
+          ok: false,
+          code: 'PRINTER_PAPER_OUT',
+          message: 'printer is paper-out',
+          detail: { code: 'printer-not-ready', params: { condition: 'paper-out' } },
+          durationMs: 40,
+        },
+      ],
     }));
     render(<ServiceApp status={kioskStatus} />);
     const printer = await screen.findByTestId('svc-device-printer');
@@ -115,6 +125,8 @@ describe('the service panels', () => {
     render(<ServiceApp status={kioskStatus} />);
     fireEvent.click(await screen.findByRole('button', { name: '生成并打印就绪报告' }));
     expect((await screen.findByTestId('svc-report-print')).textContent).toContain('打印机盖未合上：请合上打印机盖后点“重试”');
+    // The report's page is asked for in the screen's language.
+    expect(bridge.inputsOf('service.readiness')).toEqual([{ print: true, locale: 'zh-CN' }]);
   });
 
   it('show no English on the Chinese screen, but for paths, file, model and version names', async () => {

@@ -55,7 +55,7 @@ export function ServiceApp({ status, onExit }: { status: LiveStatus; onExit?: ()
     );
   if (!access.pinSet)
     return (
-      <main className="service" data-testid="service-set-pin">
+      <main className="service service-pin" data-testid="service-set-pin">
         <h1>{t('service.heading')}</h1>
         <h2>{t('service.setPinHeading')}</h2>
         <p>{t('service.setPinHint')}</p>
@@ -133,7 +133,7 @@ function UnlockForm({ access, onDone, back }: { access: ServiceAccessState; onDo
   // A wait or a lockout is shown from main's state, which ends it on time; the refusal itself is not.
   const shown = error === 'SERVICE_PIN_BACKOFF' || error === 'SERVICE_LOCKED_OUT' ? null : error;
   return (
-    <main className="service" data-testid="service-lock">
+    <main className="service service-pin" data-testid="service-lock">
       <h1>{t('service.heading')}</h1>
       <form
         onSubmit={(e) => {
@@ -177,7 +177,7 @@ function UnlockForm({ access, onDone, back }: { access: ServiceAccessState; onDo
 }
 
 function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const bridge = getBridge();
   const [results, setResults] = useState<Record<string, Result>>({});
   const [running, setRunning] = useState<string | null>(null);
@@ -218,7 +218,10 @@ function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () =>
   }, [bridge]);
   const makeReport = () => {
     setReportError(null);
-    void bridge.call('service.readiness', { print: true }).then(setReport, (e: unknown) => setReportError(codeOf(e)));
+    // The report's page in the language of this screen.
+    void bridge
+      .call('service.readiness', { print: true, locale: i18n.language === 'en' ? 'en' : 'zh-CN' })
+      .then(setReport, (e: unknown) => setReportError(codeOf(e)));
   };
   const loadLogs = useCallback(
     () =>
