@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useBusy } from '../shell/busy';
 import { useTranslation } from 'react-i18next';
 import type { FaceProgressView } from '../../../main/bridge/contract';
@@ -11,16 +11,20 @@ const MIN_FRAME_GAP_MS = 1000 / 15;
 
 /**
  * The camera with a face guide. Frames go to main as JPEG at a bounded rate; the guide shows the
- * hint main sends back. Nothing is kept here: the frames exist only on their way.
+ * hint main sends back. Nothing is kept here: the frames exist only on their way. `actions` (the
+ * kiosk's 取消) stand with the hint, beside the camera on a landscape screen and under it on a
+ * portrait one.
  */
 export function FaceCapture({
   purpose,
   factor,
   onFinished,
+  actions,
 }: {
   purpose: 'enrol' | 'verify' | 'login' | 'pay';
   factor?: string;
   onFinished: (o: FaceOutcome) => void;
+  actions?: ReactNode;
 }) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
@@ -105,12 +109,15 @@ export function FaceCapture({
           />
         )}
       </div>
-      <p className="face-hint" role="status" aria-live="polite" data-testid="face-hint" data-hint={progress?.hint ?? 'NO_FACE'}>
-        {progress?.challenge && progress.challengeStep !== 'done' ? t(`face.challenge.${progress.challenge}`) : t(`face.hint.${progress?.hint ?? 'NO_FACE'}`)}
-      </p>
-      <p className="face-progress">
-        {t('face.progress', { done: Math.min(progress?.framesAccepted ?? 0, progress?.framesNeeded ?? 5), needed: progress?.framesNeeded ?? 5 })}
-      </p>
+      <div className="face-side">
+        <p className="face-hint" role="status" aria-live="polite" data-testid="face-hint" data-hint={progress?.hint ?? 'NO_FACE'}>
+          {progress?.challenge && progress.challengeStep !== 'done' ? t(`face.challenge.${progress.challenge}`) : t(`face.hint.${progress?.hint ?? 'NO_FACE'}`)}
+        </p>
+        <p className="face-progress">
+          {t('face.progress', { done: Math.min(progress?.framesAccepted ?? 0, progress?.framesNeeded ?? 5), needed: progress?.framesNeeded ?? 5 })}
+        </p>
+        {actions}
+      </div>
     </div>
   );
 }

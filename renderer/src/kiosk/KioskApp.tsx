@@ -188,7 +188,11 @@ export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderl
       body = <ServiceForm key={screen.id} id={screen.id} onBack={() => setScreen({ name: session ? 'home' : 'identify' })} say={say} onStep={setFormSteps} />;
       break;
     case 'pin':
-      body = <PinPad onCancel={() => setScreen({ name: 'home' })} onDone={() => pinAccepted(screen.then)} say={say} />;
+      body = (
+        <main className="pin-screen">
+          <PinPad onCancel={() => setScreen({ name: 'home' })} onDone={() => pinAccepted(screen.then)} say={say} />
+        </main>
+      );
       break;
     case 'service': {
       const props = { onBack: () => setScreen({ name: 'home' }), say };
@@ -267,10 +271,12 @@ export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderl
               });
               if (next) setScreen(next);
             }}
+            actions={
+              <button type="button" onClick={() => setScreen(screen.name === 'face-enrol' ? { name: 'home' } : { name: 'identify' })}>
+                {t('common.cancel')}
+              </button>
+            }
           />
-          <button type="button" onClick={() => setScreen(screen.name === 'face-enrol' ? { name: 'home' } : { name: 'identify' })}>
-            {t('common.cancel')}
-          </button>
         </main>
       );
       break;

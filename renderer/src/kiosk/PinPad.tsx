@@ -5,7 +5,12 @@ import { codeOf } from '../face/FaceCapture';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'] as const;
 
-/** The on-screen PIN pad for the social-security card: digits never shown, six then verify. */
+/**
+ * The on-screen PIN pad for the social-security card: digits never shown, six then verify. It is
+ * the screen while it is up: on its own (KioskApp's PIN screen wraps it in the page's main) and
+ * inside a service's screen (a form, 个人信息授权), where its title and 取消 stand in for the
+ * service's (styles.css), so every key fits without scrolling, in 长辈版 on the 10-inch too.
+ */
 export function PinPad({ onDone, onCancel, say }: { onDone: () => void; onCancel: () => void; say: (text: string) => void }) {
   const { t } = useTranslation();
   const [pin, setPin] = useState('');
@@ -33,7 +38,7 @@ export function PinPad({ onDone, onCancel, say }: { onDone: () => void; onCancel
     }
   };
   return (
-    <main className="pin" data-testid="pin-pad">
+    <div className="pin" data-testid="pin-pad">
       <h1>{t('pin.title')}</h1>
       <p className="pin-dots" aria-label={t('pin.entered', { count: pin.length })}>
         {'●'.repeat(pin.length).padEnd(6, '○')}
@@ -43,7 +48,7 @@ export function PinPad({ onDone, onCancel, say }: { onDone: () => void; onCancel
           {error}
         </p>
       )}
-      <div className="pin-keys">
+      <div className="pin-keys" role="group" aria-label={t('pin.title')}>
         {KEYS.map((k) => (
           <button
             key={k}
@@ -56,9 +61,9 @@ export function PinPad({ onDone, onCancel, say }: { onDone: () => void; onCancel
           </button>
         ))}
       </div>
-      <button type="button" onClick={onCancel}>
+      <button type="button" className="pin-cancel" onClick={onCancel}>
         {t('common.cancel')}
       </button>
-    </main>
+    </div>
   );
 }

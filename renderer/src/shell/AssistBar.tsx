@@ -26,7 +26,8 @@ export function AssistBar({ screen, speech, voice }: { screen: string; speech: S
         </p>
       )}
       {voice && speech.caption && (
-        <p className="caption" role="status" aria-live="polite" data-testid="caption">
+        // Focusable: a long caption scrolls inside its two lines (styles.css), by keyboard too.
+        <p className="caption" role="status" aria-live="polite" data-testid="caption" tabIndex={0}>
           {speech.caption}
         </p>
       )}
