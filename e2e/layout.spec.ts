@@ -3,14 +3,15 @@
  * the 10-inch 1280×800), in normal and 长辈版: the layout rules of issue 18 measured in the page
  * (e2e/layout/measure.ts) and axe-core's WCAG 2.x A/AA rules (no serious or critical violation).
  * The PIN pads (the social-security card's, alone and inside a service; the technician's after the
- * hold gesture) are walked the same way; the counter and the service screens at 1280×800. The
+ * hold gesture) are walked the same way, and the service panels the technician then gets over the
+ * kiosk at each of its sizes (normal type); the counter and a service-mode terminal at 1280×800. The
  * camera screens are in layout-camera.spec.ts. A screenshot of each is kept in
  * test-output/screens/ for review, with the fonts and rendering flags pinned in playwright.config.ts.
  */
 import { residentByName } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { EMPLOYER_AUTHORISATION, expect, fillAuthorisation, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
-import { LayoutWalk } from './layout/walk';
+import { LayoutWalk, SIZES } from './layout/walk';
 
 const wang = residentByName('王建国');
 
@@ -213,6 +214,19 @@ test('every PIN pad (the social-security card PIN, alone and in a form; the tech
   await page.getByRole('button', { name: '退出维护' }).click();
   await expect(page.getByTestId('attract')).toBeVisible();
   await walk.kiosk('service-lock', SERVICE_PIN, { open: () => hold('service-lock'), close: leave });
+  // The service panels themselves, as the technician sees them over the kiosk at each of its sizes.
+  await walk.technician('service-panels', [], {
+    open: async () => {
+      await hold('service-lock');
+      await page.getByRole('textbox', { name: '请输入维护密码' }).fill('97531864');
+      await page.getByRole('button', { name: '进入维护' }).click();
+      await expect(page.getByTestId('service')).toBeVisible();
+    },
+    close: async () => {
+      await page.getByRole('button', { name: '退出维护' }).click();
+      await expect(page.getByTestId('attract')).toBeVisible();
+    },
+  });
 
   // A social-security card holder opens 个人账户: the card's PIN first, then again after a wrong one.
   await kiosk.call('sim.device', {
@@ -241,6 +255,9 @@ test('every PIN pad (the social-security card PIN, alone and in a form; the tech
   await kiosk.call('sim.device', { action: 'remove-ss-card' });
   await expect(page.getByTestId('attract')).toBeVisible();
 
-  expect(walk.measured).toEqual(LayoutWalk.kioskNames('kiosk', ['service-set-pin', 'service-lock', 'pin-pad', 'pin-pad-wrong', 'auth-pin-pad']));
+  const kioskNames = LayoutWalk.kioskNames('kiosk', ['service-set-pin', 'service-lock', 'pin-pad', 'pin-pad-wrong', 'auth-pin-pad']);
+  const technicianNames = SIZES.map((size) => `kiosk service-panels ${size.name}`);
+  // The kiosk's PIN screens (each at every size, normal and 长辈版), then the panels at each size.
+  expect(walk.measured).toEqual([...kioskNames.slice(0, 12), ...technicianNames, ...kioskNames.slice(12)]);
   expect(walk.problems).toEqual([]);
 });

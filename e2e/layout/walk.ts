@@ -114,6 +114,22 @@ export class LayoutWalk {
     await this.check(`${this.terminal} ${screen} 1280x800`, `${this.terminal}-${screen}-1280x800-normal`, r, options);
   }
 
+  /**
+   * A technician's screen on a kiosk (service mode over the running kiosk): every kiosk size, in
+   * normal type (长辈版 is the residents' choice, and service mode sets it aside); leaves it at 1280×800.
+   */
+  async technician(screen: string, mustShow: string[] = [], options: WalkOptions = {}): Promise<void> {
+    for (const size of SIZES) {
+      await this.page.setViewportSize({ width: size.width, height: size.height });
+      await options.open?.();
+      await settled(this.page);
+      const r = { ...rules(false, size.tenInch, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
+      await this.check(`${this.terminal} ${screen} ${size.name}`, `${this.terminal}-${screen}-${size.name}-normal`, r, options);
+      await options.close?.();
+    }
+    await this.page.setViewportSize({ width: 1280, height: 800 });
+  }
+
   /** The names `kiosk()` gives a screen it walked at every size, in its order. */
   static kioskNames(terminal: string, screens: string[]): string[] {
     return screens.flatMap((s) => SIZES.flatMap((size) => [`${terminal} ${s} ${size.name}`, `${terminal} ${s} ${size.name} 长辈版`]));
