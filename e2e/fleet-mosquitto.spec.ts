@@ -8,7 +8,6 @@
  * rollout aborts with the others untouched, and a terminal killed goes offline. Waits are
  * Playwright's expects on what the page shows, never sleeps.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,6 +82,25 @@ async function call(id: string, channel: string, input: unknown): Promise<void> 
   if (!body.ok) throw new Error(`${id} ${channel}: ${body.error?.code}`);
 }
 
+/** The one child process of `pid`, from /proc (no procps needed). */
+function childOf(pid: number): number {
+  const children = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // Field 4 of /proc/PID/stat is the parent; the name before it is in parentheses and may hold spaces.
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  if (children.length !== 1) throw new Error(`expected one child of ${pid}, found ${children.join(', ') || 'none'}`);
+  return children[0]!;
+}
+
 async function openConsole(page: Page) {
   await page.goto(`${fleetConsole.url}/#token=${fleetConsole.token}`);
   await expect(page.getByTestId('live')).toHaveAttribute('data-live', 'live');
@@ -150,12 +168,7 @@ test('on mosquitto with client certificates: health, config, a rollout committed
 
   // MQ-03's terminal process killed without a goodbye (its launcher is left alone): offline within 90 s.
   const launcherPid = terminals.get('MQ-03')!.child.pid!;
-  const terminalPid = Number(
-    execFileSync('pgrep', ['-P', String(launcherPid)])
-      .toString()
-      .trim()
-      .split('\n')[0],
-  );
+  const terminalPid = childOf(launcherPid);
   process.kill(terminalPid, 'SIGKILL');
   await expect(page.getByTestId('state-MQ-03')).toHaveAttribute('data-state', 'offline', { timeout: 90_000 });
   for (const id of ['MQ-01', 'MQ-02']) await expect(page.getByTestId(`state-${id}`)).toHaveAttribute('data-state', 'online');
