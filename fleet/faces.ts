@@ -124,17 +124,25 @@ export class FaceShares {
   /** The chain's entries with each terminal's answer (no person data: there is none here). */
   async list(chain: string): Promise<FaceShareView[]> {
     const rows = await this.d.db.selectFrom('face_share').selectAll().where('chain', '=', chain).orderBy('version').execute();
-    const out: FaceShareView[] = [];
-    for (const r of rows) {
-      const acks = await this.d.db.selectFrom('face_share_ack').selectAll().where('shared_id', '=', r.shared_id).execute();
-      out.push({
-        sharedId: r.shared_id,
-        origin: r.origin,
-        version: Number(r.version),
-        deleted: !!r.deleted,
-        acks: Object.fromEntries(acks.map((a) => [a.terminal_id, { state: a.state, version: Number(a.version) }])),
-      });
+    // Every answer for the chain's entries in one query, not one query an entry: the console asks at each change.
+    const acks = await this.d.db
+      .selectFrom('face_share_ack')
+      .innerJoin('face_share', 'face_share.shared_id', 'face_share_ack.shared_id')
+      .select(['face_share_ack.shared_id', 'face_share_ack.terminal_id', 'face_share_ack.state', 'face_share_ack.version'])
+      .where('face_share.chain', '=', chain)
+      .execute();
+    const bySharedId = new Map<string, FaceShareView['acks']>();
+    for (const a of acks) {
+      const entry = bySharedId.get(a.shared_id) ?? {};
+      entry[a.terminal_id] = { state: a.state, version: Number(a.version) };
+      bySharedId.set(a.shared_id, entry);
     }
-    return out;
+    return rows.map((r) => ({
+      sharedId: r.shared_id,
+      origin: r.origin,
+      version: Number(r.version),
+      deleted: !!r.deleted,
+      acks: bySharedId.get(r.shared_id) ?? {},
+    }));
   }
 }
