@@ -29,11 +29,14 @@ export interface DeviceManagerEvents {
 
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 8000;
+/** How long stop() waits for a device turn already running (its own I/O timeouts are shorter). */
+const STOP_TURN_WAIT_MS = 5000;
 
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   readonly handles = new Map<string, DeviceHandle>();
   readonly sim: SimulatedHardware | null;
   private readonly loops = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -189,40 +192,52 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   private schedule(h: DeviceHandle, delay: number, backoff: number, open: boolean): void {
     if (this.stopped) return;
     const id = h.descriptor.id;
-    const timer = setTimeout(async () => {
+    const timer = setTimeout(() => {
       if (this.stopped) return;
-      if (!open) {
-        try {
-          await h.open();
-          this.supervisor.report(id, 'ready', null);
-          this.log.info('devices.opened', { device: id, port: h.descriptor.port });
-          return this.schedule(h, 0, BACKOFF_MIN, true);
-        } catch (err) {
-          const e = err as DeviceError;
-          const state = err instanceof DeviceLost ? 'absent' : 'fault';
-          this.supervisor.report(id, state, e.code ?? 'DEVICE_OPEN_FAILED', { code: e.code ?? 'DEVICE_OPEN_FAILED', message: e.message });
-          return this.schedule(h, backoff, Math.min(BACKOFF_MAX, backoff * 2), false);
-        }
-      }
-      if (h.busy) return this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
-      try {
-        const health = await h.runTick();
-        this.supervisor.report(
-          id,
-          health.state,
-          health.code,
-          health.state === 'fault' && health.code ? { code: health.code, message: health.code } : undefined,
-        );
-        this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
-      } catch (err) {
-        const e = err as DeviceError;
-        this.log.warn('devices.lost', { device: id, code: e.code, error: e.message });
-        this.supervisor.report(id, 'absent', e.code ?? 'DEVICE_ABSENT', { code: e.code ?? 'DEVICE_ABSENT', message: e.message });
-        await h.close().catch(() => undefined);
-        this.schedule(h, BACKOFF_MIN, BACKOFF_MIN * 2, false);
-      }
+      const run = this.step(h, backoff, open).catch((err: unknown) => {
+        // step() catches device errors itself; anything else is a bug, logged, never a crash.
+        if (!this.stopped) this.log.error('devices.loop_failed', { device: id, error: String(err) });
+      });
+      this.inFlight.set(id, run);
+      void run.finally(() => {
+        if (this.inFlight.get(id) === run) this.inFlight.delete(id);
+      });
     }, delay);
     this.loops.set(id, timer);
+  }
+
+  /** One turn of a device's loop; after each await it gives up if the manager stopped meanwhile. */
+  private async step(h: DeviceHandle, backoff: number, open: boolean): Promise<void> {
+    const id = h.descriptor.id;
+    if (!open) {
+      try {
+        await h.open();
+        if (this.stopped) return;
+        this.supervisor.report(id, 'ready', null);
+        this.log.info('devices.opened', { device: id, port: h.descriptor.port });
+        return this.schedule(h, 0, BACKOFF_MIN, true);
+      } catch (err) {
+        if (this.stopped) return;
+        const e = err as DeviceError;
+        const state = err instanceof DeviceLost ? 'absent' : 'fault';
+        this.supervisor.report(id, state, e.code ?? 'DEVICE_OPEN_FAILED', { code: e.code ?? 'DEVICE_OPEN_FAILED', message: e.message });
+        return this.schedule(h, backoff, Math.min(BACKOFF_MAX, backoff * 2), false);
+      }
+    }
+    if (h.busy) return this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
+    try {
+      const health = await h.runTick();
+      if (this.stopped) return;
+      this.supervisor.report(id, health.state, health.code, health.state === 'fault' && health.code ? { code: health.code, message: health.code } : undefined);
+      this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
+    } catch (err) {
+      if (this.stopped) return;
+      const e = err as DeviceError;
+      this.log.warn('devices.lost', { device: id, code: e.code, error: e.message });
+      this.supervisor.report(id, 'absent', e.code ?? 'DEVICE_ABSENT', { code: e.code ?? 'DEVICE_ABSENT', message: e.message });
+      await h.close().catch(() => undefined);
+      this.schedule(h, BACKOFF_MIN, BACKOFF_MIN * 2, false);
+    }
   }
 
   handle<T extends DeviceHandle>(id: string, type: new (...a: never[]) => T): T {
@@ -290,6 +305,12 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.loops.values()) clearTimeout(t);
+    // A turn already past its timer finishes (bounded by the device's own I/O timeouts) before
+    // the handles close, so nothing it logs or reports lands after stop() resolved.
+    const turns = Promise.allSettled([...this.inFlight.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([turns, new Promise((r) => (timer = setTimeout(r, STOP_TURN_WAIT_MS)))]);
+    clearTimeout(timer);
     for (const h of this.handles.values()) await h.close().catch(() => undefined);
     await this.sim?.stop();
   }

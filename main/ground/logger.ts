@@ -49,23 +49,40 @@ export function createLogger(opts: { level?: LogLevel; sinks: LogSink[]; fields?
   };
 }
 
-/** Appends JSON lines to `dir/estation.log`, rotating at `maxBytes` and keeping `keep` old files. */
+/**
+ * Appends JSON lines to `dir/estation.log`, rotating at `maxBytes` and keeping `keep` old files.
+ * A write never throws: a log line is not worth the process. When the directory has vanished
+ * (cleaned up, unmounted) it is made again once; when that fails too (disk full, read-only) the
+ * line goes to stderr with the reason.
+ */
 export function fileSink(dir: string, maxBytes = 5 * 1024 * 1024, keep = 5): LogSink {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'estation.log');
   let size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  const rotate = () => {
+    for (let i = keep - 1; i >= 1; i--) {
+      const from = `${file}.${i}`;
+      if (fs.existsSync(from)) fs.renameSync(from, `${file}.${i + 1}`);
+    }
+    if (fs.existsSync(file)) fs.renameSync(file, `${file}.1`);
+    size = 0;
+  };
   return {
     write(line) {
       const data = line + '\n';
-      if (size + data.length > maxBytes) {
-        for (let i = keep - 1; i >= 1; i--) {
-          const from = `${file}.${i}`;
-          if (fs.existsSync(from)) fs.renameSync(from, `${file}.${i + 1}`);
+      try {
+        if (size + data.length > maxBytes) rotate();
+        fs.appendFileSync(file, data);
+      } catch {
+        try {
+          fs.mkdirSync(dir, { recursive: true });
+          size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+          fs.appendFileSync(file, data);
+        } catch (err) {
+          process.stderr.write(`estation: log file ${file} not writable (${(err as NodeJS.ErrnoException).code ?? String(err)}): ${line}\n`);
+          return;
         }
-        if (fs.existsSync(file)) fs.renameSync(file, `${file}.1`);
-        size = 0;
       }
-      fs.appendFileSync(file, data);
       size += data.length;
     },
   };

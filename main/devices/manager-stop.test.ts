@@ -1,0 +1,63 @@
+/**
+ * Stopping the device manager while a device's turn is running: the turn that was already past
+ * its timer must not log, report or reschedule after stop() resolved. (Found by CI: a printer
+ * turn that ended after an e2e host had stopped wrote to its deleted log directory and the
+ * exception killed the Playwright worker.)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../ground/clock';
+import { createLogger, memorySink } from '../ground/logger';
+import { devicesConfigSchema } from './config';
+import { DeviceManager } from './manager';
+import { DeviceSupervisor } from './supervisor';
+import { PrinterHandle } from './handles';
+import { DeviceError } from './supervisor';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+it('a device turn that ends after stop() began logs nothing, reports nothing and schedules nothing', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-devices-stop-'));
+  dirs.push(dataDir);
+  const sink = memorySink();
+  const supervisor = new DeviceSupervisor(systemClock);
+  const devices = new DeviceManager(
+    devicesConfigSchema.parse({ simulate: true, pollMs: 50 }),
+    supervisor,
+    systemClock,
+    createLogger({ sinks: [sink] }),
+    dataDir,
+  );
+  await devices.start();
+  await devices.settled();
+  expect(supervisor.get('printer').state).toBe('ready');
+
+  // The printer's next turn hangs until the test lets it fail as a lost device would.
+  const printer = devices.handle('printer', PrinterHandle);
+  let entered!: () => void;
+  const turnEntered = new Promise<void>((r) => (entered = r));
+  let fail!: (e: Error) => void;
+  printer.runTick = () => {
+    entered();
+    return new Promise((_, reject) => (fail = reject));
+  };
+  await turnEntered;
+
+  let stopped = false;
+  const stopping = devices.stop().then(() => (stopped = true));
+  // stop() waits for the running turn rather than closing its handle under it.
+  await new Promise((r) => setImmediate(r));
+  expect(stopped).toBe(false);
+  const linesAtStop = sink.lines.length;
+  const stateAtStop = supervisor.get('printer').state;
+  fail(new DeviceError('DEVICE_ABSENT', 'printer gone'));
+  await stopping;
+
+  expect(sink.lines.slice(linesAtStop).filter((l) => l.includes('devices.lost'))).toEqual([]);
+  expect(supervisor.get('printer').state).toBe(stateAtStop);
+});
