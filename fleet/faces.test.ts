@@ -37,6 +37,7 @@ import { FleetServer } from './server';
 import { openTestStore, STORES, type TestStore } from './testing-pg';
 import { untilFaces, untilTerminal } from './testing';
 import { launchTerminal, releaseKeys, type LaunchedTerminal } from './testing-update';
+import { consentTextVersion } from '../main/face/consent-text';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-chain-faces-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -212,7 +213,10 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
     async () => {
       for (const x of Object.values(t)) startAgent(x);
       // At A: consent, then enrolment by face.
-      const consentId = t.A.gallery.recordConsent(gul, { purpose: 'payment', textVersion: 'chain-v1' });
+      const consentId = t.A.gallery.recordConsent(gul, {
+        purpose: 'payment',
+        textVersion: consentTextVersion('face-consent-2026-01', 'payment', { chain: 'YF', name: '益丰' }),
+      });
       const enrol = t.A.face.start('enrol', { person: gul, consentId, factor: FACTOR });
       expect(await runSession(t.A.face, enrol.sessionId, enrolClip())).toMatchObject({ state: 'done', result: { purpose: 'enrol' } });
       const [entry] = await untilFaces(server, 'YF', (l) => l.length === 1 && yf().every((id) => l[0]!.acks[id]?.state === 'stored'));
@@ -294,7 +298,10 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
   it.skipIf(skip)(`an enrolment made while the fleet is away waits in the terminal's database and goes out when it is back${SKIP}`, async () => {
     await t.B.agent!.stop();
     // Enrolled again at B (a new consent), by face, while B's fleet link is down.
-    const consentId = t.B.gallery.recordConsent(gul, { purpose: 'payment', textVersion: 'chain-v1' });
+    const consentId = t.B.gallery.recordConsent(gul, {
+      purpose: 'payment',
+      textVersion: consentTextVersion('face-consent-2026-01', 'payment', { chain: 'YF', name: '益丰' }),
+    });
     const enrol = t.B.face.start('enrol', { person: gul, consentId, factor: FACTOR });
     expect(await runSession(t.B.face, enrol.sessionId, enrolClip())).toMatchObject({ state: 'done' });
     expect(t.B.faces.pending()).toBe(1);
@@ -304,5 +311,19 @@ describe.each(STORES)('shared face enrolment on $name', (kind) => {
     expect(t.B.faces.pending()).toBe(0);
     // The earlier withdrawal does not hold back a newer consent.
     expect(await payByFace(t.A)).toEqual({ state: 'done', match: true, person: gul });
+  });
+
+  it.skipIf(skip)(`an enrolment whose consent did not name the terminal's own chain stays on that terminal${SKIP}`, async () => {
+    // At C (chain LB): once with the terminal-only text, once with a text that named another chain.
+    for (const sharing of [null, { chain: 'YF', name: '益丰' }]) {
+      const consentId = t.C.gallery.recordConsent(gul, { purpose: 'payment', textVersion: consentTextVersion('face-consent-2026-01', 'payment', sharing) });
+      const enrol = t.C.face.start('enrol', { person: gul, consentId, factor: FACTOR });
+      expect(await runSession(t.C.face, enrol.sessionId, enrolClip())).toMatchObject({ state: 'done' });
+      expect(t.C.gallery.isEnrolled(gul)).toBe(true);
+      expect(t.C.faces.pending()).toBe(0);
+    }
+    expect(await server.faces.list('LB')).toEqual([]);
+    // Here, on his own terminal, he pays by face all the same.
+    expect(await payByFace(t.C)).toEqual({ state: 'done', match: true, person: gul });
   });
 });

@@ -367,7 +367,16 @@ export async function createApp(fileConfig: Config, opts: AppOptions): Promise<A
       return { ok: true as const };
     },
     // Face is a way in for residents and customers alike; the technician's mode has no customers.
-    ...(config.mode !== 'service' ? faceHandlers(face, session, clock, config.mode, { loginChallenge: config.face.loginChallenge }) : {}),
+    ...(config.mode !== 'service'
+      ? faceHandlers(face, session, clock, config.mode, {
+          loginChallenge: config.face.loginChallenge,
+          // The same condition under which main/app/fleet.ts shares enrolments with the chain.
+          sharing:
+            config.fleet.enabled && config.fleet.chain && config.fleet.chainKeyFile
+              ? { chain: config.fleet.chain, name: config.fleet.chainName ?? config.fleet.chain }
+              : null,
+        })
+      : {}),
     ...(kiosk?.handlers ?? {}),
     ...(pharmacy?.handlers ?? {}),
     ...service.handlers,

@@ -11,6 +11,7 @@ import type { Identity } from '../devices/identity';
 import type { Clock } from '../ground/clock';
 import type { Mode } from '../bridge/contract';
 import { facePolicy } from './policy';
+import { consentTextVersion, type FaceSharing } from './consent-text';
 
 export function personOf(id: Identity): EnrolledPerson {
   return { certType: id.certType, certNo: id.certNo, idNumber: id.idNumber, name: id.name };
@@ -37,7 +38,21 @@ type FaceHandlers = Pick<Handlers, 'face.status' | 'face.consent' | 'face.start'
  * `mode` is the terminal's, from its config: each purpose's policy (policy.ts) is looked up in main,
  * so a checkout screen cannot start a login, nor a kiosk a payment, and none can skip a challenge.
  */
-export function faceHandlers(face: FaceService | null, session: ResidentSession, clock: Clock, mode: Mode, opts = { loginChallenge: true }): FaceHandlers {
+export interface FaceHandlerOptions {
+  loginChallenge: boolean;
+  /** Set when enrolments made here are shared with the chain's other terminals (fleet.chain with its key). */
+  sharing?: FaceSharing | null;
+}
+
+export function faceHandlers(
+  face: FaceService | null,
+  session: ResidentSession,
+  clock: Clock,
+  mode: Mode,
+  opts: FaceHandlerOptions = { loginChallenge: true },
+): FaceHandlers {
+  // Only payment enrolments travel to the chain (main/fleet/faces.ts shares what the gallery enrols on a counter).
+  const sharing = mode === 'checkout' ? (opts.sharing ?? null) : null;
   const need = () => {
     if (!face) throw new BridgeError('FACE_UNAVAILABLE', 'face recognition is not available on this terminal');
     return face;
@@ -53,20 +68,24 @@ export function faceHandlers(face: FaceService | null, session: ResidentSession,
 
   return {
     'face.status': () => {
-      if (!face) return { enabled: false, enrolled: false, consent: null };
+      if (!face) return { enabled: false, enrolled: false, consent: null, sharing: null };
       const id = session.current;
-      if (!id) return { enabled: true, enrolled: false, consent: null };
+      if (!id) return { enabled: true, enrolled: false, consent: null, sharing };
       const consent = face.gallery.activeConsent(personOf(id));
       return {
         enabled: true,
         enrolled: face.gallery.isEnrolled(personOf(id)),
         consent: consent ? { purpose: consent.purpose, grantedAt: consent.grantedAt } : null,
+        sharing,
       };
     },
     'face.consent': (input) => {
       const f = need();
       const p = person();
-      const consentId = f.gallery.recordConsent(p, { purpose: input.purpose, textVersion: f.consentTextVersion });
+      const consentId = f.gallery.recordConsent(p, {
+        purpose: input.purpose,
+        textVersion: consentTextVersion(f.consentTextVersion, input.purpose, input.purpose === 'payment' ? sharing : null),
+      });
       pending = { consentId, factor: input.factor ?? null, key: p.idNumber ?? p.certNo };
       return { consentId };
     },

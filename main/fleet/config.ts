@@ -24,6 +24,8 @@ export const fleetConfigSchema = z
      * enrolments made here reach the chain's other terminals sealed with it (issue 19 item 6).
      */
     chainKeyFile: z.string().min(1).max(500).nullable().default(null),
+    /** The chain's name as customers know it (益丰大药房…): the face consent names it. Defaults to `chain`. */
+    chainName: z.string().trim().min(1).max(40).nullable().default(null),
     password: z.string().min(16).max(200).nullable().default(null),
     tls: z
       .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })

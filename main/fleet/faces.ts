@@ -29,6 +29,7 @@ import type { Logger } from '../ground/logger';
 import { migrateModule, type Db } from '../store/database';
 import { personKey, type EnrolledPerson, type FaceGallery, type SharedEnrolment } from '../face/gallery';
 import { open, seal } from '../face/sealed';
+import { consentNamesChain } from '../face/consent-text';
 
 export interface ChainFacesDeps {
   gallery: FaceGallery;
@@ -107,6 +108,11 @@ export class ChainFaces {
   }
 
   private shareEnrolment(templateId: number, share: SharedEnrolment): void {
+    // The person agreed to a text: only one that named this chain lets the face leave this terminal.
+    if (!consentNamesChain(share.consent, this.d.chain)) {
+      this.d.log.info('fleet.face_share_not_consented', { purpose: share.consent.purpose, textVersion: share.consent.textVersion });
+      return;
+    }
     const sharedId = randomBytes(16).toString('hex');
     const chainPerson = this.chainPerson(share.person);
     this.d.gallery.markShared(templateId, sharedId, chainPerson);

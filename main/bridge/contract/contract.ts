@@ -400,7 +400,13 @@ export const requests = {
   /** The person's face-recognition status: enrolled or not, and their consent. */
   'face.status': request(
     empty,
-    z.object({ enabled: z.boolean(), enrolled: z.boolean(), consent: z.object({ purpose: z.string(), grantedAt: z.string() }).nullable() }),
+    z.object({
+      enabled: z.boolean(),
+      enrolled: z.boolean(),
+      consent: z.object({ purpose: z.string(), grantedAt: z.string() }).nullable(),
+      /** The chain whose terminals share an enrolment made here (the consent must name it), or null: this terminal only. */
+      sharing: z.object({ chain: z.string(), name: z.string() }).nullable(),
+    }),
   ),
   /** Separate, explicit consent to face recognition for the session's person. */
   'face.consent': request(

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getBridge } from '../bridge';
 import { FaceCapture } from '../face/FaceCapture';
@@ -35,6 +35,25 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
   const [enrol, setEnrol] = useState<'consent' | 'capture' | null>(null);
   const [enrolledFor, setEnrolledFor] = useState<string | null>(null);
   const enrolled = enrolledFor !== null && enrolledFor === sale.person;
+  // What main says about this customer's face payment: on or not, and which chain an enrolment is shared with.
+  const [status, setStatus] = useState<{ for: string | null; enrolled: boolean; sharing: { chain: string; name: string } | null } | null>(null);
+  const [withdraw, setWithdraw] = useState<'ask' | 'done' | null>(null);
+  const [statusTick, setStatusTick] = useState(0);
+  // A withdrawal's notice belongs to the customer who gave it.
+  useEffect(() => setWithdraw(null), [sale.person]);
+  useEffect(() => {
+    let live = true;
+    bridge
+      .call('face.status', {})
+      .then((s) => live && setStatus({ for: sale.person, enrolled: s.enrolled, sharing: s.sharing }))
+      .catch(() => live && setStatus(null));
+    return () => {
+      live = false;
+    };
+  }, [bridge, sale.person, statusTick]);
+  const current = status && status.for === sale.person ? status : null;
+  const sharing = current?.sharing ?? null;
+  const hasFace = Boolean(customer && current?.enrolled);
 
   return (
     <>
@@ -58,6 +77,11 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
         <FaceCapture
           purpose="pay"
           factor={facePay}
+          actions={
+            <button type="button" data-testid="face-cancel" onClick={() => setFacePay(null)}>
+              {t('common.cancel')}
+            </button>
+          }
           onFinished={(o) => {
             setFacePay(null);
             setFactor('');
@@ -70,14 +94,46 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
           {t('checkout.faceEnrolled')}
         </p>
       )}
-      {customer && !enrol && !enrolled && (
+      {withdraw === 'done' && (
+        <p role="status" className="ok-text" data-testid="face-withdrawn">
+          {sharing ? t('checkout.faceWithdrawnChain', { name: sharing.name }) : t('checkout.faceWithdrawn')}
+        </p>
+      )}
+      {customer && !enrol && !enrolled && !hasFace && (
         <button type="button" onClick={() => setEnrol('consent')}>
           {t('checkout.enrolFace')}
         </button>
       )}
+      {hasFace && !enrol && withdraw === null && (
+        <button type="button" data-testid="face-withdraw" onClick={() => setWithdraw('ask')}>
+          {t('checkout.faceWithdraw')}
+        </button>
+      )}
+      {hasFace && withdraw === 'ask' && (
+        <div className="consent-text" role="group" aria-label={t('checkout.faceWithdraw')} data-testid="face-withdraw-confirm">
+          <p>{sharing ? t('checkout.faceWithdrawAskChain', { name: sharing.name }) : t('checkout.faceWithdrawAsk')}</p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              void run(async () => {
+                await bridge.call('face.delete', {});
+                setEnrolledFor(null);
+                setStatusTick((n) => n + 1);
+                setWithdraw('done');
+              })
+            }
+          >
+            {t('checkout.faceWithdrawYes')}
+          </button>
+          <button type="button" onClick={() => setWithdraw(null)}>
+            {t('face.disagree')}
+          </button>
+        </div>
+      )}
       {enrol === 'consent' && (
         <div className="consent-text" data-testid="counter-consent">
-          <p>{t('face.consentText').split('\n')[0]}</p>
+          <p>{sharing ? t('checkout.faceConsentChain', { name: sharing.name }) : t('checkout.faceConsent')}</p>
           <FactorInput value={factor} onChange={setFactor} />
           <button
             type="button"
@@ -100,11 +156,18 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       {enrol === 'capture' && (
         <FaceCapture
           purpose="enrol"
+          actions={
+            <button type="button" data-testid="face-cancel" onClick={() => setEnrol(null)}>
+              {t('common.cancel')}
+            </button>
+          }
           onFinished={(o) => {
             setEnrol(null);
             setFactor('');
-            if (o.state === 'done' && o.enrolled) setEnrolledFor(sale.person);
-            else onError(o.error ?? 'FACE_FAILED');
+            if (o.state === 'done' && o.enrolled) {
+              setEnrolledFor(sale.person);
+              setStatusTick((n) => n + 1);
+            } else onError(o.error ?? 'FACE_FAILED');
           }}
         />
       )}

@@ -299,6 +299,16 @@ export const en: Catalog = {
     rxField: { rxno: 'Prescription number', doctorName: 'Prescribing doctor', doctorCode: 'Doctor code', external: 'External prescription (from a hospital)' },
     faceEnrolled: 'Face payment is now on for this customer',
     enrolFace: 'Turn on face payment',
+    faceConsent:
+      'To let you pay by face next time, this terminal will take your facial features, keep them encrypted on this terminal only and use them only for paying for medicines with your insurance. No photo is kept. You can turn face payment off and delete your face data here at any time; saying no does not stop you paying by card or e-voucher.',
+    faceConsentChain:
+      'To let you pay by face in every {{name}} shop, this terminal will take your facial features and share them, encrypted, with the insurance terminals of all {{name}} shops, only for paying for medicines with your insurance. No photo is kept. You can turn face payment off in any shop and every shop deletes your face data; saying no does not stop you paying by card or e-voucher.',
+    faceWithdraw: 'Turn off face payment and delete face data',
+    faceWithdrawAsk: 'Turn off face payment and delete the face data this terminal keeps for you?',
+    faceWithdrawAskChain: 'Turn off face payment and delete your face data? Every {{name}} shop deletes it too.',
+    faceWithdrawYes: 'Delete',
+    faceWithdrawn: 'Face payment is off and your face data is deleted',
+    faceWithdrawnChain: 'Face payment is off and your face data is deleted; the other {{name}} shops are deleting it too',
     traced: 'trace codes {{count}}/{{packs}} boxes',
     useAccount: 'Use personal account',
     quote: 'Pre-settle',

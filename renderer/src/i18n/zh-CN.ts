@@ -291,6 +291,16 @@ export const zhCN = {
     rxField: { rxno: '处方号', doctorName: '开方医师', doctorCode: '医师编码', external: '外购处方（医院开具）' },
     faceEnrolled: '已为顾客开通刷脸支付',
     enrolFace: '开通刷脸支付',
+    faceConsent:
+      '为方便您下次刷脸支付，本机将采集您的人脸特征信息，加密保存在本终端，仅用于医保购药刷脸支付，不保存照片。您可随时在本机关闭刷脸支付并删除人脸信息；不同意不影响您刷卡或出示医保码购药。',
+    faceConsentChain:
+      '为方便您在{{name}}各门店刷脸支付，本机将采集您的人脸特征信息，加密后在{{name}}各门店的医保终端之间共享，仅用于医保购药刷脸支付，不保存照片。您可在任一门店关闭刷脸支付并删除人脸信息，各门店随之删除；不同意不影响您刷卡或出示医保码购药。',
+    faceWithdraw: '关闭刷脸支付并删除人脸信息',
+    faceWithdrawAsk: '确定关闭刷脸支付并删除本机保存的您的人脸信息吗？',
+    faceWithdrawAskChain: '确定关闭刷脸支付并删除您的人脸信息吗？{{name}}各门店将一并删除。',
+    faceWithdrawYes: '确定删除',
+    faceWithdrawn: '已关闭刷脸支付，已删除您的人脸信息',
+    faceWithdrawnChain: '已关闭刷脸支付，已删除您的人脸信息；{{name}}各门店正在同步删除',
     traced: '追溯码 {{count}}/{{packs}} 盒',
     useAccount: '使用个人账户',
     quote: '预结算',
