@@ -94,10 +94,12 @@ test("the counter's customer-facing face view (enrolment, paying by face with th
   await cameraUp(page);
   await walk.at1280('face-enrol', CAMERA, { still });
 
-  // The next customer, with a drug in the basket, pays by face. The counter's camera has no cancel
-  // of its own: a reload ends the enrolment's.
-  await page.reload();
-  await expect(page.getByTestId('customer')).toBeVisible();
+  // The customer changes his mind: the cashier's 取消 ends the capture and the offer is back.
+  await page.getByTestId('face-cancel').click();
+  await expect(page.getByTestId('face-capture')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: '开通刷脸支付' })).toBeVisible();
+
+  // The next customer, with a drug in the basket, pays by face.
   await counter.call('checkout.endCustomer', {});
   await expect(page.getByTestId('customer')).toHaveCount(0);
   await counter.call('sim.device', { action: 'scan', code: CATALOGUE[0]!.barcode, aim: ']E0' });
@@ -107,6 +109,16 @@ test("the counter's customer-facing face view (enrolment, paying by face with th
   await cameraUp(page);
   await expect(page.getByTestId('checkout-error')).toHaveCount(0);
   await walk.at1280('face-pay', CAMERA, { still });
+  // What the customer reads under the challenge (已采集 n/5) is not covered by anything (the 预结算
+  // bar used to sit on it), and 取消 is there for the cashier.
+  for (const what of ['.face-progress', '[data-testid=face-cancel]']) {
+    const topmost = await page.locator(what).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return hit === el || el.contains(hit);
+    });
+    expect(topmost, `${what} is the topmost element at its centre`).toBe(true);
+  }
 
   expect(walk.measured).toEqual(['counter face-enrol 1280x800', 'counter face-pay 1280x800']);
   expect(walk.problems).toEqual([]);

@@ -13,7 +13,7 @@ export function PaymentPanel({ sale, run, busy }: { sale: CounterSale; run: RunA
   const locked = busy || sale.paid;
   const canQuote = !locked && sale.customer !== null && sale.lines.length > 0 && (!sale.needsPrescription || sale.prescriptionComplete);
   return (
-    <>
+    <div className="payment">
       <label className="check">
         <input type="checkbox" checked={sale.useAccount} disabled={locked} onChange={(e) => sale.setUseAccount(e.target.checked)} /> {t('checkout.useAccount')}
       </label>
@@ -52,7 +52,7 @@ export function PaymentPanel({ sale, run, busy }: { sale: CounterSale; run: RunA
         />
       )}
       {sale.outcome && <SaleOutcome view={sale.outcome} paid={sale.paid} />}
-    </>
+    </div>
   );
 }
 
