@@ -14,12 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { readLaunchFile } from '../main/node-host/launch-file';
 import { startConsole, type FleetConsole } from '../fleet/http';
 import { MOSQUITTO_BIN, startMosquitto, type RunningMosquitto } from '../fleet/mosquitto';
 import { FleetServer } from '../fleet/server';
 import { migrateStore, openSqliteStore } from '../fleet/store';
-import { launchTerminal, releaseKeys, type LaunchedTerminal } from '../fleet/testing-update';
+import { launchTerminal, releaseKeys, terminalTlsFiles, type LaunchedTerminal } from '../fleet/testing-update';
 import { startPlatformSimulator, type PlatformSimulator } from '../fixtures/platform/server';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { RESIDENTS } from '../fixtures/people/residents';
@@ -73,13 +72,7 @@ test.beforeAll(async () => {
   }
   for (const { id, chain } of TERMINALS) {
     await server.register(id, { group: CHAIN_NAMES[chain]!, chain, withToken: false });
-    const pki = path.join(dir, 'pki-files', id);
-    fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
-    const { cert, key } = mosquitto.credentials(id);
-    fs.writeFileSync(path.join(pki, 'ca.pem'), mosquitto.ca);
-    fs.writeFileSync(path.join(pki, 'cert.pem'), cert);
-    fs.writeFileSync(path.join(pki, 'key.pem'), key, { mode: 0o600 });
-    const tls = { ca: path.join(pki, 'ca.pem'), cert: path.join(pki, 'cert.pem'), key: path.join(pki, 'key.pem') };
+    const tls = terminalTlsFiles(dir, id, mosquitto);
     terminals.set(
       id,
       launchTerminal({
@@ -108,17 +101,7 @@ test.afterAll(async () => {
 
 const logs = () => [...terminals.values()].map((t) => `--- ${t.id}\n${t.stderr().slice(-3000)}`).join('\n');
 
-/** A call on a terminal's bridge (simulated devices), with the token of its current start. */
-async function call(id: string, channel: string, input: unknown): Promise<void> {
-  const { launchUrl, token } = readLaunchFile(path.join(terminals.get(id)!.home, 'data', 'launch-url'));
-  const res = await fetch(`${new URL(launchUrl).origin}/bridge/call/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; error?: { code: string } };
-  if (!body.ok) throw new Error(`${id} ${channel}: ${body.error?.code}`);
-}
+const call = (id: string, channel: string, input: unknown) => terminals.get(id)!.call(channel, input);
 
 const insertIdCard = (id: string) =>
   call(id, 'sim.device', {
@@ -143,7 +126,7 @@ async function counter(id: string, clip: string, opts = { openShift: true }): Pr
   page.on('pageerror', (e) => {
     throw e;
   });
-  await page.goto(readLaunchFile(path.join(terminals.get(id)!.home, 'data', 'launch-url')).launchUrl);
+  await page.goto(terminals.get(id)!.launchUrl());
   await expect(page.getByTestId('checkout')).toBeVisible();
   if (!opts.openShift) return page;
   // The shift first: no sale without a cashier.

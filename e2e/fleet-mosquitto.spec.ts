@@ -12,12 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { readLaunchFile } from '../main/node-host/launch-file';
 import { startConsole, type FleetConsole } from '../fleet/http';
 import { MOSQUITTO_BIN, startMosquitto, type RunningMosquitto } from '../fleet/mosquitto';
 import { FleetServer } from '../fleet/server';
 import { migrateStore, openSqliteStore } from '../fleet/store';
-import { launchTerminal, publishRelease, releaseKeys, type LaunchedTerminal } from '../fleet/testing-update';
+import { launchTerminal, publishRelease, releaseKeys, terminalTlsFiles, type LaunchedTerminal } from '../fleet/testing-update';
 
 const hasMosquitto = fs.existsSync(MOSQUITTO_BIN);
 const IDS = ['MQ-01', 'MQ-02', 'MQ-03'];
@@ -50,14 +49,7 @@ test.beforeAll(async () => {
   server.packageBaseUrl = fleetConsole.url;
   for (const id of IDS) {
     await server.register(id, { group: GROUP, withToken: false });
-    // The terminal's certificate and key as files, as its config names them.
-    const pki = path.join(dir, 'pki-files', id);
-    fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
-    const { cert, key } = mosquitto.credentials(id);
-    fs.writeFileSync(path.join(pki, 'ca.pem'), mosquitto.ca);
-    fs.writeFileSync(path.join(pki, 'cert.pem'), cert);
-    fs.writeFileSync(path.join(pki, 'key.pem'), key, { mode: 0o600 });
-    const tls = { ca: path.join(pki, 'ca.pem'), cert: path.join(pki, 'cert.pem'), key: path.join(pki, 'key.pem') };
+    const tls = terminalTlsFiles(dir, id, mosquitto);
     terminals.set(id, launchTerminal({ dir, id, releaseKeyFile: keys.publicFile, fleet: { url: mosquitto.url, tls } }));
   }
 });
@@ -70,17 +62,7 @@ test.afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A call on a terminal's bridge, with the token of its current start (each start writes a new one). */
-async function call(id: string, channel: string, input: unknown): Promise<void> {
-  const { launchUrl, token } = readLaunchFile(path.join(terminals.get(id)!.home, 'data', 'launch-url'));
-  const res = await fetch(`${new URL(launchUrl).origin}/bridge/call/${channel}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; error?: { code: string } };
-  if (!body.ok) throw new Error(`${id} ${channel}: ${body.error?.code}`);
-}
+const call = (id: string, channel: string, input: unknown) => terminals.get(id)!.call(channel, input);
 
 /** The one child process of `pid`, from /proc (no procps needed). */
 function childOf(pid: number): number {

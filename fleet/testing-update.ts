@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FleetServer } from './server';
+import type { RunningMosquitto } from './mosquitto';
 
 const repo = path.resolve(import.meta.dirname, '..');
 
@@ -55,6 +56,10 @@ export interface LaunchedTerminal {
   stderr(): string;
   /** The update slots' state file, as the launcher left it. */
   slotState(): Record<string, unknown>;
+  /** The page address (with its token) of the terminal's current start. */
+  launchUrl(): string;
+  /** A call on the terminal's bridge, with the token of its current start (each start writes a new one). */
+  call(channel: string, input: unknown): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +92,8 @@ export function launchTerminal(opts: {
   const args = ['launch', '--updates', updates, '--release-key', opts.releaseKeyFile, '--adopt', '1.0.0', '--'];
   args.push('start', '--headless', '--port', '0', '--config', path.join(home, 'config.yaml'));
   const child = spawn(process.execPath, [path.join(repo, 'bin/estation.js'), ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The file each start of the terminal writes: its page address with the token after #token=.
+  const launchUrl = () => fs.readFileSync(path.join(home, 'data', 'launch-url'), 'utf8').trim();
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   return {
@@ -95,10 +102,33 @@ export function launchTerminal(opts: {
     child,
     stderr: () => err,
     slotState: () => JSON.parse(fs.readFileSync(path.join(updates, 'state.json'), 'utf8')) as Record<string, unknown>,
+    launchUrl,
+    async call(channel, input) {
+      const url = new URL(launchUrl());
+      const token = url.hash.replace('#token=', '');
+      const res = await fetch(`${url.origin}/bridge/call/${channel}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      const body = (await res.json()) as { ok: boolean; error?: { code: string } };
+      if (!body.ok) throw new Error(`${opts.id} ${channel}: ${body.error?.code}`);
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** A terminal's TLS files for mosquitto (CA, its certificate with CN = id, its key at 0600), as its fleet.tls names them. */
+export function terminalTlsFiles(dir: string, id: string, mosquitto: RunningMosquitto): { ca: string; cert: string; key: string } {
+  const pki = path.join(dir, 'pki-files', id);
+  fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
+  const { cert, key } = mosquitto.credentials(id);
+  fs.writeFileSync(path.join(pki, 'ca.pem'), mosquitto.ca);
+  fs.writeFileSync(path.join(pki, 'cert.pem'), cert);
+  fs.writeFileSync(path.join(pki, 'key.pem'), key, { mode: 0o600 });
+  return { ca: path.join(pki, 'ca.pem'), cert: path.join(pki, 'cert.pem'), key: path.join(pki, 'key.pem') };
 }
