@@ -6,7 +6,8 @@
  * error condition). A terminal that failed a version is never sent it again by this rollout, and
  * nothing is sent after an abort.
  */
-export type TerminalUpdateState = 'pending' | 'sent' | 'committed' | 'failed' | 'rolled-back' | 'refused';
+/** `cancelled`: the job was recalled (its rollout aborted) before the terminal switched. */
+export type TerminalUpdateState = 'pending' | 'sent' | 'committed' | 'failed' | 'rolled-back' | 'refused' | 'cancelled';
 
 export interface RolloutPolicy {
   /** Share of the targets in the first wave, in percent (at least one terminal). */
@@ -53,6 +54,7 @@ export function summary(s: RolloutState) {
     committed: count(['committed']),
     failed,
     refused: count(['refused']),
+    cancelled: count(['cancelled']),
     finished,
     done: !s.aborted && finished === s.targets.length,
   };

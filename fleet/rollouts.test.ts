@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devTopics, type FleetUpdateJob, type FleetUpdateResult } from '../main/bridge/contract/fleet';
+import { devTopics, type FleetUpdateCancel, type FleetUpdateJob, type FleetUpdateResult } from '../main/bridge/contract/fleet';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
@@ -32,7 +32,9 @@ describe.each(STORES)('rollouts on $name', (kind) => {
   let server: FleetServer;
   let fleetConsole: FleetConsole;
   let clock = Date.parse('2026-12-03T08:00:00Z');
-  const terminals = new Map<string, { client: MqttClient; jobs: FleetUpdateJob[] }>();
+  const terminals = new Map<string, { client: MqttClient; jobs: FleetUpdateJob[]; recalls: FleetUpdateCancel[] }>();
+  /** Terminals that answer a recall with `cancelled` (as one that has not switched does); the others stay silent. */
+  const honoursRecall = new Set<string>();
   /** How each simulated terminal answers a job (nothing: it stays silent). */
   const behaviour = new Map<string, Answer[]>();
 
@@ -50,16 +52,22 @@ describe.each(STORES)('rollouts on $name', (kind) => {
       const id = `RO-${i}`;
       const password = (await server.register(id, { group: i <= 5 ? '五台' : '别组' }))!;
       const client = await mqtt.connectAsync(broker.url, { clientId: id, username: id, password, protocolVersion: 4, reconnectPeriod: 0 });
-      const t = { client, jobs: [] as FleetUpdateJob[] };
+      const t = { client, jobs: [] as FleetUpdateJob[], recalls: [] as FleetUpdateCancel[] };
       terminals.set(id, t);
       client.on('message', (_topic, payload) => {
-        const job = JSON.parse(payload.toString()) as FleetUpdateJob;
+        const msg = JSON.parse(payload.toString()) as FleetUpdateJob | FleetUpdateCancel;
+        if ('cancel' in msg) {
+          t.recalls.push(msg);
+          if (honoursRecall.has(id)) answer(id, { id: msg.cancel, rolloutId: msg.rolloutId, version: msg.version }, 'cancelled');
+          return;
+        }
+        const job = msg;
         t.jobs.push(job);
         for (const state of behaviour.get(id) ?? []) answer(id, job, state);
       });
       await client.subscribeAsync(devTopics(id).update, { qos: 1 });
     }
-    for (const v of ['2.0.0', '2.1.0', '2.2.0', '2.3.0']) await addRelease(v);
+    for (const v of ['2.0.0', '2.1.0', '2.2.0', '2.3.0', '2.4.0']) await addRelease(v);
   });
 
   afterAll(async () => {
@@ -152,6 +160,37 @@ describe.each(STORES)('rollouts on $name', (kind) => {
     expect(r.terminals.find((t) => t.id === 'RO-2')!.state).toBe('failed');
     expect(r.waves).toEqual([2, 3]);
   });
+
+  it.skipIf(kind.skip)(
+    'an abort recalls the jobs still out: a terminal that has not switched answers cancelled; an unanswered recall ends as failed at the expiry',
+    async () => {
+      // RO-1 waits for its lock and honours the recall; RO-2 says nothing at all.
+      behaviour.set('RO-1', ['waiting']);
+      behaviour.set('RO-2', []);
+      honoursRecall.add('RO-1');
+      const id = await server.rollouts.start({ version: '2.4.0', group: '五台', policy: policy(40), windowSeconds: 60, jobTtlSeconds: 120 });
+      await untilRollout(server, id, (v) => v.terminals.find((t) => t.id === 'RO-1')?.last?.state === 'waiting', 10_000);
+      await server.rollouts.abort(id);
+      const r = await untilRollout(server, id, (v) => v.terminals.find((t) => t.id === 'RO-1')?.state === 'cancelled', 10_000);
+      expect(r.summary).toMatchObject({ cancelled: 1, sent: 1, pending: 3, done: false });
+      expect(r.aborted).toBe(true);
+      for (const t of ['RO-1', 'RO-2'])
+        expect(terminals.get(t)!.recalls.filter((c) => c.rolloutId === id)).toEqual([
+          { cancel: `${id}-${t}`, rolloutId: id, version: '2.4.0', at: expect.any(String) },
+        ]);
+      // A second abort recalls nothing again; the jobs went only to the first wave.
+      await server.rollouts.abort(id);
+      await server.settled();
+      expect(terminals.get('RO-1')!.recalls.filter((c) => c.rolloutId === id)).toHaveLength(1);
+      expect(jobsFor('2.4.0')).toEqual(['RO-1', 'RO-2']);
+      // RO-2 never answers: its job ends as failed once it expires, even though the rollout is aborted.
+      clock += 121_000;
+      await server.rollouts.expire();
+      const after = await untilRollout(server, id, (v) => v.terminals.find((t) => t.id === 'RO-2')?.state === 'failed', 10_000);
+      expect(after.summary).toMatchObject({ cancelled: 1, failed: 1, sent: 0 });
+      honoursRecall.clear();
+    },
+  );
 
   it.skipIf(kind.skip)('the console starts and lists rollouts, aborts one, serves packages without a token, and refuses what it must', async () => {
     for (let i = 1; i <= 5; i++) behaviour.set(`RO-${i}`, []);

@@ -9,7 +9,14 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FINAL_UPDATE_STATES, devTopics, releaseVersionSchema, type FleetUpdateJob, type FleetUpdateResult } from '../main/bridge/contract/fleet';
+import {
+  FINAL_UPDATE_STATES,
+  devTopics,
+  releaseVersionSchema,
+  type FleetUpdateCancel,
+  type FleetUpdateJob,
+  type FleetUpdateResult,
+} from '../main/bridge/contract/fleet';
 import { newRollout, nextWave, record, summary, validatePolicy, type RolloutPolicy, type RolloutState, type TerminalUpdateState } from './rollout';
 import { FleetError } from './server';
 import type { FleetDb } from './store';
@@ -63,6 +70,7 @@ const OUTCOME: Record<string, Exclude<TerminalUpdateState, 'pending' | 'sent'>> 
   'rolled-back': 'rolled-back',
   refused: 'refused',
   failed: 'failed',
+  cancelled: 'cancelled',
 };
 
 export class Rollouts {
@@ -154,14 +162,28 @@ export class Rollouts {
     return id;
   }
 
-  /** Stops sending: jobs already out still finish on their terminals (each commits or rolls back by itself). */
+  /**
+   * Stops sending, and recalls the jobs already out: a terminal that has not switched yet drops its
+   * job and answers `cancelled`; one that switched already commits or rolls back by itself.
+   */
   abort(id: string): Promise<void> {
     return this.serial(async () => {
       const row = await this.d.db.selectFrom('rollout').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new FleetError('FLEET_UNKNOWN_ROLLOUT', 'no such rollout');
-      const state = { ...(JSON.parse(row.state) as RolloutState), aborted: true };
+      const before = JSON.parse(row.state) as RolloutState;
+      const state = { ...before, aborted: true };
       await this.save(id, state);
+      if (!before.aborted) await this.recall(row.id, row.version, state);
     });
+  }
+
+  /** The recall of every job of the rollout still out (QoS 1 on the job's own topic, so it follows the job). */
+  private async recall(id: string, version: string, state: RolloutState): Promise<void> {
+    const at = this.d.now().toISOString();
+    for (const terminal of state.targets.filter((t) => state.states[t] === 'sent')) {
+      const cancel: FleetUpdateCancel = { cancel: `${id}-${terminal}`, rolloutId: id, version, at };
+      await this.d.publish(devTopics(terminal).update, cancel);
+    }
   }
 
   private async save(id: string, state: RolloutState): Promise<void> {
@@ -177,8 +199,11 @@ export class Rollouts {
   private async advance(id: string): Promise<void> {
     const row = await this.d.db.selectFrom('rollout').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const policy = JSON.parse(row.policy) as RolloutPolicy & { jobTtlSeconds: number };
-    const { state, send } = nextWave(JSON.parse(row.state) as RolloutState, policy);
+    const before = JSON.parse(row.state) as RolloutState;
+    const { state, send } = nextWave(before, policy);
     await this.save(id, state);
+    // Failures passed the policy's share: the rest of this wave is recalled too.
+    if (state.aborted && !before.aborted) await this.recall(id, row.version, state);
     if (!send.length) return;
     const release = await this.d.db.selectFrom('release').selectAll().where('version', '=', row.version).executeTakeFirstOrThrow();
     const base = this.d.packageBaseUrl();
@@ -245,7 +270,14 @@ export class Rollouts {
   expire(): Promise<void> {
     return this.serial(async () => {
       const now = this.d.now();
-      const open = await this.d.db.selectFrom('rollout').selectAll().where('aborted', '=', 0).execute();
+      // Aborted rollouts too (a recalled job whose terminal never answered still ends, as failed),
+      // as long as one of their jobs can still be out: jobs live at most 7 days after the last change.
+      const cutoff = new Date(now.getTime() - 8 * 86_400_000).toISOString();
+      const open = await this.d.db
+        .selectFrom('rollout')
+        .selectAll()
+        .where((eb) => eb.or([eb('aborted', '=', 0), eb('updated_at', '>=', cutoff)]))
+        .execute();
       for (const row of open) {
         let state = JSON.parse(row.state) as RolloutState;
         const sent = state.targets.filter((t) => state.states[t] === 'sent');
@@ -275,11 +307,22 @@ export class Rollouts {
 
   async list(): Promise<RolloutView[]> {
     const rows = await this.d.db.selectFrom('rollout').selectAll().orderBy('created_at', 'desc').limit(20).execute();
+    // The reports of all listed rollouts in one query (the console asks at every change).
+    const reports = rows.length
+      ? await this.d.db
+          .selectFrom('rollout_report')
+          .select(['rollout_id', 'terminal_id', 'body'])
+          .where(
+            'rollout_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
+      : [];
     const out: RolloutView[] = [];
     for (const row of rows) {
       const state = JSON.parse(row.state) as RolloutState;
-      const reports = await this.d.db.selectFrom('rollout_report').selectAll().where('rollout_id', '=', row.id).execute();
-      const last = new Map(reports.map((r) => [r.terminal_id, (JSON.parse(r.body) as ReportBody).last]));
+      const last = new Map(reports.filter((r) => r.rollout_id === row.id).map((r) => [r.terminal_id, (JSON.parse(r.body) as ReportBody).last]));
       const { jobTtlSeconds: _ttl, ...policy } = JSON.parse(row.policy) as RolloutPolicy & { jobTtlSeconds: number };
       out.push({
         id: row.id,

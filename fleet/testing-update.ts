@@ -59,7 +59,7 @@ export interface LaunchedTerminal {
   /** The page address (with its token) of the terminal's current start. */
   launchUrl(): string;
   /** A call on the terminal's bridge, with the token of its current start (each start writes a new one). */
-  call(channel: string, input: unknown): Promise<void>;
+  call<T = unknown>(channel: string, input: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -103,7 +103,7 @@ export function launchTerminal(opts: {
     stderr: () => err,
     slotState: () => JSON.parse(fs.readFileSync(path.join(updates, 'state.json'), 'utf8')) as Record<string, unknown>,
     launchUrl,
-    async call(channel, input) {
+    async call<T>(channel: string, input: unknown): Promise<T> {
       const url = new URL(launchUrl());
       const token = url.hash.replace('#token=', '');
       const res = await fetch(`${url.origin}/bridge/call/${channel}`, {
@@ -111,8 +111,9 @@ export function launchTerminal(opts: {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(input),
       });
-      const body = (await res.json()) as { ok: boolean; error?: { code: string } };
+      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string } };
       if (!body.ok) throw new Error(`${opts.id} ${channel}: ${body.error?.code}`);
+      return body.value as T;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

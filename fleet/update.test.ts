@@ -16,6 +16,7 @@ import { FleetServer } from './server';
 import { migrateStore, openSqliteStore } from './store';
 import { untilRollout, untilTerminal } from './testing';
 import { launchTerminal, publishRelease, releaseKeys, type LaunchedTerminal } from './testing-update';
+import { wangJianguo } from '../fixtures/people/id-cards';
 
 const IDS = ['UP-01', 'UP-02', 'UP-03'];
 const GROUP = '更新测试 网点';
@@ -101,4 +102,30 @@ describe('staged updates from the fleet server to terminals run by estation laun
     }
     expect(launched.get(canary.id)!.stderr()).toMatch(/update 1\.2\.0: rolled-back/);
   }, 150_000);
+
+  it('an abort recalls a job that waits for a customer at the counter: the terminal answers cancelled, fetches nothing and stays on its version', async () => {
+    // A customer identified at UP-01 (the first target, so the canary) holds its update lock.
+    const up1 = launched.get('UP-01')!;
+    await up1.call('sim.device', {
+      action: 'insert-id-card',
+      card: { name: wangJianguo.name, idNumber: wangJianguo.idNumber, gender: wangJianguo.gender, birthDate: wangJianguo.birthDate },
+    });
+    // The card is read at the reader's next poll: the customer is there once the terminal's session says so.
+    const deadline = Date.now() + 30_000;
+    while ((await up1.call<{ session: unknown }>('session.get', {})).session === null) {
+      if (Date.now() > deadline) throw new Error(`UP-01 read no card within 30 s\n${logs()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await publish('1.3.0', 'terminal');
+    const id = await rollOut('1.3.0');
+    const waiting = await untilRollout(server, id, (v) => v.terminals.find((t) => t.id === 'UP-01')?.last?.state === 'waiting', 60_000);
+    expect(waiting.terminals.find((t) => t.id === 'UP-01')!.last!.detail).not.toBeNull();
+    await server.rollouts.abort(id);
+    const r = await untilRollout(server, id, (v) => v.terminals.find((t) => t.id === 'UP-01')?.state === 'cancelled', 30_000);
+    expect(r.terminals.find((t) => t.id === 'UP-01')!.last).toMatchObject({ state: 'cancelled', detail: 'recalled while waiting for the update lock' });
+    expect(r.terminals.filter((t) => t.state === 'pending')).toHaveLength(2);
+    expect(up1.slotState()).toMatchObject({ current: '1.1.0', trial: null });
+    expect(fs.existsSync(path.join(dir, 'UP-01', 'updates', 'releases', '1.3.0'))).toBe(false);
+    await up1.call('sim.device', { action: 'remove-id-card' });
+  }, 120_000);
 });

@@ -549,6 +549,7 @@ const UPDATE_STATES = {
   'rolled-back': '已回滚',
   refused: '终端拒绝',
   failed: '失败',
+  cancelled: '已撤回',
 };
 
 function rolloutStatus(r) {

@@ -26,7 +26,7 @@ import {
   fleetCommandSchema,
   fleetDesiredSchema,
   fleetStatusSchema,
-  fleetUpdateJobSchema,
+  fleetUpdateRequestSchema,
   parseFleetPayload,
   type FleetCommand,
   type FleetHealth,
@@ -295,7 +295,10 @@ export class FleetAgent {
       if (topic === this.topics.status) return this.onOwnStatus(payload);
       if (topic === this.topics.desired) return this.onDesired(payload);
       if (topic === this.topics.command) return void this.onCommand(payload);
-      if (topic === this.topics.update) return void this.updater.handle(parseFleetPayload(fleetUpdateJobSchema, payload, topic));
+      if (topic === this.topics.update) {
+        const req = parseFleetPayload(fleetUpdateRequestSchema, payload, topic);
+        return void ('cancel' in req ? this.updater.cancel(req) : this.updater.handle(req));
+      }
       if (this.d.faces && topic.startsWith(`${chainTopics(this.d.config.chain ?? '').base}/faces/`))
         return void this.d.faces
           .onChainMessage(topic, payload)

@@ -136,6 +136,62 @@ describe('update jobs on the terminal', () => {
     expect(t.restarts()).toBe(0);
   });
 
+  it('a job recalled while it waits for the lock is dropped and answered cancelled: nothing fetched, nothing switched, a repeat gets the same answer', async () => {
+    const t = setup({ lockedBy: () => 'a payment' });
+    const job = makeJob('1.1.2');
+    const done = t.updater.handle(job);
+    await t.until('waiting');
+    t.updater.cancel({ cancel: job.id, rolloutId: job.rolloutId, version: job.version, at: new Date().toISOString() });
+    await done;
+    expect(t.published.map((p) => p.state)).toEqual(['waiting', 'cancelled']);
+    expect(t.published[1]!.detail).toBe('recalled while waiting for the update lock');
+    expect(requests.filter((r) => r === new URL(job.url).pathname)).toHaveLength(0);
+    expect(t.slots.state()).toMatchObject({ current: '1.0.0', trial: null });
+    await t.updater.handle(job);
+    expect(t.published.map((p) => p.state)).toEqual(['waiting', 'cancelled', 'cancelled']);
+    expect(t.restarts()).toBe(0);
+  });
+
+  it('a recall that arrives before its job is kept: the job arriving late is answered cancelled and never runs', async () => {
+    const t = setup();
+    const job = makeJob('1.1.3');
+    t.updater.cancel({ cancel: job.id, rolloutId: job.rolloutId, version: job.version, at: new Date().toISOString() });
+    await t.updater.handle(job);
+    expect(t.published.map((p) => [p.state, p.id])).toEqual([
+      ['cancelled', job.id],
+      ['cancelled', job.id],
+    ]);
+    expect(requests.filter((r) => r === new URL(job.url).pathname)).toHaveLength(0);
+    expect(t.restarts()).toBe(0);
+  });
+
+  it('a recall after the switch changes nothing: the health window decides', async () => {
+    const t = setup();
+    const job = makeJob('1.1.4');
+    await t.updater.handle(job);
+    expect(t.published.map((p) => p.state)).toEqual(['downloading', 'switching']);
+    t.updater.cancel({ cancel: job.id, rolloutId: job.rolloutId, version: job.version, at: new Date().toISOString() });
+    expect(t.published.map((p) => p.state)).toEqual(['downloading', 'switching']);
+    expect(t.slots.state()).toMatchObject({ current: '1.1.4', trial: { version: '1.1.4' } });
+  });
+
+  it('a customer stepping up while the package comes: the lock is waited for again and the staged package is not fetched twice', async () => {
+    // Free, then taken once the download has begun, then free again.
+    let holder: string | null = null;
+    const t = setup({ lockedBy: () => holder });
+    const job = makeJob('1.1.5');
+    const path_ = new URL(job.url).pathname;
+    const done = t.updater.handle(job);
+    await t.until('downloading');
+    holder = 'a face session';
+    await t.until('waiting');
+    holder = null;
+    await done;
+    expect(t.published.map((p) => p.state)).toEqual(['downloading', 'waiting', 'switching']);
+    expect(requests.filter((r) => r === path_)).toHaveLength(1);
+    expect(t.restarts()).toBe(1);
+  });
+
   it('eight copies of one job arriving together make one download and one switch; a repeat later gets the stored answer', async () => {
     const t = setup();
     const job = makeJob('1.2.0');

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { FINAL_UPDATE_STATES, type FleetUpdateJob, type FleetUpdateResult } from '../bridge/contract/fleet';
+import { FINAL_UPDATE_STATES, type FleetUpdateCancel, type FleetUpdateJob, type FleetUpdateResult } from '../bridge/contract/fleet';
 import type { Clock } from '../ground/clock';
 import type { Logger } from '../ground/logger';
 import { migrateModule, type Db } from '../store/database';
@@ -73,6 +73,8 @@ const FINAL: readonly string[] = FINAL_UPDATE_STATES;
 
 export class Updater {
   private readonly running = new Map<string, Promise<void>>();
+  /** Jobs recalled by the server while they run: dropped at their next step before the switch. */
+  private readonly recalled = new Set<string>();
   private readonly pollMs: number;
   private stopped = false;
 
@@ -121,9 +123,44 @@ export class Updater {
         const e = err as { code?: string; message?: string };
         this.report(job, 'failed', { error: { code: e.code ?? 'UPDATE_FAILED', message: (e.message ?? String(err)).slice(0, 2000) } });
       })
-      .finally(() => this.running.delete(job.id));
+      .finally(() => {
+        this.running.delete(job.id);
+        this.recalled.delete(job.id);
+      });
     this.running.set(job.id, p);
     return p;
+  }
+
+  /**
+   * The server recalls a job (its rollout was aborted). Before the switch it is dropped and
+   * answered `cancelled`, at once when it is not running, else at its next step (the lock loop
+   * looks every poll). A job that switched already is left to its health window; a job that ended
+   * gets its stored answer again; a job not seen yet is recorded as cancelled, so if it arrives
+   * late it is answered `cancelled` and never run.
+   */
+  cancel(c: FleetUpdateCancel): void {
+    const known = this.row(c.cancel);
+    if (!known) {
+      const job = { id: c.cancel, rolloutId: c.rolloutId, version: c.version } as FleetUpdateJob;
+      this.d.db
+        .prepare('INSERT INTO fleet_update (id, version, job, state, updated_at) VALUES (?, ?, ?, ?, ?)')
+        .run(c.cancel, c.version, JSON.stringify(job), 'received', this.d.clock.nowIso());
+      return this.report(job, 'cancelled', { detail: 'recalled before it arrived' });
+    }
+    if (known.result && FINAL.includes(known.state)) return this.d.publish(JSON.parse(known.result) as FleetUpdateResult);
+    if (known.state === 'switching') return;
+    if (this.running.has(c.cancel)) {
+      this.recalled.add(c.cancel);
+      return;
+    }
+    this.report(JSON.parse(known.job) as FleetUpdateJob, 'cancelled', { detail: 'recalled before it ran' });
+  }
+
+  /** True (and answered) when the server recalled the job: the caller stops before anything else. */
+  private dropIfRecalled(job: FleetUpdateJob, step: string): boolean {
+    if (!this.recalled.delete(job.id)) return false;
+    this.report(job, 'cancelled', { detail: `recalled ${step}` });
+    return true;
   }
 
   private async execute(job: FleetUpdateJob): Promise<void> {
@@ -137,33 +174,51 @@ export class Updater {
       return this.report(job, 'committed', { detail: 'already running this version' });
     if (s.trial) return this.report(job, 'refused', { error: { code: 'UPDATE_TRIAL_RUNNING', message: `${s.trial.version} is still on trial` } });
     const expires = Date.parse(job.expiresAt);
-    // The lock: look again every poll until it is free or the job expires (the loop awaits every turn and ends by the expiry).
-    let told: string | null = null;
+    // Lock, package, lock again: a customer may step up while the package comes; then the lock is
+    // waited for once more, with the package already staged (it is not fetched twice).
+    let staged = false;
     for (;;) {
-      if (this.stopped) return;
-      if (this.d.clock.now() >= expires)
-        return this.report(job, 'failed', { error: { code: 'UPDATE_EXPIRED', message: `the update lock was held until the job expired at ${job.expiresAt}` } });
-      const holder = this.d.lockedBy();
-      if (!holder) break;
-      if (holder !== told) this.report(job, 'waiting', { detail: holder });
-      told = holder;
-      await new Promise((r) => setTimeout(r, Math.min(this.pollMs, Math.max(1, expires - this.d.clock.now()))));
+      if (!(await this.waitForLock(job, expires))) return;
+      if (!staged) {
+        this.report(job, 'downloading');
+        const file = await this.download(job, slots, expires);
+        try {
+          if (this.dropIfRecalled(job, 'after the download, before staging')) return;
+          await slots.stage(job, file);
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+        staged = true;
+      }
+      if (!this.d.lockedBy()) break;
     }
-    this.report(job, 'downloading');
-    const file = await this.download(job, slots, expires);
-    try {
-      await slots.stage(job, file);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-    // The lock once more: a customer may have stepped up while the package came.
-    const holder = this.d.lockedBy();
-    if (holder) return this.execute(job);
+    if (this.dropIfRecalled(job, 'before the switch')) return;
     const working = await this.d.workingDevices();
     this.d.db.prepare('UPDATE fleet_update SET working_devices = ? WHERE id = ?').run(JSON.stringify(working), job.id);
     slots.switchTo(job.version, job.windowSeconds);
     this.report(job, 'switching');
     this.d.restartIntoCurrent();
+  }
+
+  /**
+   * Waits until nothing holds the update lock, looking every poll (each turn awaits; the job's
+   * expiry ends it). False, with the job answered, when it was recalled or expired meanwhile.
+   */
+  private async waitForLock(job: FleetUpdateJob, expires: number): Promise<boolean> {
+    let told: string | null = null;
+    for (;;) {
+      if (this.stopped) return false;
+      if (this.dropIfRecalled(job, 'while waiting for the update lock')) return false;
+      if (this.d.clock.now() >= expires) {
+        this.report(job, 'failed', { error: { code: 'UPDATE_EXPIRED', message: `the update lock was held until the job expired at ${job.expiresAt}` } });
+        return false;
+      }
+      const holder = this.d.lockedBy();
+      if (!holder) return true;
+      if (holder !== told) this.report(job, 'waiting', { detail: holder });
+      told = holder;
+      await new Promise((r) => setTimeout(r, Math.min(this.pollMs, Math.max(1, expires - this.d.clock.now()))));
+    }
   }
 
   /** Fetches the package into the slots' directory, never more than the job's size, within the job's time. */

@@ -251,9 +251,18 @@ export const fleetUpdateJobSchema = z
   .strict();
 export type FleetUpdateJob = z.infer<typeof fleetUpdateJobSchema>;
 
+/**
+ * The server recalls a job (its rollout was aborted): a terminal that has not switched yet drops
+ * it and answers `cancelled`; one that switched already lets its health window decide.
+ */
+export const fleetUpdateCancelSchema = z.object({ cancel: jobId, rolloutId: jobId, version: releaseVersionSchema, at: iso }).strict();
+export type FleetUpdateCancel = z.infer<typeof fleetUpdateCancelSchema>;
+/** What comes on update/req: a job, or the recall of one. */
+export const fleetUpdateRequestSchema = z.union([fleetUpdateJobSchema, fleetUpdateCancelSchema]);
+
 /** A job's progress (waiting for the update lock, downloading, switching) and its end. */
-export const updateStates = ['waiting', 'downloading', 'switching', 'committed', 'rolled-back', 'refused', 'failed'] as const;
-export const FINAL_UPDATE_STATES: readonly (typeof updateStates)[number][] = ['committed', 'rolled-back', 'refused', 'failed'];
+export const updateStates = ['waiting', 'downloading', 'switching', 'committed', 'rolled-back', 'refused', 'failed', 'cancelled'] as const;
+export const FINAL_UPDATE_STATES: readonly (typeof updateStates)[number][] = ['committed', 'rolled-back', 'refused', 'failed', 'cancelled'];
 export const fleetUpdateResultSchema = z
   .object({
     id: jobId,
