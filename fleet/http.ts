@@ -23,7 +23,13 @@ import type { FleetTables } from './store';
 export interface ConsoleOptions {
   server: FleetServer;
   port?: number;
+  /** The address to listen on (default 127.0.0.1). */
   host?: string;
+  /**
+   * The origin people and terminals use to reach the console when it is not the bound address
+   * (a LAN name, a reverse proxy with TLS): its Host and Origin are accepted besides loopback's.
+   */
+  publicOrigin?: string;
 }
 
 export interface FleetConsole {
@@ -226,12 +232,19 @@ export async function startConsole(opts: ConsoleOptions): Promise<FleetConsole> 
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  const publicOrigin = opts.publicOrigin ? new URL(opts.publicOrigin) : null;
   const hostAllowed = (host: string | undefined) => {
     const h = host?.toLowerCase();
-    return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `${bindHost.toLowerCase()}:${port}`;
+    return (
+      h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `${bindHost.toLowerCase()}:${port}` || (publicOrigin !== null && h === publicOrigin.host)
+    );
   };
   const originAllowed = (origin: string | undefined) =>
-    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || origin === `http://${bindHost}:${port}`;
+    origin === undefined ||
+    origin === `http://127.0.0.1:${port}` ||
+    origin === `http://localhost:${port}` ||
+    origin === `http://${bindHost}:${port}` ||
+    (publicOrigin !== null && origin === publicOrigin.origin);
 
   const serveAsset = (req: http.IncomingMessage, res: http.ServerResponse, route: string) => {
     const a = assets.get(route)!;

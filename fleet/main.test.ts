@@ -7,12 +7,13 @@
  * the fleet starts with its rows there.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRegistration } from './main';
+import { parseListen, parseRegistration } from './main';
 import { freshStoreSpec, PG_SKIPPED, STORES, TEST_PG, withPg } from './testing-pg';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -30,6 +31,7 @@ interface Ready {
   store: string;
   mqtt: string;
   console: string;
+  consoleListen: string;
   consoleUrlFile: string;
   registered: { id: string; created: boolean; passwordFile: string | null }[];
 }
@@ -179,6 +181,67 @@ describe('npm run fleet', () => {
       }
     },
   );
+
+  it('--listen and --public-url: the console accepts its public name and hands it out as the package address; bad values are usage errors', async () => {
+    const d = path.join(dir, 'public');
+    const fleet = startFleetProcess([
+      '--data-dir',
+      d,
+      '--mqtt-port',
+      '0',
+      '--console-port',
+      '0',
+      '--listen',
+      '127.0.0.1',
+      '--public-url',
+      'http://localhost:18090',
+    ]);
+    const ready = await fleet.ready;
+    // The console URL handed out (and in its 0600 file) is the public one.
+    expect(ready.console).toBe('http://localhost:18090');
+    expect(fs.readFileSync(path.join(d, 'console-url'), 'utf8')).toMatch(/^http:\/\/localhost:18090\/#token=[0-9a-f]{48}\n$/);
+    const token = fs.readFileSync(path.join(d, 'console-url'), 'utf8').trim().split('#token=')[1]!;
+    // What is bound is still 127.0.0.1: reached there under the public name it answers, under another name it refuses.
+    expect(new URL(ready.mqtt).hostname).toBe('127.0.0.1');
+    const listen = new URL(ready.consoleListen);
+    expect(listen.hostname).toBe('127.0.0.1');
+    const asHost = (host: string, origin?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: Number(listen.port),
+            path: '/api/terminals',
+            headers: { host, authorization: `Bearer ${token}`, ...(origin ? { origin } : {}) },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await asHost('localhost:18090')).toBe(200);
+    expect(await asHost('localhost:18090', 'http://localhost:18090')).toBe(200);
+    expect(await asHost('fleet.evil.example:18090')).toBe(421);
+    expect(await asHost('localhost:18090', 'http://fleet.evil.example')).toBe(403);
+    fleet.child.kill('SIGTERM');
+    expect(await fleet.exited).toBe(0);
+
+    expect(parseListen(undefined, undefined)).toEqual({ host: '127.0.0.1', publicOrigin: null });
+    expect(parseListen('0.0.0.0', 'https://fleet.example.cn')).toEqual({ host: '0.0.0.0', publicOrigin: 'https://fleet.example.cn' });
+    expect(() => parseListen('0.0.0.0', undefined)).toThrow(/needs --public-url/);
+    expect(() => parseListen('localhost', undefined)).toThrow(/IPv4 address/);
+    expect(() => parseListen('256.1.1.1', undefined)).toThrow(/IPv4 address/);
+    expect(() => parseListen(undefined, 'ftp://x')).toThrow(/an origin/);
+    expect(() => parseListen(undefined, 'http://x/console?a=1')).toThrow(/an origin/);
+    expect(() => parseListen(undefined, 'http://user:pw@x')).toThrow(/an origin/);
+    const bad = startFleetProcess(['--data-dir', d, '--listen', '0.0.0.0']);
+    bad.ready.catch(() => undefined);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--listen 0.0.0.0 needs --public-url');
+  });
 
   it('parses ID[:CHAIN[:GROUP]]', () => {
     expect(parseRegistration('T1')).toEqual({ id: 'T1', chain: null, group: null });

@@ -1,6 +1,7 @@
 /**
  * `npm run fleet`: the fleet server on one machine. The embedded MQTT broker (aedes), the
- * FleetServer on its store (SQLite, or PostgreSQL), and the console (fleet/http.ts), all on 127.0.0.1.
+ * FleetServer on its store (SQLite, or PostgreSQL), and the console (fleet/http.ts), on 127.0.0.1
+ * unless --listen says otherwise.
  *
  *   --data-dir DIR        the terminals' passwords, the console URL and the SQLite store (default ./fleet-data)
  *   --store FILE|URL      the store: a SQLite file (default DIR/fleet.sqlite) or a postgres:// URL
@@ -8,6 +9,12 @@
  *                         given: a password there stays off the command line. Its password is never printed.
  *   --mqtt-port N         the broker's port (default 1883; 0 picks a free one)
  *   --console-port N      the console's port (default 8090; 0 picks a free one)
+ *   --listen ADDR         the IPv4 address the broker and the console listen on (default 127.0.0.1;
+ *                         0.0.0.0 for all). Both speak plain MQTT and HTTP: off loopback, put TLS in
+ *                         front (a reverse proxy for the console, mosquitto with certificates for MQTT)
+ *   --public-url URL      how terminals and browsers reach the console (http(s)://HOST[:PORT]), when
+ *                         that is not http://ADDR:PORT: the terminals fetch packages from it, and its
+ *                         Host and Origin are accepted. Required with --listen 0.0.0.0
  *   --release-key FILE    the fleet's release public key (Ed25519, PEM): a package in DIR/releases is
  *                         registered for rollouts only if its signature verifies with it; the
  *                         console also serves the packages to the terminals at /releases/VERSION.tar.gz
@@ -30,7 +37,7 @@ import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
 import { connectStore, FleetStoreError, parseStoreSpec, type StoreSpec } from './store';
 
-export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--store FILE|postgres://...] [--mqtt-port N] [--console-port N] [--release-key FILE] [--register ID[:CHAIN[:GROUP]]]...
+export const USAGE = `usage: npm run fleet -- [--data-dir DIR] [--store FILE|postgres://...] [--mqtt-port N] [--console-port N] [--listen ADDR] [--public-url URL] [--release-key FILE] [--register ID[:CHAIN[:GROUP]]]...
   (--store defaults to ESTATION_FLEET_STORE, else DIR/fleet.sqlite)
 `;
 
@@ -62,6 +69,28 @@ function port(name: string, value: string | undefined, fallback: number): number
   return n;
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Where to listen and what origin to give out: checked before anything starts. */
+export function parseListen(listen: string | undefined, publicUrl: string | undefined): { host: string; publicOrigin: string | null } {
+  const host = listen ?? '127.0.0.1';
+  if (!IPV4.test(host)) throw new UsageError(`--listen ${host.slice(0, 60)}: an IPv4 address such as 127.0.0.1, 0.0.0.0 or this machine's LAN address`);
+  let publicOrigin: string | null = null;
+  if (publicUrl !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(publicUrl);
+    } catch {
+      throw new UsageError(`--public-url ${publicUrl.slice(0, 100)}: not a URL`);
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash)
+      throw new UsageError(`--public-url ${publicUrl.slice(0, 100)}: an origin, http(s)://HOST[:PORT] with nothing after it`);
+    publicOrigin = u.origin;
+  }
+  if (host === '0.0.0.0' && !publicOrigin) throw new UsageError('--listen 0.0.0.0 needs --public-url: the address terminals fetch packages from');
+  return { host, publicOrigin };
+}
+
 /** Replaces whatever is at `file` (never following a link planted there) with a 0600 file. */
 export function writeSecretFile(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -75,6 +104,8 @@ export interface RunningFleet {
   store: string;
   mqttUrl: string;
   consoleUrl: string;
+  /** Where the console listens (differs from consoleUrl behind --public-url). */
+  consoleListen: string;
   consoleUrlFile: string;
   registered: { id: string; created: boolean; passwordFile: string | null }[];
   close(): Promise<void>;
@@ -89,7 +120,12 @@ export async function startFleet(opts: {
   /** The fleet's release public key (PEM file): packages are registered only if their signature verifies with it. */
   releaseKeyFile?: string;
   register?: Registration[];
+  /** The address the broker and console listen on (default 127.0.0.1). */
+  listen?: string;
+  /** The console's origin as terminals and browsers reach it (default http://LISTEN:PORT). */
+  publicOrigin?: string | null;
 }): Promise<RunningFleet> {
+  const host = opts.listen ?? '127.0.0.1';
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const opened = await connectStore(opts.store ?? path.join(dataDir, 'fleet.sqlite'));
@@ -130,12 +166,14 @@ export async function startFleet(opts: {
       writeSecretFile(passwordFile, password);
       registered.push({ id: r.id, created: true, passwordFile });
     }
-    broker = await startEmbeddedBroker({ authenticate: server.authenticate, port: opts.mqttPort ?? 1883 });
-    await server.connect(broker.url, server.serverCredentials());
-    console_ = await startConsole({ server, port: opts.consolePort ?? 8090 });
-    server.packageBaseUrl = console_.url;
-    writeSecretFile(consoleUrlFile, `${console_.url}/#token=${console_.token}`);
-    return { store: opened.label, mqttUrl: broker.url, consoleUrl: console_.url, consoleUrlFile, registered, close };
+    broker = await startEmbeddedBroker({ authenticate: server.authenticate, port: opts.mqttPort ?? 1883, host });
+    // The server itself reaches its broker over loopback whatever the listening address is.
+    await server.connect(host === '0.0.0.0' ? broker.url.replace('//0.0.0.0:', '//127.0.0.1:') : broker.url, server.serverCredentials());
+    console_ = await startConsole({ server, port: opts.consolePort ?? 8090, host, publicOrigin: opts.publicOrigin ?? undefined });
+    const consoleUrl = opts.publicOrigin ?? console_.url;
+    server.packageBaseUrl = consoleUrl;
+    writeSecretFile(consoleUrlFile, `${consoleUrl}/#token=${console_.token}`);
+    return { store: opened.label, mqttUrl: broker.url, consoleUrl, consoleListen: console_.url, consoleUrlFile, registered, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
@@ -153,6 +191,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         'mqtt-port': { type: 'string' },
         'console-port': { type: 'string' },
         'release-key': { type: 'string' },
+        listen: { type: 'string' },
+        'public-url': { type: 'string' },
         register: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
@@ -164,7 +204,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 0;
     }
     const storeSpec = values.store ?? (env.ESTATION_FLEET_STORE || undefined);
+    const listen = parseListen(values.listen, values['public-url']);
     const fleet = await startFleet({
+      listen: listen.host,
+      publicOrigin: listen.publicOrigin,
       dataDir: values['data-dir'],
       store: storeSpec === undefined ? undefined : parseStoreSpec(storeSpec),
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883),
@@ -173,12 +216,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       register: values.register.map(parseRegistration),
     });
     const { stopped } = onStopSignal();
+    if (listen.host !== '127.0.0.1')
+      process.stderr.write(
+        `E-Station fleet server: listening on ${listen.host}: the broker speaks plain MQTT and the console plain HTTP; off this machine put TLS in front (README: the fleet in production)\n`,
+      );
     process.stdout.write(
       JSON.stringify({
         event: 'ready',
         store: fleet.store,
         mqtt: fleet.mqttUrl,
         console: fleet.consoleUrl,
+        consoleListen: fleet.consoleListen,
         consoleUrlFile: fleet.consoleUrlFile,
         registered: fleet.registered,
       }) + '\n',
