@@ -42,6 +42,8 @@
  * the time for all; when that exceeds 2 minutes the mosquitto part uses fewer terminals and says
  * so (BENCH_MOSQUITTO_TERMINALS sets the number outright). Without /usr/sbin/mosquitto that part
  * is `{ "broker": "mosquitto", "skipped": reason }`. BENCH_BROKERS=aedes,mosquitto picks the parts.
+ * BENCH_STORE=postgres stores into a fresh schema of ESTATION_TEST_PG (PostgreSQL on 127.0.0.1,
+ * dropped afterwards) instead of a SQLite file; the report names the store.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -57,7 +59,7 @@ import { fleetConfigSchema } from '../main/fleet/config';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../fleet/broker';
 import { MOSQUITTO_BIN, makeTestPki, startMosquitto, type RunningMosquitto } from '../fleet/mosquitto';
 import { FleetServer } from '../fleet/server';
-import { migrateStore, openSqliteStore } from '../fleet/store';
+import { openTestStore, STORES } from '../fleet/testing-pg';
 
 const envNumber = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -605,6 +607,13 @@ const HZ = envNumber('BENCH_HEALTH_HZ', 1);
 const DEFAULT_BACKOFF = fleetConfigSchema.parse({}).backoff;
 const BACKOFF = { minMs: envNumber('BENCH_BACKOFF_MIN_MS', DEFAULT_BACKOFF.minMs), maxMs: envNumber('BENCH_BACKOFF_MAX_MS', DEFAULT_BACKOFF.maxMs) };
 const BROKERS = (process.env.BENCH_BROKERS ?? 'aedes,mosquitto').split(',').map((s) => s.trim());
+const STORE_KIND = (() => {
+  const want = process.env.BENCH_STORE ?? 'sqlite';
+  const kind = STORES.find((k) => k.dialect === want);
+  if (!kind) throw new Error(`BENCH_STORE=${want}: sqlite or postgres`);
+  if (kind.skip) throw new Error('BENCH_STORE=postgres needs ESTATION_TEST_PG (a PostgreSQL database on 127.0.0.1)');
+  return kind;
+})();
 const CONNECT_DEADLINE_MS = 120_000;
 const DRAIN_DEADLINE_MS = 60_000;
 const CERT_BUDGET_MS = 120_000;
@@ -624,9 +633,8 @@ async function runBroker(
   notes: string[],
 ): Promise<Record<string, unknown>> {
   const ids = terminalIds(n);
-  const store = openSqliteStore(path.join(dir, 'fleet.sqlite'));
-  await migrateStore(store);
-  const server = new FleetServer(store);
+  const store = await openTestStore(STORE_KIND, dir);
+  const server = new FleetServer(store.db);
   const sampler = new Sampler();
   let broker: BrokerUnderTest | null = null;
   let terminals: TerminalsProcess | null = null;
@@ -701,6 +709,7 @@ async function runBroker(
     const brokerCpu = b0 === null ? null : { connect: phase(b0, b1), health: phase(b1, b2), restart: phase(b2, b3) };
     return {
       broker: name,
+      store: STORE_KIND.name,
       terminals: n,
       connectAllMs: connect.allAt === null ? null : connect.allAt - startedAt,
       connected: connect.connected,
@@ -760,6 +769,7 @@ async function runBroker(
   } finally {
     sampler.stop();
     await server.close().catch((e: unknown) => log(`${name}: closing the server: ${String(e)}`));
+    await store.dispose().catch((e: unknown) => log(`${name}: dropping the store's schema: ${String(e)}`));
     if (terminals) await terminals.close().catch((e: unknown) => log(`${name}: closing the terminals: ${String(e)}`));
     if (broker) await broker.close().catch((e: unknown) => log(`${name}: closing the broker: ${String(e)}`));
   }

@@ -231,7 +231,8 @@ for (const kind of STORES) {
       const history = await server.healthHistory('T-HIST', 1000);
       expect(history).toHaveLength(500);
       expect([history[0]!.seq, history.at(-1)!.seq]).toEqual([503, 4]);
-      expect(await count('health', 'T-HIST')).toBe(500);
+      // Pruned at the 1st report and every 10th after (501st): 500 rows then, plus the 502nd and 503rd.
+      expect(await count('health', 'T-HIST')).toBe(502);
       expect((await server.healthHistory('T-HIST-2', 1000)).map((h) => h.seq)).toEqual([3, 2, 1]);
       expect((await server.terminal('T-HIST'))?.health?.seq).toBe(503);
     });
@@ -300,7 +301,7 @@ for (const kind of STORES) {
           );
           expect(rows.rows.map((r) => r.id)).toEqual(['ORD-a', 'ord-a', 'Ord-z', 'ord-1', 'ORD-B', 'ord_c', 'ord-b']);
           const health = await c.query<{ n: string }>("SELECT count(*) AS n FROM health WHERE terminal_id = 'T-HIST'");
-          expect(health.rows[0]!.n).toBe('500');
+          expect(health.rows[0]!.n).toBe('502');
           const columns = await c.query<{ table_name: string; column_name: string; data_type: string; collation_name: string | null; is_identity: string }>(
             'SELECT table_name, column_name, data_type, collation_name, is_identity FROM information_schema.columns WHERE table_schema = current_schema()',
           );
