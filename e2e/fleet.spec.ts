@@ -5,6 +5,9 @@
  * The page must show what the terminals report: online, a printer unplugged, a terminal killed
  * with SIGKILL going offline, a config edited in the console applied by the terminal (and one the
  * server refuses, with the key). Waits are Playwright's expects, never sleeps.
+ *
+ * The fleet's store is PostgreSQL when ESTATION_TEST_PG names one (as `.ci/run` sets up), else
+ * SQLite; the mosquitto specs keep SQLite, so the e2e runs see both stores.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +22,7 @@ import { parseConfig } from '../main/app/config';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../fleet/broker';
 import { startConsole, type FleetConsole } from '../fleet/http';
 import { FleetServer } from '../fleet/server';
-import { migrateStore, openSqliteStore } from '../fleet/store';
+import { openTestStore, STORES, type TestStore } from '../fleet/testing-pg';
 
 const HEALTH_SECONDS = 2;
 const root = path.resolve(import.meta.dirname, '..');
@@ -28,6 +31,7 @@ const T2 = 'YF-NS-02';
 const T3 = 'LB-FT-01';
 
 let dir: string;
+let store: TestStore | undefined;
 let broker: EmbeddedBroker;
 let server: FleetServer;
 let fleetConsole: FleetConsole;
@@ -95,9 +99,9 @@ test.setTimeout(180_000);
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-e2e-fleet-'));
-  const store = openSqliteStore(path.join(dir, 'fleet', 'fleet.sqlite'));
-  await migrateStore(store);
-  server = new FleetServer(store);
+  fs.mkdirSync(path.join(dir, 'fleet'));
+  store = await openTestStore(STORES.find((k) => k.dialect === 'postgres' && !k.skip) ?? STORES[0]!, path.join(dir, 'fleet'));
+  server = new FleetServer(store.db);
   broker = await startEmbeddedBroker({ authenticate: server.authenticate });
   await server.connect(broker.url, server.serverCredentials());
   fleetConsole = await startConsole({ server });
@@ -122,6 +126,7 @@ test.afterAll(async () => {
   await fleetConsole?.close();
   await server?.close();
   await broker?.close();
+  await store?.dispose();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
