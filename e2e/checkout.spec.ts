@@ -536,11 +536,14 @@ test('家庭共济: a granddaughter’s medicine is paid from 王建国’s acco
   const mutualAid = await page.getByTestId('quote-mutual-aid').innerText();
   expect(fenOf(mutualAid)).toBeGreaterThan(0);
   const before = balance();
+  const printedBefore = (await receipts()).length;
   await expect(page.getByTestId('pay-confirm')).toBeDisabled();
   await page.getByTestId('owner-confirm').check();
   await confirmPayment(page);
   await expect(page.getByTestId('sale')).toHaveAttribute('data-state', 'settled');
   expect(before - balance()).toBe(fenOf(mutualAid));
+  // The receipt prints after the settlement shows (CI once read the previous one): wait for this sale's.
+  await expect.poll(async () => (await receipts()).length).toBe(printedBefore + 1);
   const paper = (await receipts()).at(-1)!;
   expect(printed(paper, '共济支付（王*国账户）')).toBe(mutualAid);
 });
