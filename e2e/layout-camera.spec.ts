@@ -12,12 +12,19 @@
  * screen while each screen is measured at six sizes. Main accepts two frames a second and ends a
  * session after 900, so no session ends on its own during the walk; each measurement still checks
  * that the camera screen and its challenge are the screen being measured.
+ *
+ * The face check inside a service (a form that main wants verified, 个人信息授权) appears only for
+ * a resident with a face on record: 王建国 enrols first in a browser whose camera plays his clip
+ * (from ../shared/faces, so that test is skipped by name without them), then the walk goes on
+ * with the test pattern.
  */
-import type { Page } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { residentByName } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
-import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { EMPLOYER_AUTHORISATION, expect, fillAuthorisation, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { facesAvailable } from '../fixtures/faces';
+import { CLIPS } from './global-setup';
 import { LayoutWalk } from './layout/walk';
 
 const wang = residentByName('王建国');
@@ -122,4 +129,62 @@ test("the counter's customer-facing face view (enrolment, paying by face with th
 
   expect(walk.measured).toEqual(['counter face-enrol 1280x800', 'counter face-pay 1280x800']);
   expect(walk.problems).toEqual([]);
+});
+
+test.describe('the face check inside a service', () => {
+  test.skip(!facesAvailable, 'needs ../shared/faces to enrol a face first (the camera clips)');
+
+  test('the face check of a service form (参保信息变更) and of 个人信息授权 keeps the layout rules at each kiosk size, normal and 长辈版, with 取消 back to the step before', async ({
+    page,
+  }) => {
+    // The check is for a resident with a face on record: 王建国 enrols first, in a browser whose camera plays his clip.
+    const enrolBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIPS.enrol}`],
+    });
+    try {
+      const enrolPage = await enrolBrowser.newPage({ viewport: { width: 1080, height: 1920 } });
+      await kiosk.call('session.end', { reason: 'logout' });
+      await openTerminal(enrolPage, kiosk);
+      await kiosk.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+      await expect(enrolPage.getByTestId('greeting')).toBeVisible();
+      await enrolPage.getByRole('button', { name: '开通刷脸登录' }).click();
+      await enrolPage.getByRole('button', { name: '同意并开通' }).click();
+      await expect(enrolPage.getByTestId('message')).toHaveText(/刷脸登录已开通/, { timeout: 90_000 });
+      await kiosk.call('session.end', { reason: 'logout' });
+    } finally {
+      await enrolBrowser.close();
+    }
+
+    await openTerminal(page, kiosk);
+    const walk = new LayoutWalk(page, 'kiosk');
+    await kiosk.call('sim.device', { action: 'scan', code: wang.ecQrCode });
+    await expect(page.getByTestId('greeting')).toBeVisible();
+
+    // 参保信息变更 asks main to verify the person: with a face on record, the face check in the form's own screen.
+    await openService(page, 'info-change');
+    await page.getByRole('textbox', { name: '新联系电话' }).fill('13912345678');
+    await page.getByRole('button', { name: '提交' }).click();
+    await cameraUp(page);
+    await expect(page.getByTestId('steps')).toContainText('第 4 步 / 共 5 步：核验身份');
+    await walk.kiosk('form-face', CAMERA, { still: () => cameraUp(page) });
+    await page.getByTestId('face-capture').getByRole('button', { name: '取消' }).click();
+    await expect(page.getByRole('textbox', { name: '新联系电话' })).toHaveValue('13912345678');
+    await page.getByTestId('back').click();
+
+    // 个人信息授权 confirmed by face: the check after the agreement; 取消 returns to the agreement.
+    await openService(page, 'auth');
+    await fillAuthorisation(page, EMPLOYER_AUTHORISATION);
+    await expect(page.getByTestId('steps')).toContainText('第 3 步 / 共 5 步');
+    await page.getByRole('button', { name: '刷脸确认授权' }).click();
+    await cameraUp(page);
+    await expect(page.getByTestId('steps')).toContainText('第 4 步 / 共 5 步：核验身份');
+    await walk.kiosk('auth-face', CAMERA, { still: () => cameraUp(page) });
+    await page.getByTestId('face-capture').getByRole('button', { name: '取消' }).click();
+    await expect(page.getByTestId('auth-agreement')).toBeVisible();
+
+    expect(walk.measured).toEqual(LayoutWalk.kioskNames('kiosk', ['form-face', 'auth-face']));
+    expect(walk.problems).toEqual([]);
+  });
 });

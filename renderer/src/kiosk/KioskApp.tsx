@@ -195,7 +195,7 @@ export function KioskApp({ info, elderly, say, speech }: { info: AppInfo; elderl
       );
       break;
     case 'service': {
-      const props = { onBack: () => setScreen({ name: 'home' }), say };
+      const props = { onBack: () => setScreen({ name: 'home' }), say, onStep: setFormSteps };
       const s = screen.service;
       body =
         s === 'info' ? (

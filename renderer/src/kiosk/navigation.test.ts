@@ -158,6 +158,14 @@ describe('stepsFor (第 n 步 / 共 N 步)', () => {
     expect(stepsFor({ name: 'form', id: 'remote-filing' }, true, { steps: ['fill', 'verify', 'result', 'view'], at: 'view' })!.steps).toHaveLength(5);
   });
 
+  it('a service with steps of its own (a new 个人信息授权) counts them; without, it is one step to view', () => {
+    expect(stepsFor({ name: 'service', service: 'auth' }, true, { steps: ['fill', 'verify', 'result'], at: 'verify' })).toEqual({
+      steps: ['identify', 'choose', 'fill', 'verify', 'result'],
+      at: 3,
+    });
+    expect(stepsFor({ name: 'service', service: 'auth' }, true, null)).toEqual({ steps: ['identify', 'choose', 'view'], at: 2 });
+  });
+
   it('a public look-up from the identify screen has no identify step; attract and messages are no step', () => {
     expect(stepsFor({ name: 'catalogue', category: 'query' }, false, null)).toEqual({ steps: ['choose', 'result'], at: 0 });
     expect(stepsFor({ name: 'form', id: 'hospitals' }, false, { steps: ['fill', 'result'], at: 'result' })).toEqual({

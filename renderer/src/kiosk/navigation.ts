@@ -43,15 +43,19 @@ export function stepsFor(screen: Screen, identified: boolean, tail: { steps: Ste
     case 'pin':
       return { steps: ['identify', 'choose', 'verify', 'view'], at: 2 };
     case 'service':
-      return { steps: [...head, 'view'], at: head.length };
-    case 'form': {
-      const t = tail ?? { steps: ['fill', 'result'] as StepKey[], at: 'fill' as StepKey };
-      const steps = [...head, ...t.steps].slice(0, 5);
-      return { steps, at: Math.max(0, steps.lastIndexOf(t.at)) };
-    }
+      // A service that only shows is one step; one that has steps of its own (a new 个人信息授权) says which.
+      if (!tail) return { steps: [...head, 'view'], at: head.length };
+      return withTail(head, tail);
+    case 'form':
+      return withTail(head, tail ?? { steps: ['fill', 'result'], at: 'fill' });
     default:
       return null;
   }
+}
+
+function withTail(head: StepKey[], tail: { steps: StepKey[]; at: StepKey }): Steps {
+  const steps = [...head, ...tail.steps].slice(0, 5);
+  return { steps, at: Math.max(0, steps.lastIndexOf(tail.at)) };
 }
 
 /** Services that show money or medical history: a social-security card holder confirms with the PIN. */

@@ -12,7 +12,7 @@ import { usePrintJob } from './usePrintJob';
  * usage log (every third-party query, allowed or refused), revocation with one tap (effective at
  * once), a printed copy with a verification code, and a new one (AuthorisationForm).
  */
-export function AuthService({ onBack, say }: ServiceProps) {
+export function AuthService({ onBack, say, onStep }: ServiceProps) {
   const { t } = useTranslation();
   const list = useLoad(() => getBridge().call('kiosk.auths', {}));
   const face = useLoad(() => getBridge().call('face.status', {}));
@@ -34,6 +34,10 @@ export function AuthService({ onBack, say }: ServiceProps) {
   useEffect(() => {
     if (job?.state === 'done') say(t('auth.printed'));
   }, [job?.state, say, t]);
+  // The list only shows; a new authorisation has steps: fill in (and read the agreement), confirm, result.
+  useEffect(() => {
+    if (!adding) onStep?.(null);
+  }, [adding]);
   const data = list.data;
   return (
     <ServiceFrame title={t('services.auth')} onBack={onBack} testId="service-auth">
@@ -51,7 +55,15 @@ export function AuthService({ onBack, say }: ServiceProps) {
       {!data ? (
         <Loading error={list.error} />
       ) : adding ? (
-        <AuthorisationForm options={data.options} byFace={!!face.data?.enrolled} byCard={byCard} say={say} onDone={show} onCancel={() => setAdding(false)} />
+        <AuthorisationForm
+          options={data.options}
+          byFace={!!face.data?.enrolled}
+          byCard={byCard}
+          say={say}
+          onDone={show}
+          onCancel={() => setAdding(false)}
+          onStep={onStep}
+        />
       ) : (
         <>
           {data.auths.length === 0 ? (

@@ -5,6 +5,7 @@ import { getBridge } from '../../bridge';
 import { codeOf, FaceCapture } from '../../face/FaceCapture';
 import { PinPad } from '../PinPad';
 import { emptyGrant, grantComplete, maxDaysFor, needsFrequency, needsMedTypes, toggle, type Grant } from './grant';
+import type { ServiceProps } from './common';
 
 const PER_DAY = [1, 2, 3, 5, 10];
 const TOTAL = [1, 2, 3, 5, 10, 20, 50, 100];
@@ -26,6 +27,7 @@ export function AuthorisationForm({
   say,
   onDone,
   onCancel,
+  onStep,
 }: {
   options: AuthorisationOptions;
   byFace: boolean;
@@ -33,6 +35,7 @@ export function AuthorisationForm({
   say: (text: string) => void;
   onDone: (o: GrantOutcome) => void;
   onCancel: () => void;
+  onStep?: ServiceProps['onStep'];
 }) {
   const { t } = useTranslation();
   const [g, setG] = useState<Grant>(emptyGrant);
@@ -54,6 +57,9 @@ export function AuthorisationForm({
       .catch((e: unknown) => onDone({ ok: false, text: errText(e) }));
   }, []);
   const agreement = options.agreement;
+  useEffect(() => {
+    onStep?.({ steps: ['fill', 'verify', 'result'], at: step === 'verify' || step === 'pin' ? 'verify' : 'fill' });
+  }, [step]);
   useEffect(() => {
     if (step === 'agreement') say([agreement.title, ...agreement.paragraphs].join('\n'));
   }, [step]);
@@ -96,6 +102,11 @@ export function AuthorisationForm({
     return (
       <FaceCapture
         purpose="verify"
+        actions={
+          <button type="button" onClick={() => setStep('agreement')}>
+            {t('common.cancel')}
+          </button>
+        }
         onFinished={(o) => {
           if (o.state !== 'done' || !o.match) return onDone({ ok: false, text: t(`errors.${o.error ?? 'FACE_NOT_MATCHED'}`) });
           submit();

@@ -126,6 +126,11 @@ export function ServiceForm({ id, onBack, say, onStep }: ServiceProps & { id: st
       <ServiceFrame title={form.name} onBack={onBack} testId={`service-${id}`}>
         <FaceCapture
           purpose="verify"
+          actions={
+            <button type="button" onClick={() => setVerify(null)}>
+              {t('common.cancel')}
+            </button>
+          }
           onFinished={(o) => {
             setVerify(null);
             if (o.state === 'done' && o.match) void submit();

@@ -1,3 +1,4 @@
+import type { StepKey } from '../navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { codeOf } from '../../face/FaceCapture';
@@ -6,6 +7,8 @@ import { codeOf } from '../../face/FaceCapture';
 export interface ServiceProps {
   onBack: () => void;
   say: (text: string) => void;
+  /** A service with steps of its own (a form, a verification) reports where it stands; null: it only shows. */
+  onStep?: (s: { steps: StepKey[]; at: StepKey } | null) => void;
 }
 
 /** Loads data for a service screen, with a plain loading and error state. */
