@@ -95,6 +95,7 @@ test("the counter's customer-facing face view (enrolment, paying by face with th
   // An identified customer turns on face payment: consent with the last four phone digits, then the camera.
   await counter.call('sim.device', { action: 'scan', code: wang.ecQrCode });
   await expect(page.getByTestId('customer')).toBeVisible();
+  await expect(page.getByTestId('customer-panel')).toHaveAttribute('data-face', 'on');
   await page.getByRole('button', { name: '开通刷脸支付' }).click();
   await page.getByTestId('counter-consent').getByRole('textbox').fill(wang.phone.slice(-4));
   await page.getByRole('button', { name: '同意并开通' }).click();

@@ -1,4 +1,5 @@
 import { expect, openTerminal, test } from './fixtures';
+import { residentByName } from '../fixtures/people/residents';
 
 test.describe('the kiosk shell on the Node host', () => {
   test('a resident sees the attract screen in Chinese and can switch to English', async ({ page, host }) => {
@@ -40,6 +41,22 @@ test.describe('modes chosen by config', () => {
     await openTerminal(page, host);
     await expect(page.getByTestId('checkout')).toBeVisible();
     await expect(page.locator('.shell')).toHaveAttribute('data-mode', 'checkout');
+  });
+});
+
+test.describe('a counter without face recognition (face.enabled: false)', () => {
+  test.use({ hostConfig: { mode: 'checkout', face: { enabled: false } } });
+  test('offers neither face payment nor its enrolment: no button that can only fail', async ({ page, host }) => {
+    await host.call('checkout.shift', { action: 'open', cashier: '收银员30' });
+    await openTerminal(page, host);
+    // Once main has answered whether face recognition runs here (face.status), not before.
+    await expect(page.getByTestId('customer-panel')).toHaveAttribute('data-face', 'off');
+    await expect(page.getByRole('button', { name: '刷脸支付' })).toHaveCount(0);
+    await expect(page.getByRole('textbox', { name: '手机号后四位' })).toHaveCount(0);
+    await host.call('sim.device', { action: 'scan', code: residentByName('王建国').ecQrCode });
+    await expect(page.getByTestId('customer')).toBeVisible();
+    await expect(page.getByTestId('customer-panel')).toHaveAttribute('data-face', 'off');
+    await expect(page.getByRole('button', { name: '开通刷脸支付' })).toHaveCount(0);
   });
 });
 

@@ -36,7 +36,9 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
   const [enrolledFor, setEnrolledFor] = useState<string | null>(null);
   const enrolled = enrolledFor !== null && enrolledFor === sale.person;
   // What main says about this customer's face payment: on or not, and which chain an enrolment is shared with.
-  const [status, setStatus] = useState<{ for: string | null; enrolled: boolean; sharing: { chain: string; name: string } | null } | null>(null);
+  const [status, setStatus] = useState<{ for: string | null; enabled: boolean; enrolled: boolean; sharing: { chain: string; name: string } | null } | null>(
+    null,
+  );
   const [withdraw, setWithdraw] = useState<'ask' | 'done' | null>(null);
   const [statusTick, setStatusTick] = useState(0);
   // A withdrawal's notice belongs to the customer who gave it.
@@ -45,7 +47,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
     let live = true;
     bridge
       .call('face.status', {})
-      .then((s) => live && setStatus({ for: sale.person, enrolled: s.enrolled, sharing: s.sharing }))
+      .then((s) => live && setStatus({ for: sale.person, enabled: s.enabled, enrolled: s.enrolled, sharing: s.sharing }))
       .catch(() => live && setStatus(null));
     return () => {
       live = false;
@@ -54,10 +56,14 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
   const current = status && status.for === sale.person ? status : null;
   const sharing = current?.sharing ?? null;
   const hasFace = Boolean(customer && current?.enrolled);
+  // Face payment is offered only where main runs face recognition (face.enabled): no button that can only fail.
+  const faceOn = current?.enabled === true;
 
   return (
     <>
-      <h2>{t('checkout.customer')}</h2>
+      <h2 data-testid="customer-panel" data-face={current ? (current.enabled ? 'on' : 'off') : 'unknown'}>
+        {t('checkout.customer')}
+      </h2>
       {customer ? (
         <p data-testid="customer" className="customer-id">
           <span>{customer.maskedName}</span> · <span>{customer.maskedNo}</span> · <span>{t(`home.provenBy.${customer.provenBy}`)}</span>
@@ -65,7 +71,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
       ) : (
         <p>{t('checkout.identify')}</p>
       )}
-      {!customer && !facePay && (
+      {!customer && !facePay && faceOn && (
         <div className="actions">
           <FactorInput value={factor} onChange={setFactor} />
           <button type="button" disabled={factor.length !== 4} onClick={() => setFacePay(factor)}>
@@ -99,7 +105,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
           {sharing ? t('checkout.faceWithdrawnChain', { name: sharing.name }) : t('checkout.faceWithdrawn')}
         </p>
       )}
-      {customer && !enrol && !enrolled && !hasFace && (
+      {customer && faceOn && !enrol && !enrolled && !hasFace && (
         <button type="button" onClick={() => setEnrol('consent')}>
           {t('checkout.enrolFace')}
         </button>
