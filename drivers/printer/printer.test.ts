@@ -181,14 +181,15 @@ describe('a printer whose port is slower than the status timeout', () => {
     // Every write takes 80 ms; the status timeout is 20 ms, so the timer fires mid-write.
     let writes = 0;
     const slow = Object.assign(Object.create(Object.getPrototypeOf(host)), host, {
-      write: (data: Uint8Array) =>
-        new Promise<void>((resolve) =>
+      write: (data: Uint8Array) => {
+        writes++;
+        return new Promise<void>((resolve) =>
           setTimeout(() => {
-            writes++;
             void host.write(data).catch(() => undefined);
             resolve();
           }, 80),
-        ),
+        );
+      },
     });
     const printer = new ReceiptPrinter(slow, { statusTimeoutMs: 20, pollMs: 10 });
     try {
@@ -202,5 +203,25 @@ describe('a printer whose port is slower than the status timeout', () => {
       process.off('unhandledRejection', onRejection);
       await printer.close();
     }
+  });
+});
+
+describe('a printer whose port never completes a write (its far end stopped reading)', () => {
+  it('answers PRINTER_NOT_RESPONDING at the status timeout, request after request, and still closes', async () => {
+    const [host] = memoryPair('stuck-printer');
+    let writes = 0;
+    const stuck = Object.assign(Object.create(Object.getPrototypeOf(host)), host, {
+      write: () => {
+        writes++;
+        return new Promise<void>(() => undefined);
+      },
+    });
+    const printer = new ReceiptPrinter(stuck, { statusTimeoutMs: 30, pollMs: 10 });
+    const results = await Promise.allSettled([printer.status(), printer.status(), printer.status()]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(Array(3).fill('PRINTER_NOT_RESPONDING'));
+    // Each status() stops at its first request; none waited for the write before it.
+    expect(writes).toBe(3);
+    expect(printer.condition).toBe('not-responding');
+    await printer.close();
   });
 });

@@ -51,7 +51,7 @@ export class ReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> {
   private readonly payloads = new Map<string, Buffer>();
   private readonly queue: string[] = [];
   private running = false;
-  private waiter: { resolve: (b: number) => void; timer: NodeJS.Timeout } | null = null;
+  private waiter: { resolve: (b: number) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private lastCondition: PrinterCondition | 'not-responding' | null = null;
   private closed = false;
@@ -75,25 +75,27 @@ export class ReceiptPrinter extends EventEmitter<ReceiptPrinterEvents> {
     transport.on('data', this.onData);
   }
 
+  /**
+   * One DLE EOT n, answered within the status timeout, counted from before the write: a write the
+   * port never completes (its far end stopped reading) fails the request at the same deadline,
+   * so the requests queued behind it, and close(), never wait on it.
+   */
   private requestStatus(n: 1 | 2 | 3 | 4): Promise<number> {
-    const run = async () => {
+    const run = () => {
       const reply = new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => {
-          this.waiter = null;
+          if (this.waiter?.timer === timer) this.waiter = null;
           reject(new PrinterError('PRINTER_NOT_RESPONDING', `no answer to DLE EOT ${n} within ${this.opts.statusTimeoutMs} ms`));
         }, this.opts.statusTimeoutMs);
-        this.waiter = { resolve, timer };
+        this.waiter = { resolve, reject, timer };
       });
-      // The timer may fire while the write is still under way (a slow port): the rejection is
-      // observed here and delivered by `return reply` below, never left unhandled.
-      reply.catch(() => undefined);
-      try {
-        await this.transport.write(realtimeStatus(n));
-      } catch (err) {
-        if (this.waiter) clearTimeout(this.waiter.timer);
+      const mine = this.waiter!;
+      this.transport.write(realtimeStatus(n)).catch((err: unknown) => {
+        if (this.waiter !== mine) return;
+        clearTimeout(mine.timer);
         this.waiter = null;
-        throw new PrinterError('PRINTER_NOT_RESPONDING', (err as Error).message);
-      }
+        mine.reject(new PrinterError('PRINTER_NOT_RESPONDING', (err as Error).message));
+      });
       return reply;
     };
     const next = this.chain.then(run, run);

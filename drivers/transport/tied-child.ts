@@ -49,10 +49,24 @@ export function tiedChildRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** Closing the pipe is the stop signal: the watcher kills the command and the wrapper reaps it. */
-export async function stopTiedChild(child: ChildProcess): Promise<void> {
+/**
+ * Closing the pipe is the stop signal: the watcher kills the command and the wrapper reaps it. A
+ * command that ignores SIGTERM (or a wrapper the scheduler starves) gets `graceMs`, then the whole
+ * group (wrapper, watcher, command) is killed outright: a stop never waits forever.
+ */
+export async function stopTiedChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (!tiedChildRunning(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stdin!.end();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const outcome = await Promise.race([exited, graceOver]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return;
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // The group ended between the deadline and the kill.
+  }
   await exited;
 }

@@ -20,7 +20,7 @@ export interface ByteTransport extends EventEmitter<ByteTransportEvents> {
 
 export class TransportError extends Error {
   constructor(
-    readonly code: 'TRANSPORT_CLOSED' | 'TRANSPORT_OPEN_FAILED' | 'TRANSPORT_WRITE_FAILED' | 'TRANSPORT_TIMEOUT',
+    readonly code: 'TRANSPORT_CLOSED' | 'TRANSPORT_OPEN_FAILED' | 'TRANSPORT_WRITE_FAILED' | 'TRANSPORT_WRITE_TIMEOUT' | 'TRANSPORT_TIMEOUT',
     message: string,
   ) {
     super(message);

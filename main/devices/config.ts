@@ -17,6 +17,11 @@ export const devicesConfigSchema = z
     simulate: z.boolean().default(true),
     /** How often each device is ticked (its health check and card polling). */
     pollMs: z.number().int().min(50).max(10_000).default(400),
+    /**
+     * The longest one open or health check may take before the device counts as not responding
+     * (reported absent, closed and reopened): a port that never answers must not freeze its loop.
+     */
+    turnDeadlineMs: z.number().int().min(100).max(120_000).default(15_000),
     idCardReader: serialDevice(115200, 'GA 467 SAM module').optional(),
     ssCardReader: serialDevice(9600, 'SSSE contact reader').optional(),
     scanner: z

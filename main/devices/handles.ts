@@ -3,6 +3,7 @@
  * its health check, since neither serialport nor node-hid reports an unplug), and its self-test.
  */
 import { EventEmitter } from 'node:events';
+import { withDeadline } from '../../drivers/transport/deadline';
 import type { DeviceState } from '../bridge/contract';
 import type { ByteTransport } from '../../drivers/transport/types';
 import type { HidTransport } from '../../drivers/transport/hid';
@@ -77,6 +78,9 @@ export interface SelfTestStimulus {
   after(): Promise<void> | void;
 }
 
+/** How long a self-test waits for the health check under way before it takes the device. */
+const SELF_TEST_TICK_WAIT_MS = 15_000;
+
 export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
   /** While true the supervisor skips ticks (a self-test owns the device). */
   busy = false;
@@ -124,7 +128,8 @@ export abstract class DeviceHandle extends EventEmitter<HandleEvents> {
   async selfTest(): Promise<SelfTestResult> {
     const started = Date.now();
     this.busy = true;
-    await this.inflight;
+    // A health check that never ends (the supervisor has given it up already) does not hold the test.
+    await withDeadline(this.inflight, SELF_TEST_TICK_WAIT_MS, () => new Error('tick still running')).catch(() => undefined);
     const base = { deviceId: this.descriptor.id, kind: this.descriptor.kind };
     try {
       await this.stimulus?.before();

@@ -61,3 +61,44 @@ it('a device turn that ends after stop() began logs nothing, reports nothing and
   expect(sink.lines.slice(linesAtStop).filter((l) => l.includes('devices.lost'))).toEqual([]);
   expect(supervisor.get('printer').state).toBe(stateAtStop);
 });
+
+it('a health check that never ends is given up at the turn deadline: the device is reported absent, closed and opened again', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-devices-stuck-'));
+  dirs.push(dataDir);
+  const sink = memorySink();
+  const supervisor = new DeviceSupervisor(systemClock);
+  const devices = new DeviceManager(
+    devicesConfigSchema.parse({ simulate: true, pollMs: 50, turnDeadlineMs: 300 }),
+    supervisor,
+    systemClock,
+    createLogger({ sinks: [sink] }),
+    dataDir,
+  );
+  try {
+    await devices.start();
+    await devices.settled();
+    expect(supervisor.get('printer').state).toBe('ready');
+    const printer = devices.handle('printer', PrinterHandle);
+    const original = printer.runTick.bind(printer);
+    // One check hangs for good, as a write into a port whose far end stopped reading did.
+    let hung = false;
+    printer.runTick = () => {
+      if (hung) return original();
+      hung = true;
+      return new Promise(() => undefined);
+    };
+    const seen: string[] = [];
+    const watching = new Promise<void>((resolve) =>
+      supervisor.on('status', (s) => {
+        if (s.id !== 'printer') return;
+        seen.push(s.state);
+        if (seen.includes('absent') && s.state === 'ready') resolve();
+      }),
+    );
+    await watching;
+    expect(seen[0]).toBe('absent');
+    expect(sink.lines.some((l) => l.includes('devices.lost') && l.includes('DEVICE_NOT_RESPONDING') && l.includes('300 ms'))).toBe(true);
+  } finally {
+    await devices.stop();
+  }
+});

@@ -9,6 +9,7 @@ import type { Logger } from '../ground/logger';
 import type { ScanResult } from '../../drivers/scanner/symbology';
 import { NodeHidTransport, type HidDeviceInfo } from '../../drivers/transport/hid';
 import { SerialTransport } from '../../drivers/transport/serial';
+import { withDeadline } from '../../drivers/transport/deadline';
 import { hidPosReports } from '../../drivers/scanner/hid-pos';
 import { SimulatedSsCard } from '../../drivers/ss-card/simulator';
 import type { IdCardText } from '../../drivers/id-card/text-block';
@@ -31,6 +32,8 @@ const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 8000;
 /** How long stop() waits for a device turn already running (its own I/O timeouts are shorter). */
 const STOP_TURN_WAIT_MS = 5000;
+/** How long a handle's close may take before it is given up (its port is then left to the OS). */
+const CLOSE_DEADLINE_MS = 5000;
 
 export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   readonly handles = new Map<string, DeviceHandle>();
@@ -209,9 +212,11 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   /** One turn of a device's loop; after each await it gives up if the manager stopped meanwhile. */
   private async step(h: DeviceHandle, backoff: number, open: boolean): Promise<void> {
     const id = h.descriptor.id;
+    const notResponding = (what: string) => () =>
+      new DeviceLost('DEVICE_NOT_RESPONDING', `${id}: ${what} did not finish within ${this.config.turnDeadlineMs} ms`);
     if (!open) {
       try {
-        await h.open();
+        await withDeadline(h.open(), this.config.turnDeadlineMs, notResponding('opening'));
         if (this.stopped) return;
         this.supervisor.report(id, 'ready', null);
         this.log.info('devices.opened', { device: id, port: h.descriptor.port });
@@ -226,7 +231,7 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     }
     if (h.busy) return this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
     try {
-      const health = await h.runTick();
+      const health = await withDeadline(h.runTick(), this.config.turnDeadlineMs, notResponding('the health check'));
       if (this.stopped) return;
       this.supervisor.report(id, health.state, health.code, health.state === 'fault' && health.code ? { code: health.code, message: health.code } : undefined);
       this.schedule(h, this.config.pollMs, BACKOFF_MIN, true);
@@ -235,7 +240,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
       const e = err as DeviceError;
       this.log.warn('devices.lost', { device: id, code: e.code, error: e.message });
       this.supervisor.report(id, 'absent', e.code ?? 'DEVICE_ABSENT', { code: e.code ?? 'DEVICE_ABSENT', message: e.message });
-      await h.close().catch(() => undefined);
+      await this.closeHandle(h);
+      if (this.stopped) return;
       this.schedule(h, BACKOFF_MIN, BACKOFF_MIN * 2, false);
     }
   }
@@ -311,8 +317,20 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([turns, new Promise((r) => (timer = setTimeout(r, STOP_TURN_WAIT_MS)))]);
     clearTimeout(timer);
-    for (const h of this.handles.values()) await h.close().catch(() => undefined);
+    for (const h of this.handles.values()) await this.closeHandle(h);
     await this.sim?.stop();
+  }
+
+  /** Closes a handle within CLOSE_DEADLINE_MS; one that does not answer is logged and left. */
+  private async closeHandle(h: DeviceHandle): Promise<void> {
+    const id = h.descriptor.id;
+    await withDeadline(
+      h.close(),
+      CLOSE_DEADLINE_MS,
+      () => new DeviceError('DEVICE_NOT_RESPONDING', `${id}: close did not finish within ${CLOSE_DEADLINE_MS} ms`),
+    ).catch((err: DeviceError) => {
+      if (err.code === 'DEVICE_NOT_RESPONDING') this.log.warn('devices.close_stuck', { device: id, error: err.message });
+    });
   }
 }
 
