@@ -22,21 +22,24 @@ function groupMembers(pgid: number): number[] {
   return out;
 }
 
-it.skipIf(!fs.existsSync('/proc/self/stat'))('a command that ignores SIGTERM is killed with its group once the grace period is over (needs /proc)', async () => {
-  const child = spawnTiedChild('sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done']);
-  // The wrapper's group holds it, its watcher and the command.
-  const pgid = child.pid!;
-  for (let i = 0; i < 100 && groupMembers(pgid).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
-  expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(3);
-  const started = Date.now();
-  await stopTiedChild(child, 300);
-  const took = Date.now() - started;
-  expect(tiedChildRunning(child)).toBe(false);
-  expect(child.signalCode).toBe('SIGKILL');
-  expect(took).toBeGreaterThanOrEqual(290);
-  for (let i = 0; i < 100 && groupMembers(pgid).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  expect(groupMembers(pgid)).toEqual([]);
-});
+it.skipIf(!fs.existsSync('/proc/self/stat'))(
+  'a command that ignores SIGTERM is killed with its group once the grace period is over (needs /proc)',
+  async () => {
+    const child = spawnTiedChild('sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done']);
+    // The wrapper's group holds it, its watcher and the command.
+    const pgid = child.pid!;
+    for (let i = 0; i < 100 && groupMembers(pgid).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(3);
+    const started = Date.now();
+    await stopTiedChild(child, 300);
+    const took = Date.now() - started;
+    expect(tiedChildRunning(child)).toBe(false);
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(took).toBeGreaterThanOrEqual(290);
+    for (let i = 0; i < 100 && groupMembers(pgid).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(groupMembers(pgid)).toEqual([]);
+  },
+);
 
 it('a command that ends on its stop is reaped by its wrapper, not killed', async () => {
   const child = spawnTiedChild('sleep', ['30']);
