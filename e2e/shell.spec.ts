@@ -41,6 +41,13 @@ test.describe('modes chosen by config', () => {
     await openTerminal(page, host);
     await expect(page.getByTestId('checkout')).toBeVisible();
     await expect(page.locator('.shell')).toHaveAttribute('data-mode', 'checkout');
+    // A shift opened or closed elsewhere (another page, a driver) shows here at once (checkout.shift event).
+    await expect(page.getByTestId('shift-status')).toHaveAttribute('data-open', 'false');
+    await host.call('checkout.shift', { action: 'open', cashier: '收银员07' });
+    await expect(page.getByTestId('shift-status')).toHaveAttribute('data-open', 'true');
+    await expect(page.getByTestId('shift-status')).toContainText('收银员07');
+    await host.call('checkout.shift', { action: 'close' });
+    await expect(page.getByTestId('shift-status')).toHaveAttribute('data-open', 'false');
   });
 });
 

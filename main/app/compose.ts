@@ -250,6 +250,7 @@ export async function createApp(fileConfig: Config, opts: AppOptions): Promise<A
       clock,
       log,
       onProvisionalPayer: face ? (l) => face!.onProvisionalPayer(l) : undefined,
+      onShiftChanged: (s) => bus.emit('checkout.shift', s),
     });
     const counter = pharmacy.counter;
     offerOwner = (id) => counter.offerOwner(id);

@@ -8,7 +8,14 @@ import type { CheckoutCounter } from './counter';
 
 type CheckoutHandlers = Pick<Handlers, `checkout.${string}` & keyof Handlers>;
 
-export function pharmacyHandlers(counter: CheckoutCounter, session: ResidentSession, drainer: Drainer): CheckoutHandlers {
+export type ShiftStatus = ReturnType<CheckoutCounter['shiftStatus']>;
+
+export function pharmacyHandlers(
+  counter: CheckoutCounter,
+  session: ResidentSession,
+  drainer: Drainer,
+  shiftChanged: (s: ShiftStatus) => void = () => undefined,
+): CheckoutHandlers {
   return {
     'checkout.catalogue': () => ({ drugs: counter.catalogue() }),
     'checkout.customer': async () => ({ customer: session.current ? await counter.customerView() : null }),
@@ -27,8 +34,16 @@ export function pharmacyHandlers(counter: CheckoutCounter, session: ResidentSess
     'checkout.resolve': (i) => counter.resolve(i.itemId, i.note),
     'checkout.drain': async () => ({ processed: await drainer.drainOnce() }),
     'checkout.shift': (i) => {
-      if (i.action === 'open') return { ...counter.openShift(i.cashier), report: null };
-      if (i.action === 'close') return { open: false, openedAt: null, cashier: null, report: counter.closeShift() };
+      if (i.action === 'open') {
+        const opened = counter.openShift(i.cashier);
+        shiftChanged(opened);
+        return { ...opened, report: null };
+      }
+      if (i.action === 'close') {
+        const report = counter.closeShift();
+        shiftChanged(counter.shiftStatus());
+        return { open: false, openedAt: null, cashier: null, report };
+      }
       return { ...counter.shiftStatus(), report: null };
     },
     'checkout.endCustomer': () => {

@@ -20,7 +20,7 @@ import type { CounterConfig, OfflineConfig } from './config';
 import { CheckoutCounter, type ReceiptSink } from './counter';
 import { refundDelivery, settlementDelivery } from './delivery';
 import { auditFeedbackDelivery } from './audit/audit';
-import { pharmacyHandlers } from './handlers';
+import { pharmacyHandlers, type ShiftStatus } from './handlers';
 import { pharmacyMigrations } from './migrations';
 import { Reconciler } from './reconcile';
 
@@ -46,6 +46,8 @@ export interface PharmacyDeps {
    * Face payment: subscribes to payers found before their challenge ends (FaceService), so their
    * 1101 runs during the challenge. Absent where face is off.
    */
+  /** Told when the shift opens or closes, so every page of the counter shows it. */
+  onShiftChanged?: (s: ShiftStatus) => void;
   onProvisionalPayer?: (listener: (p: { person: { certType: '01' | '02' | '03'; certNo: string } }) => void) => unknown;
 }
 
@@ -105,7 +107,7 @@ export function createPharmacy(d: PharmacyDeps): PharmacyModule {
     counter,
     checkout,
     reconciler,
-    handlers: pharmacyHandlers(counter, d.session, d.drainer),
+    handlers: pharmacyHandlers(counter, d.session, d.drainer, d.onShiftChanged),
     drugForBarcode: (code) => counter.drugForBarcode(code)?.hilistCode ?? null,
   };
 }

@@ -372,6 +372,8 @@ export const authorisationOptionsSchema = z.object({
 });
 export type AuthorisationOptions = z.infer<typeof authorisationOptionsSchema>;
 
+const shiftStatusSchema = z.object({ open: z.boolean(), openedAt: z.string().nullable(), cashier: z.string().nullable() });
+
 export const requests = {
   'app.hello': request(empty, appInfoSchema),
   /**
@@ -748,7 +750,7 @@ export const requests = {
   'checkout.drain': request(empty, z.object({ processed: z.number().int() })),
   'checkout.shift': request(
     z.object({ action: z.enum(['status', 'open', 'close']), cashier: z.string().trim().min(1).max(20).optional() }).strict(),
-    z.object({ open: z.boolean(), openedAt: z.string().nullable(), cashier: z.string().nullable(), report: shiftReportSchema.nullable() }),
+    shiftStatusSchema.extend({ report: shiftReportSchema.nullable() }),
   ),
   'checkout.endCustomer': request(empty, z.object({ ok: z.literal(true) })),
   /** Whether a service PIN is set and whether service mode is open, backing off or locked out. Open to every page. */
@@ -820,6 +822,8 @@ export const requests = {
 } as const;
 
 export const events = {
+  /** The counter's shift opened or closed (from any page of the terminal). */
+  'checkout.shift': shiftStatusSchema,
   'status.device': deviceStatusSchema,
   'status.network': networkStatusSchema,
   'status.queue': queueStatusSchema,

@@ -38,6 +38,9 @@ export function CheckoutApp() {
     [bridge],
   );
   useEffect(() => void refreshShift(), [refreshShift]);
+  // Opened or closed from another page of this terminal (or by a test driver): shown at once.
+  // A close report this page asked for stays on screen; the event carries none.
+  useEffect(() => bridge.on('checkout.shift', (s) => setShift((prev) => ({ ...s, report: !s.open && prev && !prev.open ? prev.report : null }))), [bridge]);
 
   const run: RunAction = useCallback(
     async (action) => {
