@@ -11,6 +11,7 @@
 import { residentByName } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
 import { EMPLOYER_AUTHORISATION, expect, fillAuthorisation, openService, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import type { Page } from '@playwright/test';
 import { LayoutWalk, SIZES } from './layout/walk';
 
 const wang = residentByName('王建国');
@@ -136,9 +137,11 @@ test('every kiosk screen keeps the layout rules and has no serious accessibility
   expect(walk.problems).toEqual([]);
 });
 
-test('the counter at 1280×800 (no shift, a customer with a basket) and the service screens keep the layout rules and have no serious accessibility violation', async ({
-  page,
-}) => {
+/**
+ * The counter's screens (no shift, a customer with a basket, the three tabs) and a service-mode
+ * terminal's (set the PIN, the panels), walked at 1280×800 on hosts started in the type given.
+ */
+async function walkCounterAndService(page: Page, counter: RunningHost, service: RunningHost): Promise<{ measured: string[]; problems: string[] }> {
   const counterWalk = new LayoutWalk(page, 'counter');
   const serviceWalk = new LayoutWalk(page, 'service');
   await openTerminal(page, counter);
@@ -155,8 +158,9 @@ test('the counter at 1280×800 (no shift, a customer with a basket) and the serv
     ['queue', '待处理'],
     ['shift', '交班'],
   ] as const) {
-    await page.getByRole('button', { name, exact: true }).click();
-    await expect(page.getByRole('button', { name, exact: true })).toHaveClass(/primary/);
+    const tabButton = page.getByRole('navigation', { name: '收银功能' }).getByRole('button', { name, exact: true });
+    await tabButton.click();
+    await expect(tabButton).toHaveClass(/primary/);
     await counterWalk.at1280(tab);
   }
 
@@ -168,16 +172,39 @@ test('the counter at 1280×800 (no shift, a customer with a basket) and the serv
   await page.getByRole('button', { name: '设置并进入维护' }).click();
   await expect(page.getByTestId('service')).toBeVisible();
   await serviceWalk.at1280('panels');
-  expect([...counterWalk.measured, ...serviceWalk.measured]).toEqual([
-    'counter no-shift 1280x800',
-    'counter basket 1280x800',
-    'counter sales 1280x800',
-    'counter queue 1280x800',
-    'counter shift 1280x800',
-    'service set-pin 1280x800',
-    'service panels 1280x800',
+  return { measured: [...counterWalk.measured, ...serviceWalk.measured], problems: [...counterWalk.problems, ...serviceWalk.problems] };
+}
+
+const COUNTER_AND_SERVICE = [
+  'counter no-shift 1280x800',
+  'counter basket 1280x800',
+  'counter sales 1280x800',
+  'counter queue 1280x800',
+  'counter shift 1280x800',
+  'service set-pin 1280x800',
+  'service panels 1280x800',
+];
+
+test('the counter at 1280×800 (no shift, a customer with a basket) and the service screens keep the layout rules and have no serious accessibility violation', async ({
+  page,
+}) => {
+  const { measured, problems } = await walkCounterAndService(page, counter, service);
+  expect(measured).toEqual(COUNTER_AND_SERVICE);
+  expect(problems).toEqual([]);
+});
+
+test('the same counter and service screens in 长辈版 (ui.elderlyMode: 36 px type) keep the layout rules', async ({ page }) => {
+  const [elderlyCounter, elderlyService] = await Promise.all([
+    startHost({ mode: 'checkout', ui: { elderlyMode: true } }),
+    startHost({ mode: 'service', ui: { elderlyMode: true } }),
   ]);
-  expect([...counterWalk.problems, ...serviceWalk.problems]).toEqual([]);
+  try {
+    const { measured, problems } = await walkCounterAndService(page, elderlyCounter, elderlyService);
+    expect(measured).toEqual(COUNTER_AND_SERVICE.map((n) => `${n} 长辈版`));
+    expect(problems).toEqual([]);
+  } finally {
+    await Promise.all([elderlyCounter.stop(), elderlyService.stop()]);
+  }
 });
 
 /** What a PIN pad must show without scrolling: the dots, every key and 取消. */

@@ -106,12 +106,21 @@ export class LayoutWalk {
     await this.page.setViewportSize({ width: 1280, height: 800 });
   }
 
-  /** The counter's and the technician's screens: the counter's 10-inch size, normal type. */
+  /**
+   * The counter's and the technician's screens at the counter's 10-inch size, in the type the
+   * terminal was started with (长辈版 when its config sets ui.elderlyMode: the page says which).
+   */
   async at1280(screen: string, mustShow: string[] = [], options: WalkOptions = {}): Promise<void> {
     await this.page.setViewportSize({ width: 1280, height: 800 });
     await settled(this.page);
-    const r = { ...rules(false, true, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
-    await this.check(`${this.terminal} ${screen} 1280x800`, `${this.terminal}-${screen}-1280x800-normal`, r, options);
+    const elderly = (await this.page.locator('.shell').getAttribute('data-elderly')) === 'true';
+    const r = { ...rules(elderly, true, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
+    await this.check(
+      `${this.terminal} ${screen} 1280x800${elderly ? ' 长辈版' : ''}`,
+      `${this.terminal}-${screen}-1280x800-${elderly ? 'elderly' : 'normal'}`,
+      r,
+      options,
+    );
   }
 
   /**

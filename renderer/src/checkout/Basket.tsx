@@ -53,10 +53,12 @@ export function BasketPanel({ sale, locked, busy }: { sale: CounterSale; locked:
                   <td className="col-classLevel" data-testid={`class-${drug.listCode}`}>
                     {t(`checkout.classLevel.${drug.classLevel}`)}
                   </td>
-                  <td className="col-selfPay" data-testid={`share-${drug.listCode}`}>
+                  <td className="col-selfPay" data-testid={`share-${drug.listCode}`} data-label={t('checkout.column.selfPay')}>
                     {formatSelfPayShare(drug.selfPayBp)}
                   </td>
-                  <td className="col-price">{formatMoney(drug.price)}</td>
+                  <td className="col-price" data-label={t('checkout.column.price')}>
+                    {formatMoney(drug.price)}
+                  </td>
                   <td className="col-packs">
                     <span className="stepper">
                       <button
@@ -80,7 +82,7 @@ export function BasketPanel({ sale, locked, busy }: { sale: CounterSale; locked:
                       </button>
                     </span>
                   </td>
-                  <td className="col-amount" data-testid={`amount-${drug.listCode}`}>
+                  <td className="col-amount" data-testid={`amount-${drug.listCode}`} data-label={t('checkout.column.amount')}>
                     {formatMoney(drug.price * packs)}
                   </td>
                   <td className="col-remove">

@@ -258,8 +258,8 @@ function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () =>
                     {modelName(d)}
                     {d.simulated && t('service.simulated')}
                   </td>
-                  <td>{d.port ?? t('service.noPort')}</td>
-                  <td>{t(`status.state.${d.state}`)}</td>
+                  <td className="port">{d.port ?? t('service.noPort')}</td>
+                  <td className="state">{t(`status.state.${d.state}`)}</td>
                   <td data-testid={`svc-problem-${d.id}`}>
                     {problem && !(r && !r.ok && r.code === problem) && <FailureNotice code={problem} params={params} onRetry={retry} />}
                   </td>
@@ -271,6 +271,7 @@ function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () =>
                   <td>
                     <button
                       type="button"
+                      className="secondary"
                       disabled={running !== null}
                       onClick={() => void test(d.id)}
                       aria-label={`${t('service.selfTest')} ${deviceName(d.kind)}`}
