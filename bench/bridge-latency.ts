@@ -13,7 +13,7 @@ import YAML from 'yaml';
 import { startPlatformSimulator } from '../fixtures/platform/server';
 import { RESIDENTS } from '../fixtures/people/residents';
 import { CATALOGUE } from '../fixtures/platform/catalogue';
-import { readLaunchFile } from '../main/node-host/launch-file';
+import { readLaunchFile } from '../main/ground/launch-file';
 
 const root = path.resolve(import.meta.dirname, '..');
 

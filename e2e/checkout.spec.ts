@@ -15,7 +15,7 @@ import { formatMoney } from '../main/bridge/contract';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { facesAvailable, lfwImage } from '../fixtures/faces';
 import { CLIPS } from './global-setup';
-import { expect, openTerminal, startHost, test, type RunningHost } from './fixtures';
+import { expect, openShift as openShiftAs, openTerminal, showTab, startHost, test, type RunningHost } from './fixtures';
 
 const wang = residentByName('王建国');
 let sim: PlatformSimulator;
@@ -82,8 +82,6 @@ async function expectWhollyOnScreen(page: Page, element: Locator, what: string) 
   expect(e.bottom, `${what}: bottom edge (the status bar starts at ${visible.bottom})`).toBeLessThanOrEqual(Math.min(screen.height, visible.bottom));
 }
 
-const showTab = (page: Page, name: '收银' | '今日交易' | '待处理' | '交班') => page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
-
 /** A test that finds another test's customer or shift still there (a failure before its end) ends them first. */
 async function closeOpenShift(h: RunningHost = host) {
   await h.call('checkout.endCustomer', {});
@@ -94,14 +92,7 @@ async function closeOpenShift(h: RunningHost = host) {
   }
 }
 
-async function openShift(page: Page, cashier: string) {
-  await showTab(page, '交班');
-  await expect(page.getByTestId('shift-cashier')).toHaveValue('收银员01');
-  await page.getByTestId('shift-cashier').fill(cashier);
-  await page.getByTestId('shift-open').click();
-  await expect(page.getByTestId('shift-status')).toContainText(`${cashier} 已开班`);
-  await showTab(page, '收银');
-}
+const openShift = (page: Page, cashier: string) => openShiftAs(page, cashier, '收银员01');
 
 /** A prescription drug in the basket needs the prescription before pre-settlement. */
 async function fillPrescription(page: Page) {

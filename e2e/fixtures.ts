@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { test as base, expect, type Page } from '@playwright/test';
 import YAML from 'yaml';
-import { readLaunchFile } from '../main/node-host/launch-file';
+import { readLaunchFile } from '../main/ground/launch-file';
 import { DECLARATIONS } from '../main/kiosk/catalogue/declarations';
 
 export interface RunningHost {
@@ -171,3 +171,20 @@ export async function openTerminal(page: Page, host: RunningHost): Promise<void>
 }
 
 export { expect };
+
+/** Shows one of the counter's tabs. */
+export const showTab = (page: Page, name: '收银' | '今日交易' | '待处理' | '交班') =>
+  page.getByRole('navigation', { name: '收银功能' }).getByRole('button', { name, exact: true }).click();
+
+/**
+ * Opens the counter's shift through its screen (no sale without a cashier) and returns to 收银.
+ * `prefilled`: the cashier name the form must offer first (the terminal's default).
+ */
+export async function openShift(page: Page, cashier: string, prefilled?: string): Promise<void> {
+  await showTab(page, '交班');
+  if (prefilled !== undefined) await expect(page.getByTestId('shift-cashier')).toHaveValue(prefilled);
+  await page.getByTestId('shift-cashier').fill(cashier);
+  await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-status')).toContainText(`${cashier} 已开班`);
+  await showTab(page, '收银');
+}

@@ -25,6 +25,7 @@ import { RESIDENTS } from '../fixtures/people/residents';
 import { facesAvailable, lfwImage } from '../fixtures/faces';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
 import { CLIPS } from './global-setup';
+import { openShift } from './fixtures';
 
 const hasMosquitto = fs.existsSync(MOSQUITTO_BIN);
 const TERMINALS = [
@@ -129,12 +130,7 @@ async function counter(id: string, clip: string, opts = { openShift: true }): Pr
   await page.goto(terminals.get(id)!.launchUrl());
   await expect(page.getByTestId('checkout')).toBeVisible();
   if (!opts.openShift) return page;
-  // The shift first: no sale without a cashier.
-  await page.getByRole('navigation').getByRole('button', { name: '交班', exact: true }).click();
-  await page.getByTestId('shift-cashier').fill(`收银员${id.slice(-1)}`);
-  await page.getByTestId('shift-open').click();
-  await expect(page.getByTestId('shift-status')).toContainText('已开班');
-  await page.getByRole('navigation').getByRole('button', { name: '收银', exact: true }).click();
+  await openShift(page, `收银员${id.slice(-1)}`);
   return page;
 }
 

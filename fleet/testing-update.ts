@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FleetServer } from './server';
 import type { RunningMosquitto } from './mosquitto';
+import { LAUNCH_FILE_NAME, readLaunchFile } from '../main/ground/launch-file';
 
 const repo = path.resolve(import.meta.dirname, '..');
 
@@ -93,7 +94,8 @@ export function launchTerminal(opts: {
   args.push('start', '--headless', '--port', '0', '--config', path.join(home, 'config.yaml'));
   const child = spawn(process.execPath, [path.join(repo, 'bin/estation.js'), ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
   // The file each start of the terminal writes: its page address with the token after #token=.
-  const launchUrl = () => fs.readFileSync(path.join(home, 'data', 'launch-url'), 'utf8').trim();
+  const launchFile = path.join(home, 'data', LAUNCH_FILE_NAME);
+  const launchUrl = () => readLaunchFile(launchFile).launchUrl;
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   return {
@@ -104,9 +106,8 @@ export function launchTerminal(opts: {
     slotState: () => JSON.parse(fs.readFileSync(path.join(updates, 'state.json'), 'utf8')) as Record<string, unknown>,
     launchUrl,
     async call<T>(channel: string, input: unknown): Promise<T> {
-      const url = new URL(launchUrl());
-      const token = url.hash.replace('#token=', '');
-      const res = await fetch(`${url.origin}/bridge/call/${channel}`, {
+      const { launchUrl: url, token } = readLaunchFile(launchFile);
+      const res = await fetch(`${new URL(url).origin}/bridge/call/${channel}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(input),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfigFile, type Config } from '../app/config';
 import { startNodeHost } from '../node-host/host';
-import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../node-host/launch-file';
+import { LAUNCH_FILE_NAME, removeLaunchFile, writeLaunchFile } from '../ground/launch-file';
 import type { runDoctor } from './doctor';
 import { CliFailure } from './failure';
 import { RESTART_EXIT_CODE } from '../fleet/launcher';

@@ -114,10 +114,7 @@ export class Updater {
     if (known?.state === 'switching') return this.resume();
     const inFlight = this.running.get(job.id);
     if (inFlight) return inFlight;
-    if (!known)
-      this.d.db
-        .prepare('INSERT INTO fleet_update (id, version, job, state, updated_at) VALUES (?, ?, ?, ?, ?)')
-        .run(job.id, job.version, JSON.stringify(job), 'received', this.d.clock.nowIso());
+    if (!known) this.insertJob(job);
     const p = this.execute(job)
       .catch((err: unknown) => {
         const e = err as { code?: string; message?: string };
@@ -131,6 +128,13 @@ export class Updater {
     return p;
   }
 
+  /** Remembers a job as received: the row its later states and its result are kept in. */
+  private insertJob(job: FleetUpdateJob): void {
+    this.d.db
+      .prepare('INSERT INTO fleet_update (id, version, job, state, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(job.id, job.version, JSON.stringify(job), 'received', this.d.clock.nowIso());
+  }
+
   /**
    * The server recalls a job (its rollout was aborted). Before the switch it is dropped and
    * answered `cancelled`, at once when it is not running, else at its next step (the lock loop
@@ -142,9 +146,7 @@ export class Updater {
     const known = this.row(c.cancel);
     if (!known) {
       const job = { id: c.cancel, rolloutId: c.rolloutId, version: c.version } as FleetUpdateJob;
-      this.d.db
-        .prepare('INSERT INTO fleet_update (id, version, job, state, updated_at) VALUES (?, ?, ?, ?, ?)')
-        .run(c.cancel, c.version, JSON.stringify(job), 'received', this.d.clock.nowIso());
+      this.insertJob(job);
       return this.report(job, 'cancelled', { detail: 'recalled before it arrived' });
     }
     if (known.result && FINAL.includes(known.state)) return this.d.publish(JSON.parse(known.result) as FleetUpdateResult);

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { requests } from '../bridge/contract';
 import { prng } from '../../models/attacks';
-import { readLaunchFile } from './launch-file';
+import { readLaunchFile } from '../ground/launch-file';
 import { rawExchange, rawRequest, type RawAnswer, type RawRequest } from './testing';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@
  * The Node host: the same services as the Electron shell, with the built renderer and the
  * bridge served on 127.0.0.1. Debian's Chromium opens it in app/kiosk mode when there is a
  * display; otherwise (or with --headless) `estation start` hands the launch URL to whoever
- * started it (see launch-file.ts).
+ * started it (see main/ground/launch-file.ts).
  */
 import http from 'node:http';
 import fs from 'node:fs';

@@ -13,7 +13,7 @@ import YAML from 'yaml';
 import { RESIDENTS } from '../../fixtures/people/residents';
 import { CATALOGUE } from '../../fixtures/platform/catalogue';
 import { waitUntil } from '../ground/wait';
-import { readLaunchFile } from './launch-file';
+import { readLaunchFile } from '../ground/launch-file';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let child: ChildProcess;
