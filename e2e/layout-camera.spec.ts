@@ -1,7 +1,8 @@
 /**
  * The camera screens in the layout walk of issue 18: the kiosk's 刷脸登录 and its face enrolment
  * (开通刷脸登录 after 同意) at each kiosk size, normal and 长辈版, and the counter's customer-facing
- * face view (enrolment, and paying by face with the liveness challenge) at 1280×800. The camera
+ * face view (enrolment, and paying by face with the liveness challenge) at 1280×800, normal and
+ * 长辈版. The camera
  * preview, the face guide and the challenge must be inside the visible area without scrolling;
  * the rest of each screen keeps the rules of e2e/layout/measure.ts and has no serious axe
  * violation. Screenshots go to test-output/screens/ with the others.
@@ -83,10 +84,12 @@ test('the kiosk camera screens (刷脸登录, face enrolment) keep the layout ru
   expect(walk.problems).toEqual([]);
 });
 
-test("the counter's customer-facing face view (enrolment, paying by face with the challenge) keeps the layout rules at 1280×800 with the preview, guide and challenge on screen", async ({
-  page,
-}) => {
-  await counter.call('checkout.shift', { action: 'open', cashier: '收银员22' });
+/**
+ * The counter's customer-facing face view, walked: an identified customer turns on face payment
+ * (consent, then the camera), cancels; the next pays by face. Returns the walk.
+ */
+async function walkCounterFace(page: Page, counter: RunningHost, cashier: string): Promise<LayoutWalk> {
+  await counter.call('checkout.shift', { action: 'open', cashier });
   await openTerminal(page, counter);
   await expect(page.getByTestId('shift-status')).toHaveAttribute('data-open', 'true');
   const walk = new LayoutWalk(page, 'counter');
@@ -128,8 +131,26 @@ test("the counter's customer-facing face view (enrolment, paying by face with th
     expect(topmost, `${what} is the topmost element at its centre`).toBe(true);
   }
 
+  return walk;
+}
+
+test("the counter's customer-facing face view (enrolment, paying by face with the challenge) keeps the layout rules at 1280×800 with the preview, guide and challenge on screen", async ({
+  page,
+}) => {
+  const walk = await walkCounterFace(page, counter, '收银员22');
   expect(walk.measured).toEqual(['counter face-enrol 1280x800', 'counter face-pay 1280x800']);
   expect(walk.problems).toEqual([]);
+});
+
+test('the same counter face view in 长辈版 (ui.elderlyMode: 36 px type) keeps the preview, guide, challenge and 取消 on screen', async ({ page }) => {
+  const elderlyCounter = await startHost({ mode: 'checkout', face, ui: { elderlyMode: true } });
+  try {
+    const walk = await walkCounterFace(page, elderlyCounter, '收银员23');
+    expect(walk.measured).toEqual(['counter face-enrol 1280x800 长辈版', 'counter face-pay 1280x800 长辈版']);
+    expect(walk.problems).toEqual([]);
+  } finally {
+    await elderlyCounter.stop();
+  }
 });
 
 test.describe('the face check inside a service', () => {

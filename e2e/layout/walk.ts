@@ -1,8 +1,8 @@
 /**
  * The layout walk of issue 18, shared by the specs that walk screens (e2e/layout*.spec.ts): each
  * screen as it stands, measured at the sizes its terminal has (kiosk: portrait 1080×1920,
- * landscape 1920×1080 and the 10-inch 1280×800, normal and 长辈版; counter and technician: the
- * 10-inch 1280×800) against the rules in measure.ts and axe-core's WCAG 2.x A/AA rules, with a
+ * landscape 1920×1080 and the 10-inch 1280×800, normal and 长辈版; counter and service-mode
+ * terminal: the 10-inch 1280×800, in the type they were started with) against the rules in measure.ts and axe-core's WCAG 2.x A/AA rules, with a
  * screenshot of each kept in test-output/screens/ for review. The walk records what it measured,
  * so a spec can check that it walked the screens it meant to, not only that nothing was wrong.
  */
@@ -124,18 +124,23 @@ export class LayoutWalk {
   }
 
   /**
-   * A technician's screen on a kiosk (service mode over the running kiosk): every kiosk size, in
-   * normal type (长辈版 is the residents' choice, and service mode sets it aside); leaves it at 1280×800.
+   * A technician's screen on a kiosk (service mode over the running kiosk) at every kiosk size, in
+   * normal type and in 长辈版 (a resident may have left it on: the technician's panels then come in
+   * 36 px type too); `open` after the size and type are set. Leaves it at 1280×800, normal.
    */
   async technician(screen: string, mustShow: string[] = [], options: WalkOptions = {}): Promise<void> {
-    for (const size of SIZES) {
-      await this.page.setViewportSize({ width: size.width, height: size.height });
-      await options.open?.();
-      await settled(this.page);
-      const r = { ...rules(false, size.tenInch, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
-      await this.check(`${this.terminal} ${screen} ${size.name}`, `${this.terminal}-${screen}-${size.name}-normal`, r, options);
-      await options.close?.();
-    }
+    for (const size of SIZES)
+      for (const elderly of [false, true]) {
+        await this.page.setViewportSize({ width: size.width, height: size.height });
+        await setElderly(this.page, elderly);
+        await options.open?.();
+        await settled(this.page);
+        const r = { ...rules(elderly, size.tenInch, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
+        const name = `${this.terminal} ${screen} ${size.name}${elderly ? ' 长辈版' : ''}`;
+        await this.check(name, `${this.terminal}-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}`, r, options);
+        await options.close?.();
+      }
+    await setElderly(this.page, false);
     await this.page.setViewportSize({ width: 1280, height: 800 });
   }
 

@@ -69,7 +69,7 @@ export function CustomerPanel({ sale, run, onError }: { sale: CounterSale; run: 
           <span>{customer.maskedName}</span> · <span>{customer.maskedNo}</span> · <span>{t(`home.provenBy.${customer.provenBy}`)}</span>
         </p>
       ) : (
-        <p>{t('checkout.identify')}</p>
+        <p className="identify-hint">{t('checkout.identify')}</p>
       )}
       {!customer && !facePay && faceOn && (
         <div className="actions">

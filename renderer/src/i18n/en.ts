@@ -441,6 +441,7 @@ export const en: Catalog = {
     retry: 'Retry',
     testing: 'Testing, please wait',
     simulated: ' (simulated)',
+    faceEngine: 'on-device face recognition',
     noPort: '—',
     platformOk: 'Signed in · {{ms}} ms · platform sign-in time {{time}}',
     platformFailed: 'Sign-in did not succeed · {{ms}} ms',

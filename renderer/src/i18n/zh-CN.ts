@@ -432,6 +432,7 @@ export const zhCN = {
     retry: '重试',
     testing: '正在自检，请稍候',
     simulated: '（模拟设备）',
+    faceEngine: '本机人脸识别',
     noPort: '—',
     platformOk: '签到成功 · 用时 {{ms}} 毫秒 · 平台签到时间 {{time}}',
     platformFailed: '签到未成功 · 用时 {{ms}} 毫秒',

@@ -14,6 +14,8 @@ type Device = LiveStatus['devices'][number];
 
 /** A model name as configured, without the English tag main adds to simulated devices (shown in words instead). */
 const modelName = (d: Device) => d.model.replace(/\s*\(simulated\)$/, '');
+/** The camera's "model" where main's face engine stands for it (main/app/compose.ts): said in the screen's language. */
+const FACE_ENGINE_MODEL = 'face engine';
 
 /** The code behind a device's standing state, if it is not working: its condition, else its last error. */
 function deviceProblem(d: Device): string | null {
@@ -255,7 +257,7 @@ function ServicePanels({ status, onLeave }: { status: LiveStatus; onLeave: () =>
                 <tr key={d.id} data-testid={`svc-device-${d.id}`} data-state={d.state}>
                   <th scope="row">{deviceName(d.kind)}</th>
                   <td>
-                    {modelName(d)}
+                    {d.kind === 'camera' && d.model === FACE_ENGINE_MODEL ? t('service.faceEngine') : modelName(d)}
                     {d.simulated && t('service.simulated')}
                   </td>
                   <td className="port">{d.port ?? t('service.noPort')}</td>
