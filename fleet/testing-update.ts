@@ -23,9 +23,27 @@ export function releaseKeys(dir: string): { privateKey: KeyObject; publicPem: st
   return { privateKey, publicPem, publicFile };
 }
 
-/** A release directory's content: the release file and a start.mjs that runs the terminal from this checkout, or crashes. */
-export function writeRelease(into: string, version: string, behaviour: 'terminal' | 'crash'): void {
+/**
+ * A release directory's content. `terminal`: a start.mjs that runs the terminal from this
+ * checkout. `program`: the same terminal behind an executable entry with "runtime": "exec", the
+ * way a packaged Electron shell is started (its own binary); it first notes the arguments it got
+ * in `program-started` beside the update slots, so a test can tell it ran. `crash`: exits at once.
+ */
+export type ReleaseBehaviour = 'terminal' | 'program' | 'crash';
+
+export function writeRelease(into: string, version: string, behaviour: ReleaseBehaviour): void {
   fs.mkdirSync(into, { recursive: true });
+  if (behaviour === 'program') {
+    fs.writeFileSync(path.join(into, 'estation-release.json'), JSON.stringify({ version, entry: 'e-station', runtime: 'exec' }));
+    const script = [
+      '#!/bin/sh',
+      'printf \'%s\\n\' "$*" > "$ESTATION_UPDATES_DIR/../program-started"',
+      `exec ${JSON.stringify(process.execPath)} --unhandled-rejections=strict ${JSON.stringify(path.join(repo, 'bin/estation.js'))} "$@"`,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(into, 'e-station'), script, { mode: 0o755 });
+    return;
+  }
   fs.writeFileSync(path.join(into, 'estation-release.json'), JSON.stringify({ version, entry: 'start.mjs' }));
   const body =
     behaviour === 'terminal'
@@ -37,7 +55,7 @@ export function writeRelease(into: string, version: string, behaviour: 'terminal
 /** Packs a release into the fleet's releases directory, signs it, and registers it with the server. */
 export async function publishRelease(
   server: FleetServer,
-  opts: { dir: string; releasesDir: string; privateKey: KeyObject; version: string; behaviour: 'terminal' | 'crash' },
+  opts: { dir: string; releasesDir: string; privateKey: KeyObject; version: string; behaviour: ReleaseBehaviour },
 ): Promise<void> {
   const src = fs.mkdtempSync(path.join(opts.dir, `src-${opts.version}-`));
   writeRelease(src, opts.version, opts.behaviour);

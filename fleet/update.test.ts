@@ -15,7 +15,7 @@ import { startConsole, type FleetConsole } from './http';
 import { FleetServer } from './server';
 import { migrateStore, openSqliteStore } from './store';
 import { untilRollout, untilTerminal } from './testing';
-import { launchTerminal, publishRelease, releaseKeys, type LaunchedTerminal } from './testing-update';
+import { launchTerminal, publishRelease, releaseKeys, type LaunchedTerminal, type ReleaseBehaviour } from './testing-update';
 import { wangJianguo } from '../fixtures/people/id-cards';
 
 const IDS = ['UP-01', 'UP-02', 'UP-03'];
@@ -28,7 +28,7 @@ let fleetConsole: FleetConsole;
 let keys: ReturnType<typeof releaseKeys>;
 const launched = new Map<string, LaunchedTerminal>();
 
-const publish = (version: string, behaviour: 'terminal' | 'crash') =>
+const publish = (version: string, behaviour: ReleaseBehaviour) =>
   publishRelease(server, { dir, releasesDir: path.join(dir, 'releases'), privateKey: keys.privateKey, version, behaviour });
 /** A rollout to the group: 1 terminal first (33 %), then twice that; abort at half failed, after 1. */
 const rollOut = (version: string) =>
@@ -68,8 +68,8 @@ afterAll(async () => {
 });
 
 describe('staged updates from the fleet server to terminals run by estation launch', () => {
-  it('a good version goes to 1 terminal, then 2, and is committed on each: the terminals come back as 1.1.0', async () => {
-    await publish('1.1.0', 'terminal');
+  it('a good version goes to 1 terminal, then 2, and is committed on each: the terminals come back as 1.1.0, started as their own program (runtime exec, as the packaged Electron shell is)', async () => {
+    await publish('1.1.0', 'program');
     const id = await rollOut('1.1.0');
     const done = await untilRollout(server, id, (r) => r.summary.done || r.aborted, 150_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${logs()}`);
@@ -80,6 +80,8 @@ describe('staged updates from the fleet server to terminals run by estation laun
     for (const t of IDS) {
       expect((await server.terminal(t))!.presence).toMatchObject({ state: 'online', version: '1.1.0' });
       expect(launched.get(t)!.slotState()).toMatchObject({ current: '1.1.0', previous: '1.0.0', trial: null, failed: {} });
+      // The launcher ran 1.1.0's own executable with the arguments after --, not a script under its Node.
+      expect(fs.readFileSync(path.join(launched.get(t)!.home, 'program-started'), 'utf8')).toMatch(/^start --headless --port 0 --config /);
     }
   }, 200_000);
 

@@ -15,6 +15,7 @@ import { CliFailure } from './failure';
 import { onStopSignal } from '../ground/stop-signal';
 
 export const LAUNCH_USAGE = `usage: estation launch --updates DIR --release-key KEY.pem [--adopt VERSION] -- start [start's options]
+       (a release whose estation-release.json says "runtime": "exec" gets the arguments after -- as they are)
 `;
 
 export async function launchCommand(argv: string[], err: (t: string) => void): Promise<number> {
@@ -41,11 +42,11 @@ export async function launchCommand(argv: string[], err: (t: string) => void): P
     slots,
     (dir) => {
       const version = slots.state().current!;
-      const { entry } = slots.release(version);
-      return spawn(process.execPath, ['--unhandled-rejections=strict', path.join(dir, entry), ...child], {
-        stdio: 'inherit',
-        env: { ...process.env, ESTATION_LAUNCHED: '1', ESTATION_UPDATES_DIR: slots.dir, ESTATION_RELEASE_KEY: keyFile, ESTATION_RELEASE_VERSION: version },
-      });
+      const { entry, runtime } = slots.release(version);
+      const env = { ...process.env, ESTATION_LAUNCHED: '1', ESTATION_UPDATES_DIR: slots.dir, ESTATION_RELEASE_KEY: keyFile, ESTATION_RELEASE_VERSION: version };
+      // A node release is a script for this Node; an exec release (the packaged Electron shell) is its own program.
+      if (runtime === 'exec') return spawn(path.join(dir, entry), child, { stdio: 'inherit', env });
+      return spawn(process.execPath, ['--unhandled-rejections=strict', path.join(dir, entry), ...child], { stdio: 'inherit', env });
     },
     { stop, log: (line) => err(`estation launch: ${line}\n`) },
   );

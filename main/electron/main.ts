@@ -20,6 +20,7 @@ import { electronKeyring } from './keyring';
 import { forkUtilityServices } from './services';
 import { frontDoor } from './ipc';
 import { startUpdater } from './updater';
+import { RESTART_EXIT_CODE } from '../fleet/launcher';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
@@ -33,6 +34,9 @@ if (!app.isPackaged && process.env.ESTATION_FAKE_CAMERA) {
 }
 
 let win: BrowserWindow | null = null;
+/** Started by `estation launch` (a release with "runtime": "exec"): restarts are exits it answers. */
+const launched = process.env.ESTATION_LAUNCHED === '1';
+let exitCode = 0;
 let fatal: { code: string; detail: string; at: Date } | null = null;
 
 if (!app.requestSingleInstanceLock()) {
@@ -148,9 +152,12 @@ async function start(): Promise<void> {
   });
   services.on('event', (envelope: { event: string; payload: unknown }) => {
     if (envelope.event === 'shell.request') {
-      // A technician's restart from service mode: close the services cleanly, then relaunch.
-      log('shell.restart_requested');
-      app.relaunch();
+      // A restart (a technician's from service mode, or an update's switch): close the services
+      // cleanly, then either exit for `estation launch`, which starts `current` again (the new
+      // release after a switch), or relaunch ourselves.
+      log('shell.restart_requested', { launched });
+      if (launched) exitCode = RESTART_EXIT_CODE;
+      else app.relaunch();
       app.quit();
       return;
     }
@@ -183,18 +190,21 @@ async function start(): Promise<void> {
     return void showFatal(e.code ?? 'SERVICES_START_FAILED', e.message);
   }
   showApp();
-  const stopUpdater = startUpdater(
-    config,
-    services,
-    {
-      outOfService: (code) => showFatal(code, 'maintenance window'),
-      backInService: () => {
-        fatal = null;
-        showApp();
-      },
-    },
-    log,
-  );
+  // Under the launcher, the fleet's staged updates switch releases: electron-updater stays off.
+  const stopUpdater = launched
+    ? () => undefined
+    : startUpdater(
+        config,
+        services,
+        {
+          outOfService: (code) => showFatal(code, 'maintenance window'),
+          backInService: () => {
+            fatal = null;
+            showApp();
+          },
+        },
+        log,
+      );
 
   let quitting = false;
   app.on('before-quit', (event) => {
@@ -202,7 +212,8 @@ async function start(): Promise<void> {
     quitting = true;
     event.preventDefault();
     stopUpdater();
-    void services.stop().finally(() => app.quit());
+    // app.exit after the services stopped: the launcher reads the exit code (75: start me again).
+    void services.stop().finally(() => (exitCode === 0 ? app.quit() : app.exit(exitCode)));
   });
   app.on('window-all-closed', () => app.quit());
 }

@@ -24,9 +24,16 @@ afterEach(() => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A release package: its entry start.mjs does what `behaviour` says. */
-function makePackage(version: string, behaviour: 'healthy' | 'crash' | 'silent', opts: { claim?: string; key?: typeof privateKey; extra?: string } = {}) {
+function makePackage(
+  version: string,
+  behaviour: 'healthy' | 'crash' | 'silent',
+  opts: { claim?: string; key?: typeof privateKey; extra?: string; runtime?: string; mode?: number } = {},
+) {
   const src = fs.mkdtempSync(path.join(root, `src-${version}-`));
-  fs.writeFileSync(path.join(src, RELEASE_FILE), JSON.stringify({ version: opts.claim ?? version, entry: 'start.mjs' }));
+  fs.writeFileSync(
+    path.join(src, RELEASE_FILE),
+    JSON.stringify({ version: opts.claim ?? version, entry: 'start.mjs', ...(opts.runtime ? { runtime: opts.runtime } : {}) }),
+  );
   const body = {
     healthy: `import fs from 'node:fs'; import path from 'node:path';
       fs.writeFileSync(path.join(process.env.UPDATES_DIR, 'trial-ok', ${JSON.stringify(version)}), new Date().toISOString());
@@ -34,7 +41,7 @@ function makePackage(version: string, behaviour: 'healthy' | 'crash' | 'silent',
     crash: `console.error('boom'); process.exit(3);`,
     silent: `setInterval(() => {}, 1000);`,
   }[behaviour];
-  fs.writeFileSync(path.join(src, 'start.mjs'), body);
+  fs.writeFileSync(path.join(src, 'start.mjs'), body, { mode: opts.mode ?? 0o644 });
   if (opts.extra) fs.writeFileSync(path.join(src, opts.extra), 'x');
   const file = path.join(root, `estation-${version}-${behaviour}.tar.gz`);
   execFileSync('tar', ['-czf', file, '-C', src, '.']);
@@ -128,6 +135,26 @@ describe('staged update on the terminal', () => {
     ).rejects.toMatchObject({ code: 'UPDATE_PACKAGE_INVALID' });
     expect(fs.readdirSync(path.join(slots.dir, 'releases')).sort()).toEqual(['1.0.0']);
     expect(slots.state()).toEqual({ current: '1.0.0', previous: null, trial: null, failed: {} });
+  });
+
+  it('a release that is its own program (runtime exec, as the packaged Electron shell) is staged only with an executable entry and a known runtime', async () => {
+    const slots = slotsWith('1.0.0');
+    const notExecutable = makePackage('4.0.0', 'healthy', { runtime: 'exec', mode: 0o644 });
+    await expect(slots.stage(notExecutable.ref, notExecutable.file)).rejects.toMatchObject({
+      code: 'UPDATE_PACKAGE_INVALID',
+      message: expect.stringContaining('not executable'),
+    });
+    const unknown = makePackage('4.0.1', 'healthy', { runtime: 'python' });
+    await expect(slots.stage(unknown.ref, unknown.file)).rejects.toMatchObject({
+      code: 'UPDATE_PACKAGE_INVALID',
+      message: expect.stringContaining('unknown runtime'),
+    });
+    const program = makePackage('4.0.2', 'healthy', { runtime: 'exec', mode: 0o755 });
+    await slots.stage(program.ref, program.file);
+    expect(slots.release('4.0.2')).toEqual({ version: '4.0.2', entry: 'start.mjs', runtime: 'exec' });
+    // A release file without a runtime is a script for the launcher's Node, as before.
+    expect(slots.release('1.0.0')).toEqual({ version: '1.0.0', entry: 'start.mjs', runtime: 'node' });
+    expect(fs.readdirSync(path.join(slots.dir, 'releases')).sort()).toEqual(['1.0.0', '4.0.2']);
   });
 
   it('no second switch while a trial runs', async () => {

@@ -68,6 +68,36 @@ export interface ReleaseInfo {
   version: string;
   /** Relative to the release directory; never leaves it. */
   entry: string;
+  /**
+   * How the launcher starts the entry: `node` runs it as a script with the launcher's own Node
+   * (this checkout's bin/estation.js); `exec` runs it as the program itself (a packaged Electron
+   * shell, whose binary carries its own runtime). Default `node`.
+   */
+  runtime: 'node' | 'exec';
+}
+
+/**
+ * Reads and checks a release file in `dir`: its version, an entry that stays inside the release
+ * and is a file there (executable for `exec`), and a known runtime.
+ */
+export function readRelease(dir: string): ReleaseInfo {
+  let raw: { version?: unknown; entry?: unknown; runtime?: unknown };
+  try {
+    raw = JSON.parse(fs.readFileSync(path.join(dir, RELEASE_FILE), 'utf8')) as typeof raw;
+  } catch (err) {
+    throw new UpdateError('UPDATE_PACKAGE_INVALID', `no readable ${RELEASE_FILE}: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (typeof raw.version !== 'string' || !VERSION.test(raw.version)) throw new UpdateError('UPDATE_PACKAGE_INVALID', `release file has no valid version`);
+  const entry = typeof raw.entry === 'string' ? raw.entry : DEFAULT_ENTRY;
+  if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..'))
+    throw new UpdateError('UPDATE_PACKAGE_INVALID', `entry ${entry.slice(0, 80)} leaves the release`);
+  const runtime = raw.runtime ?? 'node';
+  if (runtime !== 'node' && runtime !== 'exec') throw new UpdateError('UPDATE_PACKAGE_INVALID', `unknown runtime ${String(runtime).slice(0, 40)}`);
+  const stat = fs.statSync(path.join(dir, entry), { throwIfNoEntry: false });
+  if (!stat?.isFile()) throw new UpdateError('UPDATE_PACKAGE_INVALID', `the package has no program at ${entry.slice(0, 80)}`);
+  if (runtime === 'exec' && (stat.mode & 0o100) === 0)
+    throw new UpdateError('UPDATE_PACKAGE_INVALID', `${entry.slice(0, 80)} is not executable (runtime exec)`);
+  return { version: raw.version, entry, runtime };
 }
 
 export class UpdateSlots {
@@ -111,11 +141,7 @@ export class UpdateSlots {
 
   /** What a staged release says of itself (its release file, checked when it was staged). */
   release(version: string): ReleaseInfo {
-    const raw = JSON.parse(fs.readFileSync(path.join(this.releaseDir(version), RELEASE_FILE), 'utf8')) as { version?: unknown; entry?: unknown };
-    const entry = typeof raw.entry === 'string' ? raw.entry : DEFAULT_ENTRY;
-    if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..'))
-      throw new UpdateError('UPDATE_PACKAGE_INVALID', `entry ${entry.slice(0, 80)} leaves the release`);
-    return { version, entry };
+    return readRelease(this.releaseDir(version));
   }
 
   /** The directory the launcher starts (through the `current` link). */
@@ -158,12 +184,8 @@ export class UpdateSlots {
     fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
     try {
       await run('tar', ['-xzf', file, '-C', tmp, '--no-same-owner', '--no-same-permissions']);
-      const release = JSON.parse(fs.readFileSync(path.join(tmp, RELEASE_FILE), 'utf8')) as { version?: unknown; entry?: unknown };
-      if (release.version !== pkg.version)
-        throw new UpdateError('UPDATE_PACKAGE_INVALID', `package says version ${String(release.version)}, the job ${pkg.version}`);
-      const entry = typeof release.entry === 'string' ? release.entry : DEFAULT_ENTRY;
-      if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..') || !fs.statSync(path.join(tmp, entry), { throwIfNoEntry: false })?.isFile())
-        throw new UpdateError('UPDATE_PACKAGE_INVALID', `the package has no program at ${entry.slice(0, 80)}`);
+      const release = readRelease(tmp);
+      if (release.version !== pkg.version) throw new UpdateError('UPDATE_PACKAGE_INVALID', `package says version ${release.version}, the job ${pkg.version}`);
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
       if (err instanceof UpdateError) throw err;
