@@ -92,6 +92,11 @@ export class LayoutWalk {
 
   /** The kiosk screen as it stands, at every size, normal and 长辈版; leaves it at 1280×800, normal. */
   async kiosk(screen: string, mustShow: string[] = [], options: WalkOptions = {}): Promise<void> {
+    await this.everySize(screen, (elderly, tenInch) => rules(elderly, tenInch, mustShow), options);
+  }
+
+  /** One screen at every kiosk size, normal and 长辈版, measured against `rulesAt`; leaves it at 1280×800, normal. */
+  private async everySize(screen: string, rulesAt: (elderly: boolean, tenInch: boolean) => LayoutRules, options: WalkOptions): Promise<void> {
     for (const size of SIZES)
       for (const elderly of [false, true]) {
         await this.page.setViewportSize({ width: size.width, height: size.height });
@@ -99,7 +104,7 @@ export class LayoutWalk {
         await options.open?.();
         await settled(this.page);
         const name = `${this.terminal} ${screen} ${size.name}${elderly ? ' 长辈版' : ''}`;
-        await this.check(name, `${this.terminal}-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}`, rules(elderly, size.tenInch, mustShow), options);
+        await this.check(name, `${this.terminal}-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}`, rulesAt(elderly, size.tenInch), options);
         await options.close?.();
       }
     await setElderly(this.page, false);
@@ -129,19 +134,7 @@ export class LayoutWalk {
    * 36 px type too); `open` after the size and type are set. Leaves it at 1280×800, normal.
    */
   async technician(screen: string, mustShow: string[] = [], options: WalkOptions = {}): Promise<void> {
-    for (const size of SIZES)
-      for (const elderly of [false, true]) {
-        await this.page.setViewportSize({ width: size.width, height: size.height });
-        await setElderly(this.page, elderly);
-        await options.open?.();
-        await settled(this.page);
-        const r = { ...rules(elderly, size.tenInch, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' };
-        const name = `${this.terminal} ${screen} ${size.name}${elderly ? ' 长辈版' : ''}`;
-        await this.check(name, `${this.terminal}-${screen}-${size.name}-${elderly ? 'elderly' : 'normal'}`, r, options);
-        await options.close?.();
-      }
-    await setElderly(this.page, false);
-    await this.page.setViewportSize({ width: 1280, height: 800 });
+    await this.everySize(screen, (elderly, tenInch) => ({ ...rules(elderly, tenInch, []), mustShow: ['.toolbar', ...mustShow], scope: 'main' }), options);
   }
 
   /** The names `kiosk()` gives a screen it walked at every size, in its order. */
