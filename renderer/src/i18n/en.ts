@@ -561,6 +561,7 @@ export const en: Catalog = {
         todo: 'check the port in the configuration, the cable and the device permissions, then press Retry',
       },
       TRANSPORT_WRITE_FAILED: { what: 'Data cannot be sent to {{device}}', todo: 'check the cable, then press Retry' },
+      TRANSPORT_WRITE_TIMEOUT: { what: '{{device}} stopped taking data', todo: 'switch it off and on, check its cable, then press Retry' },
       TRANSPORT_TIMEOUT: { what: '{{device}} did not answer in time', todo: 'check its cable and power, then press Retry' },
       ID_CARD_AUTH_FAILED: {
         what: 'The ID card and the reader failed to authenticate each other',

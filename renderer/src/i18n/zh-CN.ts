@@ -495,6 +495,7 @@ export const zhCN = {
       TRANSPORT_CLOSED: { what: '{{device}}的连接已断开', todo: '请检查数据线后点“重试”' },
       TRANSPORT_OPEN_FAILED: { what: '{{device}}的端口无法打开', todo: '请检查配置中的端口、数据线和设备权限，然后点“重试”' },
       TRANSPORT_WRITE_FAILED: { what: '无法向{{device}}发送数据', todo: '请检查数据线后点“重试”' },
+      TRANSPORT_WRITE_TIMEOUT: { what: '{{device}}不再接收数据', todo: '请关掉{{device}}电源再打开，确认数据线插好后点“重试”' },
       TRANSPORT_TIMEOUT: { what: '{{device}}响应超时', todo: '请检查数据线和电源后点“重试”' },
       ID_CARD_AUTH_FAILED: { what: '身份证与读卡器互相认证失败', todo: '请换一张身份证后点“重试”；仍失败请联系维护厂商检查读卡器' },
       ID_CARD_FINGERPRINT_ERROR: { what: '身份证指纹信息读取出错', todo: '请重新放置身份证后点“重试”' },
