@@ -102,3 +102,63 @@ it('a health check that never ends is given up at the turn deadline: the device 
     await devices.stop();
   }
 });
+
+it('an open given up at the turn deadline is not doubled: no second open while it is pending, and what it opened late is closed before the next', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'estation-devices-late-open-'));
+  dirs.push(dataDir);
+  const sink = memorySink();
+  const supervisor = new DeviceSupervisor(systemClock);
+  const devices = new DeviceManager(
+    devicesConfigSchema.parse({ simulate: true, pollMs: 50, turnDeadlineMs: 300 }),
+    supervisor,
+    systemClock,
+    createLogger({ sinks: [sink] }),
+    dataDir,
+  );
+  const until = async (what: string, probe: () => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (!probe()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await devices.start();
+    await devices.settled();
+    const printer = devices.handle('printer', PrinterHandle);
+    const calls: string[] = [];
+    const open = printer.open.bind(printer);
+    const close = printer.close.bind(printer);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let opens = 0;
+    printer.open = async () => {
+      calls.push('open');
+      // The first reopen hangs (a port whose open the OS does not answer) until the test lets it finish.
+      if (++opens === 1) await released;
+      return open();
+    };
+    printer.close = async () => {
+      calls.push('close');
+      return close();
+    };
+    // The check fails once, so the manager closes the printer and opens it again.
+    const tick = printer.runTick.bind(printer);
+    let failed = false;
+    printer.runTick = () => {
+      if (failed) return tick();
+      failed = true;
+      return Promise.reject(new DeviceError('DEVICE_ABSENT', 'cable pulled'));
+    };
+    await until('the open given up', () => supervisor.get('printer').lastError?.message.includes('opening did not finish within 300 ms') === true);
+    expect(supervisor.get('printer')).toMatchObject({ state: 'absent', code: 'DEVICE_NOT_RESPONDING' });
+    await until('two turns finding it still pending', () => sink.lines.filter((l) => l.includes('devices.open_still_pending')).length >= 2);
+    expect(calls).toEqual(['close', 'open']);
+    release();
+    await until('ready again', () => supervisor.get('printer').state === 'ready' && calls.length >= 4);
+    // The hung open finished, was closed, and only then did a fresh open run.
+    expect(calls).toEqual(['close', 'open', 'close', 'open']);
+  } finally {
+    await devices.stop();
+  }
+});

@@ -40,6 +40,8 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
   readonly sim: SimulatedHardware | null;
   private readonly loops = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Opens given up at the turn deadline and not finished yet, by device. */
+  private readonly lateOpens = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -215,13 +217,25 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     const notResponding = (what: string) => () =>
       new DeviceLost('DEVICE_NOT_RESPONDING', `${id}: ${what} did not finish within ${this.config.turnDeadlineMs} ms`);
     if (!open) {
+      // An open given up at its deadline may still finish: none starts beside it (two opens would
+      // both own the port); it is closed when it finishes, and the next turn opens afresh.
+      if (this.lateOpens.has(id)) {
+        this.log.warn('devices.open_still_pending', { device: id });
+        return this.schedule(h, backoff, Math.min(BACKOFF_MAX, backoff * 2), false);
+      }
+      const opening = h.open();
+      let gaveUp = false;
       try {
-        await withDeadline(h.open(), this.config.turnDeadlineMs, notResponding('opening'));
+        await withDeadline(opening, this.config.turnDeadlineMs, () => {
+          gaveUp = true;
+          return notResponding('opening')();
+        });
         if (this.stopped) return;
         this.supervisor.report(id, 'ready', null);
         this.log.info('devices.opened', { device: id, port: h.descriptor.port });
         return this.schedule(h, 0, BACKOFF_MIN, true);
       } catch (err) {
+        if (gaveUp) this.closeWhenOpened(h, opening);
         if (this.stopped) return;
         const e = err as DeviceError;
         const state = err instanceof DeviceLost ? 'absent' : 'fault';
@@ -313,12 +327,24 @@ export class DeviceManager extends EventEmitter<DeviceManagerEvents> {
     for (const t of this.loops.values()) clearTimeout(t);
     // A turn already past its timer finishes (bounded by the device's own I/O timeouts) before
     // the handles close, so nothing it logs or reports lands after stop() resolved.
-    const turns = Promise.allSettled([...this.inFlight.values()]);
+    const turns = Promise.allSettled([...this.inFlight.values(), ...this.lateOpens.values()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([turns, new Promise((r) => (timer = setTimeout(r, STOP_TURN_WAIT_MS)))]);
     clearTimeout(timer);
     for (const h of this.handles.values()) await this.closeHandle(h);
     await this.sim?.stop();
+  }
+
+  /** Once an open given up at its deadline finishes (or fails), closes what it opened. */
+  private closeWhenOpened(h: DeviceHandle, opening: Promise<void>): void {
+    const id = h.descriptor.id;
+    const done = opening
+      .then(
+        () => this.closeHandle(h),
+        () => undefined,
+      )
+      .finally(() => this.lateOpens.delete(id));
+    this.lateOpens.set(id, done);
   }
 
   /** Closes a handle within CLOSE_DEADLINE_MS; one that does not answer is logged and left. */
